@@ -1,0 +1,58 @@
+"""Shared fixtures: tiny hand-made data packages written as real files."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from wbreport.schema import TABLES_BY_NAME
+
+DEFAULTS: dict[str, dict[str, str]] = {
+    "activities": {
+        "title": "Activity", "type": "workshop", "module": "", "scope": "national",
+        "partner": "AL", "start_date": "2020-10-01", "end_date": "2020-10-02",
+        "delivery": "in_person", "status": "delivered", "organisers": "",
+        "led_by_certified_trainer": "false",
+    },
+    "participation": {"partner": "AL", "participants": "10", "women": "5", "certified_trainers": "0"},
+    "milestones": {
+        "partner": "AL", "framework": "first_generation_roadmap", "priority_area": "Asylum",
+        "description": "", "due_date": "2020-06-30", "status": "not_started",
+        "achieved_date": "", "chapter24_ref": "",
+    },
+    "tools": {"title": "Guide", "partner": "AL", "language": "sq", "status": "planned",
+              "published_date": ""},
+    "targets": {"baseline": "", "period": "2020Q4"},
+}
+
+Rows = list[dict[str, Any]]
+
+
+def write_csv_package(folder: Path, tables: dict[str, Rows], with_targets: bool = True) -> Path:
+    """Write ``tables`` (rows with defaults filled in) as a CSV package in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, table in TABLES_BY_NAME.items():
+        if name == "targets" and not with_targets and name not in tables:
+            continue
+        columns = list(table.column_names)
+        with open(folder / f"{name}.csv", "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns)
+            writer.writeheader()
+            for row in tables.get(name, []):
+                full = {**DEFAULTS.get(name, {}), **{k: str(v) for k, v in row.items()}}
+                writer.writerow({c: full.get(c, "") for c in columns})
+    return folder
+
+
+@pytest.fixture
+def make_package(tmp_path: Path) -> Callable[..., Path]:
+    counter = iter(range(1000))
+
+    def make(**tables: Rows) -> Path:
+        return write_csv_package(tmp_path / f"pkg{next(counter)}", tables)
+
+    return make

@@ -1,0 +1,208 @@
+"""wbreport's indicators against an independent DuckDB oracle (benchmarks/duckdb_indicators.py).
+
+The oracle is written in SQL straight from SPEC §4. It is first checked on a
+small hand-made package whose values were worked out by hand, then compared
+with ``wbreport.indicators.compute`` on generated demo packages for several
+seeds and periods of every kind.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("duckdb")
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from duckdb_indicators import INDICATORS, PARTNERS, duckdb_indicators  # noqa: E402
+
+NA = float("nan")
+
+# --------------------------------------------------------------------------
+# hand-made package
+# --------------------------------------------------------------------------
+
+ACTIVITIES = """\ufeffactivity_id,title,type,module,scope,partner,start_date,end_date,delivery,status,organisers,led_by_certified_trainer,extra
+A1,National training AL,training,M1,national,AL,2020-11-14,2020-11-15,in_person,delivered,,true,x
+A2,Regional workshop,workshop,,regional,WB,2020-12-30,2020-12-31,virtual,delivered,EUAA;UNHCR,false,x
+A3,TtT BA,train_the_trainers,M2,national,BA,2020-09-28,2020-10-01,blended,delivered,,TRUE,x
+A4,Cancelled training AL,training,M1,national,AL,2020-11-01,2020-11-01,in_person,cancelled,,true,x
+A5,Old TtT RS,train_the_trainers,M2,national,RS,2019-05-01,2019-05-05,in_person,delivered,,false,x
+A6,Later TtT RS,train_the_trainers,M2,national,RS,2020-12-30,2021-01-01,in_person,delivered,,false,x
+A7,Virtual training ME,training,M3,national,ME,2020-12-01,2020-12-01,virtual,delivered,,,x
+A8,Earlier training MK,training,M1,national,MK,2020-09-30,2020-09-30,in_person,delivered,,true,x
+A9,Planned expert meeting,expert_meeting,,regional,WB,2020-11-11,2020-11-11,in_person,planned,,false,x
+A10,Training XK,training,M1,national,XK,2020-11-20,2020-11-20,in_person,delivered,,True,x
+"""
+PARTICIPATION = """activity_id,partner,participants,women,certified_trainers
+A1,AL,15,9,0
+A2,AL,10,4,0
+A2,BA,0,0,0
+A2,XK,5,5,0
+A3,BA,8,3,6
+A4,AL,20,10,0
+A5,RS,12,6,10
+A6,RS,4,1,3
+A8,MK,9,9,0
+A9,AL,3,1,0
+A10,XK,7,2,0
+"""
+MILESTONES = """milestone_id,partner,framework,priority_area,description,due_date,status,achieved_date,chapter24_ref
+M1,AL,first_generation_roadmap,Reception,d,2020-06-30,achieved,2020-05-01,
+M2,AL,first_generation_roadmap,Reception,d,2020-12-31,achieved,2021-02-01,
+M3,AL,second_generation_roadmap,Asylum,d,2021-03-31,in_progress,,
+M4,BA,first_generation_roadmap,Asylum,d,2019-01-01,dropped,,
+M5,BA,first_generation_roadmap,Asylum,d,2020-10-10,not_started,,
+M6,RS,advanced_cooperation_framework,Asylum,d,2021-06-30,achieved,2020-11-30,
+"""
+TOOLS = """tool_id,title,partner,language,status,published_date
+T1,Guide,AL,sq,published,2020-05-01
+T1,Guide,XK,sq,published,2020-11-01
+T1,Guide,XK,sr-Latn,in_translation,
+T2,Manual,AL,en,published,2020-12-31
+T2,Manual,BA,bs,published,2021-01-05
+T3,Leaflet,MK,mk,published,2020-10-01
+T3,Leaflet,MK,sq,published,2019-01-01
+"""
+
+# Worked out by hand for 2020Q4 = [2020-10-01, 2020-12-31].
+#  counting in P: A1 (AL), A2 (regional; AL 10, BA 0, XK 5), A3 (BA, boundary start),
+#  A7 (ME, no rows), A10 (XK). Not: A4 cancelled, A5/A8 before P, A6 after E,
+#  A9 planned. BA's 0-participant row does not make A2 relevant to BA.
+ZEROS = dict.fromkeys(INDICATORS, 0.0)
+EXPECTED_2020Q4: dict[str, dict[str, float]] = {
+    "AL": {**ZEROS, "activities_delivered": 2, "regional_activities": 1, "participants": 25,
+           "women_share": 13 / 25, "cascade_sessions": 1, "virtual_share": 0.5,
+           "milestones_due": 2, "milestones_achieved": 1, "milestone_completion_rate": 0.5,
+           "milestones_overdue": 1, "translations_published": 1, "tools_available": 2,
+           "languages_covered": 2},
+    "BA": {**ZEROS, "activities_delivered": 1, "participants": 8, "women_share": 3 / 8,
+           "trainers_certified": 6, "certified_trainers_to_date": 6, "virtual_share": 0.0,
+           "milestones_due": 1, "milestone_completion_rate": 0.0, "milestones_overdue": 1},
+    "XK": {**ZEROS, "activities_delivered": 2, "regional_activities": 1, "participants": 12,
+           "women_share": 7 / 12, "cascade_sessions": 1, "virtual_share": 0.5,
+           "milestone_completion_rate": NA, "translations_published": 1,
+           "tools_available": 1, "languages_covered": 1},
+    "ME": {**ZEROS, "activities_delivered": 1, "women_share": NA, "virtual_share": 1.0,
+           "milestone_completion_rate": NA},
+    "MK": {**ZEROS, "women_share": NA, "virtual_share": NA, "milestone_completion_rate": NA,
+           "translations_published": 1, "tools_available": 1, "languages_covered": 2},
+    "RS": {**ZEROS, "women_share": NA, "certified_trainers_to_date": 10, "virtual_share": NA,
+           "milestone_completion_rate": NA},
+    "WB": {**ZEROS, "activities_delivered": 5, "regional_activities": 1, "participants": 45,
+           "women_share": 23 / 45, "trainers_certified": 6, "certified_trainers_to_date": 16,
+           "cascade_sessions": 2, "virtual_share": 0.4, "milestones_due": 3,
+           "milestones_achieved": 1, "milestone_completion_rate": 1 / 3,
+           "milestones_overdue": 2, "translations_published": 3, "tools_available": 3,
+           "languages_covered": 3},
+}
+
+
+def _write_hand_package(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in (("activities", ACTIVITIES), ("participation", PARTICIPATION),
+                       ("milestones", MILESTONES), ("tools", TOOLS)):
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    return folder
+
+
+def _same(a: float, b: float) -> bool:
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return abs(a - b) <= 1e-9
+
+
+def _differences(got, want) -> list[str]:
+    """Rows where two long indicator frames differ (values within 1e-9, NaN equal)."""
+    g = {(p, i): float(v) for p, i, v in got[["partner", "indicator", "value"]].itertuples(index=False)}
+    w = {(p, i): float(v) for p, i, v in want[["partner", "indicator", "value"]].itertuples(index=False)}
+    problems = [f"missing {k}" for k in w if k not in g]
+    problems += [f"unexpected {k}" for k in g if k not in w]
+    problems += [f"{k}: got {g[k]!r}, oracle {w[k]!r}" for k in w if k in g and not _same(g[k], w[k])]
+    return problems
+
+
+def test_oracle_shape_and_order(tmp_path):
+    frame = duckdb_indicators(_write_hand_package(tmp_path / "pkg"), date(2020, 10, 1),
+                              date(2020, 12, 31))
+    assert list(frame.columns) == ["partner", "indicator", "value"]
+    assert list(frame["partner"]) == [p for p in PARTNERS for _ in INDICATORS]
+    assert list(frame["indicator"]) == list(INDICATORS) * len(PARTNERS)
+    assert frame["value"].dtype == "float64"
+
+
+def test_oracle_on_hand_made_package(tmp_path):
+    frame = duckdb_indicators(_write_hand_package(tmp_path / "pkg"), date(2020, 10, 1),
+                              date(2020, 12, 31))
+    got = {(p, i): v for p, i, v in frame.itertuples(index=False)}
+    problems = [
+        f"{p} {i}: oracle {got[(p, i)]!r}, by hand {v!r}"
+        for p, row in EXPECTED_2020Q4.items() for i, v in row.items()
+        if not _same(got[(p, i)], float(v))
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_oracle_empty_period(tmp_path):
+    frame = duckdb_indicators(_write_hand_package(tmp_path / "pkg"), date(2010, 1, 1),
+                              date(2010, 12, 31))
+    values = {(p, i): v for p, i, v in frame.itertuples(index=False)}
+    for p in PARTNERS:
+        for i in ("women_share", "virtual_share", "milestone_completion_rate"):
+            assert math.isnan(values[(p, i)])
+        for i in set(INDICATORS) - {"women_share", "virtual_share", "milestone_completion_rate"}:
+            assert values[(p, i)] == 0.0
+
+
+# --------------------------------------------------------------------------
+# wbreport against the oracle
+# --------------------------------------------------------------------------
+
+SEEDS = (1, 2, 3)
+# a quarter, a month, a half year, a year, and periods without any activity
+PERIODS = ("2020Q4", "2021-03", "2019H2", "2020", "1990Q1", "2100")
+
+
+@pytest.fixture(scope="module")
+def demo_packages(tmp_path_factory):
+    demo = pytest.importorskip("wbreport.demo")
+    folders = {}
+    for seed in SEEDS:
+        folder = tmp_path_factory.mktemp(f"demo{seed}")
+        demo.write_package(demo.generate(1, seed), folder)
+        folders[seed] = folder
+    return folders
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("period", PERIODS)
+def test_wbreport_matches_oracle(demo_packages, seed, period):
+    from wbreport.indicators import compute
+    from wbreport.io import load_package
+    from wbreport.periods import parse_period
+
+    folder = demo_packages[seed]
+    p = parse_period(period)
+    got = compute(load_package(folder), period)
+    want = duckdb_indicators(folder, p.start, p.end)
+    problems = _differences(got, want)
+    assert not problems, f"seed {seed}, {period}:\n" + "\n".join(problems)
+    assert list(zip(got["partner"], got["indicator"])) == list(
+        zip(want["partner"], want["indicator"])
+    ), "row order differs from SPEC (partner order, then §4 indicator order)"
+
+
+def test_wbreport_matches_oracle_on_hand_made_package(tmp_path):
+    pytest.importorskip("wbreport.indicators")
+    from wbreport.indicators import compute
+    from wbreport.io import load_package
+
+    folder = _write_hand_package(tmp_path / "pkg")
+    got = compute(load_package(folder), "2020Q4")
+    want = duckdb_indicators(folder, date(2020, 10, 1), date(2020, 12, 31))
+    problems = _differences(got, want)
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,123 @@
+"""Command line: a thin typer shell over the library (SPEC §6)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from wbreport.errors import UsageError, ValidationError, WbreportError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Render the programme's periodic reports from a data package.",
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+T = TypeVar("T")
+
+DataOpt = Annotated[
+    Path | None,
+    typer.Option("--data", help="CSV folder, .xlsx workbook or SQLite file (default: built-in sample)."),
+]
+
+
+class Format(str, Enum):
+    csv = "csv"
+    json = "json"
+    table = "table"
+
+
+def _guard(action: Callable[[], T]) -> T:
+    """Run ``action``; turn wbreport errors into a message and their exit code."""
+    try:
+        return action()
+    except ValidationError as exc:
+        err.print(f"[bold red]invalid input[/]: {len(exc.problems)} problem(s)", markup=True)
+        for problem in exc.problems:
+            err.print(f"  - {problem}", markup=False)
+        raise typer.Exit(exc.exit_code) from None
+    except WbreportError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(exc.exit_code) from None
+
+
+@app.command()
+def validate(data: DataOpt = None) -> None:
+    """Check a data package and list every problem (exit 2 if any)."""
+    from wbreport.io import load_package
+
+    package = _guard(lambda: load_package(data))
+    out.print(f"[green]valid[/] data package {package.source}")
+    for name in ("activities", "participation", "milestones", "tools", "targets"):
+        out.print(f"  {name:<14} {len(getattr(package, name)):>9,} rows")
+
+
+@app.command()
+def indicators(
+    period: Annotated[str, typer.Option("--period", help="Period, e.g. 2020Q4, 2020H2, 2020, 2020-11.")],
+    data: DataOpt = None,
+    partner: Annotated[str | None, typer.Option("--partner", help="One partner code.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.csv,
+    params: Annotated[Path, typer.Option("--params", help="Folder with defaults.yaml.")] = Path("params"),
+) -> None:
+    """Print the indicator table for one period (csv as indicators.csv)."""
+    from wbreport.report import indicator_table
+    from wbreport.targets import formatted
+
+    def build() -> object:
+        from wbreport.config import load_settings
+        from wbreport.io import load_package
+        from wbreport.partners import parse_partners
+        from wbreport.periods import parse_period
+
+        p = parse_period(period)
+        partners = parse_partners(partner) if partner else None
+        if partner and "," in partner:
+            raise UsageError("--partner takes one code")
+        settings = load_settings(params if params.is_dir() else None)
+        table = indicator_table(load_package(data), p, settings.rag)
+        return table if partners is None else table[table["partner"].isin(partners)]
+
+    table = formatted(_guard(build))  # type: ignore[arg-type]
+    if fmt is Format.csv:
+        sys.stdout.write(table.to_csv(index=False, lineterminator="\n"))
+    elif fmt is Format.json:
+        sys.stdout.write(json.dumps(table.to_dict("records"), ensure_ascii=False, indent=1) + "\n")
+    else:
+        grid = Table(*table.columns, title=f"Indicators {period}")
+        for row in table.itertuples(index=False):
+            grid.add_row(*map(str, row))
+        out.print(grid)
+
+
+@app.command("demo-data")
+def demo_data(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the CSV package into.")],
+    scale: Annotated[int, typer.Option("--scale", min=1, help="1 ≈ 1,000 participation rows.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same files).")] = 0,
+) -> None:
+    """Generate a valid synthetic data package of any size."""
+    from wbreport.demo import generate, write_package
+
+    tables = generate(scale=scale, seed=seed)
+    paths = write_package(tables, out_dir)
+    for path in paths:
+        out.print(f"wrote {path}")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

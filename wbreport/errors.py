@@ -1,0 +1,91 @@
+"""One exception family for wbreport, carrying the fields messages and tests share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in the input: where it is, what is there, what is allowed.
+
+    ``row`` is the row number as a spreadsheet shows it (header = row 1); ``None``
+    when the problem concerns a whole table or file.
+    """
+
+    source: str
+    row: int | None
+    column: str | None
+    value: str | None
+    allowed: str
+
+    def __str__(self) -> str:
+        where = self.source
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column!r}"
+        shown = "" if self.value is None else f": value {_show(self.value)}"
+        return f"{where}{shown} — {self.allowed}"
+
+
+def _show(value: str, limit: int = 60) -> str:
+    text = value if len(value) <= limit else value[: limit - 1] + "…"
+    return repr(text)
+
+
+class WbreportError(Exception):
+    """Base of every error wbreport raises on purpose."""
+
+    exit_code = 1
+
+
+class UsageError(WbreportError):
+    """Invalid command-line usage or parameter value (exit code 2)."""
+
+    exit_code = 2
+
+
+class PeriodError(UsageError):
+    """A period string that is not one of the accepted forms."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        super().__init__(
+            f"invalid period {value!r}: use YYYY, YYYYH1, YYYYH2, YYYYQ1…YYYYQ4 or YYYY-MM"
+            " (a range is FROM:TO, e.g. 2019Q1:2021Q4)"
+        )
+
+
+class PartnerError(UsageError):
+    """An unknown partner code."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        super().__init__(
+            f"unknown partner code {value!r}: allowed AL, BA, XK, ME, MK, RS, WB"
+        )
+
+
+class ValidationError(WbreportError):
+    """The data package (or a parameter file) has problems; all are listed."""
+
+    exit_code = 2
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        n = len(self.problems)
+        lines = [f"{n} problem{'s' if n != 1 else ''} found:"]
+        lines += [f"  - {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class LockedError(WbreportError):
+    """Another run holds the output folder's lock (exit code 3)."""
+
+    exit_code = 3
+
+
+class ReportFailed(WbreportError):
+    """A notebook run did not produce a complete report."""

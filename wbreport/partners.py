@@ -1,0 +1,65 @@
+"""Partner codes, display names, report languages and the Kosovo* footnote."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wbreport.errors import PartnerError
+
+KOSOVO_FOOTNOTE = (
+    "*This designation is without prejudice to positions on status, and is in line with "
+    "UNSCR 1244/1999 and the ICJ Opinion on the Kosovo declaration of independence."
+)
+
+
+@dataclass(frozen=True)
+class Partner:
+    code: str
+    name: str
+    languages: tuple[str, ...]
+
+    @property
+    def is_region(self) -> bool:
+        return self.code == REGION
+
+
+PARTNERS: tuple[Partner, ...] = (
+    Partner("AL", "Albania", ("sq",)),
+    Partner("BA", "Bosnia and Herzegovina", ("bs", "hr", "sr-Latn", "sr-Cyrl")),
+    Partner("XK", "Kosovo*", ("sq", "sr-Latn")),
+    Partner("ME", "Montenegro", ("cnr", "sr-Latn")),
+    Partner("MK", "North Macedonia", ("mk", "sq")),
+    Partner("RS", "Serbia", ("sr-Cyrl", "sr-Latn")),
+    Partner("WB", "Western Balkans", ()),
+)
+REGION = "WB"
+ALL_CODES: tuple[str, ...] = tuple(p.code for p in PARTNERS)
+NATIONAL_CODES: tuple[str, ...] = ALL_CODES[:-1]
+_BY_CODE = {p.code: p for p in PARTNERS}
+
+
+def get_partner(code: str) -> Partner:
+    """Return the partner for ``code`` or raise :class:`PartnerError`."""
+    try:
+        return _BY_CODE[code]
+    except (KeyError, TypeError):
+        raise PartnerError(str(code)) from None
+
+
+def parse_partners(text: str | None) -> list[str]:
+    """Parse ``"AL,RS"`` into codes in the fixed partner order (all when empty)."""
+    if not text:
+        return list(ALL_CODES)
+    wanted = {c.strip().upper() for c in text.split(",") if c.strip()}
+    for code in wanted:
+        get_partner(code)
+    return [c for c in ALL_CODES if c in wanted]
+
+
+def display_name(code: str) -> str:
+    return get_partner(code).name
+
+
+def order_key(code: str) -> int:
+    """Position of ``code`` in the fixed order AL, BA, XK, ME, MK, RS, WB."""
+    return ALL_CODES.index(code)
