@@ -38,6 +38,7 @@ DEFAULT_PERIOD = "2020Q4"
 SEED = 1
 
 sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(HERE.parent))  # measure this checkout of wbreport
 
 
 # ----------------------------------------------------------------------------
@@ -103,7 +104,6 @@ def package(scale: int) -> Path:
 
 def row_counts(folder: Path) -> dict[str, int]:
     import duckdb
-
     from duckdb_indicators import _reader
 
     con = duckdb.connect(":memory:")
@@ -118,8 +118,8 @@ def choose_period(folder: Path) -> str:
     """2020Q4 if activities are delivered in it, else SPEC's default period
     (the quarter containing the latest end_date of a delivered activity)."""
     import duckdb
-
     from duckdb_indicators import _reader
+
     from wbreport.periods import parse_period, quarter_of
 
     p = parse_period(DEFAULT_PERIOD)
@@ -147,6 +147,7 @@ def measure_wbreport(folder: Path, period: str) -> tuple[dict, object]:
 
 def measure_duckdb(folder: Path, period: str):
     from duckdb_indicators import duckdb_indicators
+
     from wbreport.periods import parse_period
 
     p = parse_period(period)
@@ -161,13 +162,14 @@ def differences(got, want) -> list[str]:
             return math.isnan(a) and math.isnan(b)
         return abs(a - b) <= 1e-9
 
-    g = {(p, i): float(v) for p, i, v in got[["partner", "indicator", "value"]].itertuples(index=False)}
-    w = {(p, i): float(v) for p, i, v in want[["partner", "indicator", "value"]].itertuples(index=False)}
+    cols = ["partner", "indicator", "value"]
+    g = {(p, i): float(v) for p, i, v in got[cols].itertuples(index=False)}
+    w = {(p, i): float(v) for p, i, v in want[cols].itertuples(index=False)}
     out = [f"missing in wbreport: {k}" for k in w if k not in g]
     out += [f"not in oracle: {k}" for k in g if k not in w]
     out += [f"{p} {i}: wbreport {g[(p, i)]!r}, duckdb {w[(p, i)]!r}"
             for (p, i) in w if (p, i) in g and not same(g[(p, i)], w[(p, i)])]
-    if not out and list(zip(got["partner"], got["indicator"])) != list(w):
+    if not out and list(zip(got["partner"], got["indicator"], strict=True)) != list(w):
         out.append("same values but row order differs (partner order, then §4 order)")
     return out
 

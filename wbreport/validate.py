@@ -77,13 +77,17 @@ def _column_mask(column: Column, values: pd.Series) -> tuple[pd.Series, str]:
     return bad.astype(bool), allowed
 
 
-def _check_columns(raw: RawTable, table: Table) -> tuple[list[Problem], set[str]]:
-    """Per-column checks; returns problems and the names of columns that are clean."""
+Valid = dict[str, pd.Series]  # column -> rows whose value passed the column's own rule
+
+
+def _check_columns(raw: RawTable, table: Table) -> tuple[list[Problem], Valid]:
+    """Per-column checks; returns problems and, per column, the rows that passed."""
     problems: list[Problem] = []
-    clean: set[str] = set()
+    valid: Valid = {}
     present = set(raw.frame.columns)
     for column in table.columns:
         if column.name not in present:
+            valid[column.name] = pd.Series(False, index=raw.frame.index)
             if column.required:
                 problems.append(
                     Problem(raw.source, 1, column.name, None,
@@ -93,11 +97,17 @@ def _check_columns(raw: RawTable, table: Table) -> tuple[list[Problem], set[str]
             continue
         values = raw.frame[column.name].astype(str)
         bad, allowed = _column_mask(column, values)
-        found = _problems(raw, bad, column.name, allowed)
-        problems += found
-        if not found:
-            clean.add(column.name)
-    return problems, clean
+        problems += _problems(raw, bad, column.name, allowed)
+        valid[column.name] = ~bad
+    return problems, valid
+
+
+def _ok(valid: Valid, *names: str) -> pd.Series:
+    """Rows where every named column holds a valid value."""
+    mask = valid[names[0]]
+    for name in names[1:]:
+        mask = mask & valid[name]
+    return mask
 
 
 def _duplicates(raw: RawTable, key: tuple[str, ...]) -> list[Problem]:
@@ -108,88 +118,87 @@ def _duplicates(raw: RawTable, key: tuple[str, ...]) -> list[Problem]:
     if not dup.any():
         return []
     first = frame[frame.duplicated(list(key), keep=False) & ~dup]
-    first_row = {tuple(r): int(i) for i, r in zip(first.index, first[list(key)].itertuples(index=False), strict=True)}
+    first_row = {tuple(r): int(i) for i, r in
+                 zip(first.index, first[list(key)].itertuples(index=False), strict=True)}
     label = key[0] if len(key) == 1 else " + ".join(key)
-    out = []
-    for i, r in zip(frame.index[dup], frame.loc[dup, list(key)].itertuples(index=False), strict=True):
-        out.append(
-            Problem(raw.source, int(i), key[0], "/".join(map(str, r)),
-                    f"{label} must be unique: same as row {first_row[tuple(r)]}")
-        )
-    return out
+    return [
+        Problem(raw.source, int(i), key[0], "/".join(map(str, r)),
+                f"{label} must be unique: same as row {first_row[tuple(r)]}")
+        for i, r in zip(frame.index[dup], frame.loc[dup, list(key)].itertuples(index=False), strict=True)
+    ]
 
 
-def _have(clean: set[str], *names: str) -> bool:
-    return set(names) <= clean
-
-
-def _check_activities(raw: RawTable, clean: set[str]) -> list[Problem]:
+def _check_activities(raw: RawTable, valid: Valid) -> list[Problem]:
     f = raw.frame
     out: list[Problem] = []
-    if _have(clean, "type") and "module" in f.columns:
-        missing = f["type"].isin(MODULE_TYPES) & (f["module"].str.strip() == "")
+    if "module" in f.columns:
+        missing = _ok(valid, "type") & f["type"].isin(MODULE_TYPES) & (f["module"].str.strip() == "")
         out += _problems(raw, missing, "module", "a module is required for training and train_the_trainers")
-    if _have(clean, "scope", "partner"):
-        national = (f["scope"] == "national") & ~f["partner"].isin(NATIONAL_CODES)
-        out += _problems(raw, national, "partner",
-                         "a national activity needs one of " + ", ".join(NATIONAL_CODES))
-        regional = (f["scope"] == "regional") & (f["partner"] != REGION)
-        out += _problems(raw, regional, "partner", "a regional activity has partner WB")
-    if _have(clean, "start_date", "end_date"):
-        before = f["end_date"] < f["start_date"]  # ISO dates compare correctly as text
-        out += _problems(raw, before, "end_date",
-                         "end_date must be on or after start_date", f["end_date"])
+    both = _ok(valid, "scope", "partner")
+    national = both & (f["scope"] == "national") & ~f["partner"].isin(NATIONAL_CODES)
+    out += _problems(raw, national, "partner",
+                     "a national activity needs one of " + ", ".join(NATIONAL_CODES))
+    regional = both & (f["scope"] == "regional") & (f["partner"] != REGION)
+    out += _problems(raw, regional, "partner", "a regional activity has partner WB")
+    dates = _ok(valid, "start_date", "end_date")
+    before = dates & (f["end_date"] < f["start_date"])  # ISO dates compare correctly as text
+    out += _problems(raw, before, "end_date", "end_date must be on or after start_date")
     return out
 
 
-def _check_participation(raw: RawTable, clean: set[str], activities: RawTable | None,
-                         clean_act: set[str]) -> list[Problem]:
+def _check_participation(raw: RawTable, valid: Valid, activities: RawTable | None,
+                         act_valid: Valid | None) -> list[Problem]:
     f = raw.frame
     out: list[Problem] = []
-    counts = {c: pd.to_numeric(f[c], errors="coerce") for c in ("participants", "women", "certified_trainers") if c in clean}
+    counts = {c: pd.to_numeric(f[c].where(valid[c]), errors="coerce")
+              for c in ("participants", "women", "certified_trainers") if c in f.columns}
     if "participants" in counts:
         for name in ("women", "certified_trainers"):
             if name in counts:
-                over = counts[name] > counts["participants"]
-                out += _problems(raw, over, name, f"{name} must be between 0 and participants "
-                                 "of the same row")
-    if activities is None or not _have(clean, "activity_id") or "activity_id" not in clean_act:
+                over = (counts[name] > counts["participants"]).fillna(False).astype(bool)
+                out += _problems(raw, over, name,
+                                 f"{name} must be between 0 and participants of the same row")
+    if activities is None or act_valid is None or "activity_id" not in activities.frame.columns:
         return out
-    act = activities.frame.drop_duplicates("activity_id").set_index("activity_id")
-    known = f["activity_id"].isin(act.index)
-    out += _problems(raw, ~known, "activity_id", "must be an activity_id of the activities table")
+    a = activities.frame
+    act = a[_ok(act_valid, "activity_id")].drop_duplicates("activity_id").set_index("activity_id")
+    ids_ok = _ok(valid, "activity_id")
+    known = ids_ok & f["activity_id"].isin(act.index)
+    out += _problems(raw, ids_ok & ~known, "activity_id",
+                     "must be an activity_id of the activities table")
     ids = f["activity_id"].where(known)
-    if _have(clean, "partner") and _have(clean_act, "scope", "partner"):
+    if "scope" in act.columns and "partner" in act.columns:
         scope = ids.map(act["scope"])
         act_partner = ids.map(act["partner"])
-        wrong = known & (scope == "national") & (f["partner"] != act_partner)
+        wrong = known & _ok(valid, "partner") & (scope == "national") & (f["partner"] != act_partner)
         out += [
             Problem(p.source, p.row, p.column, p.value,
                     f"for a national activity the partner must be the activity's partner "
                     f"({act_partner.loc[p.row]})")
             for p in _problems(raw, wrong, "partner", "")
         ]
-    if "certified_trainers" in counts and "type" in clean_act:
+    if "certified_trainers" in counts and "type" in act.columns:
         kind = ids.map(act["type"])
         stray = known & (kind != "train_the_trainers") & (counts["certified_trainers"] > 0)
-        out += _problems(raw, stray, "certified_trainers",
+        out += _problems(raw, stray.fillna(False).astype(bool), "certified_trainers",
                          "must be 0 unless the activity type is train_the_trainers")
     return out
 
 
-def _dated_status(raw: RawTable, clean: set[str], status: str, date_col: str) -> list[Problem]:
+def _dated_status(raw: RawTable, valid: Valid, status: str, date_col: str) -> list[Problem]:
     f = raw.frame
-    if not _have(clean, "status") or date_col not in f.columns:
+    if date_col not in f.columns:
         return []
     has_date = f[date_col].str.strip() != ""
-    is_status = f["status"] == status
+    is_status = _ok(valid, "status") & (f["status"] == status)
+    has_date = has_date & _ok(valid, "status")
     return _problems(raw, is_status & ~has_date, date_col, f"required when status is {status}") + \
         _problems(raw, ~is_status & has_date, date_col, f"must be empty unless status is {status}")
 
 
-def _check_targets(raw: RawTable, clean: set[str]) -> list[Problem]:
+def _check_targets(raw: RawTable, valid: Valid) -> list[Problem]:
     f = raw.frame
-    if "indicator" not in clean:
+    if "indicator" not in f.columns:
         return []
     lower = f["indicator"].isin(LOWER_IS_BETTER)
     return _problems(raw, lower, "indicator",
@@ -199,28 +208,28 @@ def _check_targets(raw: RawTable, clean: set[str]) -> list[Problem]:
 def validate_raw(pkg: RawPackage) -> list[Problem]:
     """Every problem of the package: reading, columns, values and cross-table rules."""
     problems = list(pkg.problems)
-    clean: dict[str, set[str]] = {}
+    valid: dict[str, Valid] = {}
     for table in TABLES:
         raw = pkg.tables.get(table.name)
         if raw is None:
             continue
-        found, clean[table.name] = _check_columns(raw, table)
+        found, valid[table.name] = _check_columns(raw, table)
         problems += found
         for key in table.unique:
             problems += _duplicates(raw, key)
     t = pkg.tables
     if "activities" in t:
-        problems += _check_activities(t["activities"], clean["activities"])
+        problems += _check_activities(t["activities"], valid["activities"])
     if "participation" in t:
         problems += _check_participation(
-            t["participation"], clean["participation"], t.get("activities"), clean.get("activities", set())
+            t["participation"], valid["participation"], t.get("activities"), valid.get("activities")
         )
     if "milestones" in t:
-        problems += _dated_status(t["milestones"], clean["milestones"], "achieved", "achieved_date")
+        problems += _dated_status(t["milestones"], valid["milestones"], "achieved", "achieved_date")
     if "tools" in t:
-        problems += _dated_status(t["tools"], clean["tools"], "published", "published_date")
+        problems += _dated_status(t["tools"], valid["tools"], "published", "published_date")
     if "targets" in t:
-        problems += _check_targets(t["targets"], clean["targets"])
+        problems += _check_targets(t["targets"], valid["targets"])
     order = {t.name: i for i, t in enumerate(TABLES)}
     return sorted(
         problems,

@@ -1,0 +1,3 @@
+from wbreport.cli import main
+
+main()
