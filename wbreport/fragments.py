@@ -1,0 +1,127 @@
+"""Small, escaped HTML fragments for report sections, and the sanitiser for untrusted HTML.
+
+Every piece of data text goes through :func:`markupsafe.escape`; narrative markdown is
+rendered with raw HTML disabled and then cleaned with nh3 (an allow-list sanitiser), so
+neither data nor narrative can inject script, event handlers or ``javascript:`` links.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "div", "dl", "dt", "em",
+    "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "header", "hr", "i", "li", "ol",
+    "p", "pre", "section", "small", "span", "strong", "sub", "sup", "table", "tbody", "td",
+    "tfoot", "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "title", "role", "aria-label", "lang"},
+    "a": {"href"},
+    "td": {"colspan", "rowspan", "data-indicator", "data-value", "data-partner"},
+    "th": {"colspan", "rowspan", "scope"},
+    "tr": {"data-partner", "data-indicator"},
+    "table": {"data-section"},
+    "section": {"data-section"},
+}
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+def sanitize(html: str) -> str:
+    """Clean untrusted HTML with an allow-list: no script, handlers or unsafe URLs."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        strip_comments=True,
+        link_rel="noopener noreferrer",
+    )
+
+
+def markdown(text: str) -> Markup:
+    """Render analyst markdown (raw HTML shown as text) and sanitise the result."""
+    return Markup(sanitize(_MARKDOWN.render(text or "")))
+
+
+class Fragment:
+    """An HTML fragment that notebooks display and exports embed (``_repr_html_``)."""
+
+    def __init__(self, html: str | Markup) -> None:
+        self.html = Markup(html)
+
+    def _repr_html_(self) -> str:
+        return str(self.html)
+
+    def __html__(self) -> str:
+        return str(self.html)
+
+    def __str__(self) -> str:
+        return str(self.html)
+
+
+def join(parts: Iterable[Any]) -> Markup:
+    return Markup("").join(p if isinstance(p, Markup | Fragment) else escape(p) for p in parts)
+
+
+def tag(name: str, content: Any = "", **attrs: Any) -> Markup:
+    """``<name attrs>content</name>`` with escaped attributes and content."""
+    rendered = "".join(
+        f' {k.rstrip("_").replace("_", "-")}="{escape(v)}"' for k, v in attrs.items() if v is not None
+    )
+    body = content if isinstance(content, Markup) else escape(content)
+    return Markup(f"<{name}{rendered}>{body}</{name}>")
+
+
+def fmt_int(value: float) -> str:
+    return "–" if value is None or math.isnan(value) else f"{round(value):,}"
+
+
+def fmt_pct(value: float) -> str:
+    return "n/a" if value is None or math.isnan(value) else f"{value * 100:.1f}%"
+
+
+def fmt_number(value: float, ratio: bool) -> str:
+    return fmt_pct(value) if ratio else fmt_int(value)
+
+
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    caption: str | None = None,
+    numeric: Sequence[int] = (),
+    empty: str = "None in this period.",
+    row_header: bool = True,
+    **attrs: Any,
+) -> Markup:
+    """An accessible table: caption, ``th scope=col`` headers, first cell as row header."""
+    head = tag("thead", tag("tr", join(tag("th", h, scope="col") for h in headers)))
+    body_rows = []
+    for row in rows:
+        cells = []
+        for i, cell in enumerate(row):
+            cls = "num" if i in numeric else None
+            if i == 0 and row_header:
+                cells.append(tag("th", cell, scope="row", class_=cls))
+            else:
+                cells.append(cell if isinstance(cell, Markup) and str(cell).startswith("<td")
+                             else tag("td", cell, class_=cls))
+        body_rows.append(tag("tr", join(cells)))
+    if not body_rows:
+        return tag("p", empty, class_="empty")
+    cap = tag("caption", caption) if caption else Markup("")
+    return tag("table", cap + head + tag("tbody", join(body_rows)), **attrs)
+
+
+def rag_badge(rag: str) -> Markup:
+    """RAG status as a text label (never colour alone)."""
+    if not rag:
+        return tag("span", "no status", class_="rag rag-none")
+    label = {"green": "On track", "amber": "Watch", "red": "Off track"}[rag]
+    return tag("span", f"{label} ({rag.upper()})", class_=f"rag rag-{rag}")
