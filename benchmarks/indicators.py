@@ -233,14 +233,17 @@ def main() -> int:
         print(f"results agree: {len(dk_result)} values (within 1e-9, NA positions equal)")
 
     if growth and not problems:
-        print("growth (wbreport load+compute, one fresh process per scale):")
+        print("growth (wbreport load+compute, one fresh process per scale; "
+              "rows = all four tables):")
         for n in (250, 500, 1000, 2000):
             f = package(n)
-            rows = row_counts(f)["participation"]
+            n_rows = row_counts(f)
+            rows = sum(n_rows.values())
             stats, _ = measure_wbreport(f, choose_period(f))
-            print(f"  scale {n:>5}: participation rows {rows:>10,}  {stats['total']:7.2f} s "
-                  f"(compute {stats['compute']:.2f} s)  {stats['total'] / rows * 1e6:6.2f} s per "
-                  f"million rows  peak RSS {stats['maxrss_mib']:.0f} MiB", flush=True)
+            print(f"  scale {n:>5}: {rows:>10,} rows (participation {n_rows['participation']:>9,})"
+                  f"  {stats['total']:6.2f} s (compute {stats['compute']:.2f} s)  "
+                  f"{stats['total'] / rows * 1e6:5.2f} s per million rows  "
+                  f"peak RSS {stats['maxrss_mib']:.0f} MiB", flush=True)
 
     print(f"indicators: wbreport {x:.2f} s, duckdb {y:.2f} s, ratio {x / y:.2f}")
     return 1 if problems else 0

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -98,6 +98,99 @@ def indicators(
         for row in table.itertuples(index=False):
             grid.add_row(*map(str, row))
         out.print(grid)
+
+
+class ConsoleReporter:
+    """Progress per report: a live bar on a terminal, one line per report always."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=err, transient=True,
+                                 disable=not err.is_terminal)
+        self.task: Any = None
+
+    def message(self, text: str) -> None:
+        err.print(f"[dim]{text}[/]")
+
+    def planned(self, jobs: list[Any], skipped: list[Any]) -> None:
+        for result in skipped:
+            err.print(f"  [dim]- {result.partner} {result.period}  skipped (unchanged)[/]")
+        if jobs:
+            self.progress.start()
+            self.task = self.progress.add_task("rendering reports", total=len(jobs))
+
+    def started(self, job: Any) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, description=f"rendering {job.name}")
+
+    def finished(self, job: Any, result: Any) -> None:
+        ok = result.status.value == "ok"
+        mark = "[green]✓[/]" if ok else "[red]✗[/]"
+        detail = "" if ok else f"  {result.error}" + (f" (cell {result.cell})" if result.cell else "")
+        err.print(f"  {mark} {job.name}  {result.status.value}  {result.seconds:.1f} s{detail}",
+                  highlight=False, markup=True)
+        if self.task is not None:
+            self.progress.advance(self.task)
+
+    def close(self) -> None:
+        self.progress.stop()
+
+
+@app.command()
+def run(
+    data: DataOpt = None,
+    period: Annotated[str | None, typer.Option(
+        "--period", help="Period or range FROM:TO (default: latest quarter with a delivered activity).")] = None,
+    partners: Annotated[str | None, typer.Option("--partners", help="Codes, e.g. AL,RS,WB (default all).")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("outputs"),
+    jobs: Annotated[int, typer.Option("--jobs", min=0, help="Parallel kernels (default: CPU count).")] = 0,
+    executor: Annotated[str, typer.Option("--executor", help="local or dask.")] = "local",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="dask scheduler address.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Re-render unchanged reports too.")] = False,
+    notebook: Annotated[Path | None, typer.Option("--notebook", help="Report notebook.")] = None,
+    params: Annotated[Path | None, typer.Option("--params", help="Folder with defaults.yaml and narratives.")] = None,
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="Extra notebook parameter NAME=VALUE (must be declared in the notebook).")] = None,
+    fresh_kernels: Annotated[bool, typer.Option(
+        "--fresh-kernels", help="Start a new kernel for every report instead of resetting a warm one.")] = False,
+) -> None:
+    """Render every report for a period and publish the set atomically."""
+    from wbreport.batch import RunOptions, plan_and_run
+    from wbreport.partners import parse_partners
+
+    def start() -> Any:
+        extra = {}
+        for item in param or []:
+            name, sep, value = item.partition("=")
+            if not sep or not name.isidentifier():
+                raise UsageError(f"--param takes NAME=VALUE, got {item!r}")
+            extra[name] = value
+        options = RunOptions(
+            data=data, period=period, partners=parse_partners(partners), out=out_dir, jobs=jobs,
+            executor=executor, scheduler=scheduler, force=force, notebook=notebook,
+            params_dir=params, parameters=extra, reuse_kernels=not fresh_kernels,
+        )
+        reporter = ConsoleReporter()
+        try:
+            return plan_and_run(options, reporter)
+        finally:
+            reporter.close()
+
+    try:
+        result = _guard(start)
+    except KeyboardInterrupt:
+        err.print("interrupted: kernels stopped; the last published reports are unchanged")
+        raise typer.Exit(130) from None
+    for p in result.periods:
+        failed = p.failed
+        summary = f"{len(p.results) - len(failed)} of {len(p.results)} reports published"
+        if failed:
+            summary += f"; failed: {', '.join(r.partner for r in failed)}"
+        err.print(f"{p.period}: {summary}")
+        out.print(str(p.folder / "index.html"))
+    raise typer.Exit(result.exit_code)
 
 
 @app.command("demo-data")

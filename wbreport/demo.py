@@ -29,12 +29,14 @@ import numpy as np
 import pandas as pd
 
 from wbreport.partners import ALL_CODES, NATIONAL_CODES, PARTNERS
+from wbreport.periods import parse_period
 from wbreport.schema import (
     ACTIVITY_STATUS,
     ACTIVITY_TYPES,
     DELIVERY,
     FRAMEWORKS,
     INDICATORS,
+    LANGUAGES,
     LOWER_IS_BETTER,
     MODULE_TYPES,
     RATIO_INDICATORS,
@@ -43,7 +45,7 @@ from wbreport.schema import (
     TOOL_STATUS,
 )
 
-__all__ = ["REFERENCE_DATE", "generate", "write_package"]
+__all__ = ["REFERENCE_DATE", "first_year", "generate", "make_targets", "write_package"]
 
 REFERENCE_DATE = np.datetime64("2021-12-31", "D")  # last day of delivered work
 WORKPLAN_END = np.datetime64("2022-03-31", "D")  # planned work runs into 2022Q1
@@ -421,9 +423,9 @@ def _tools(rng: np.random.Generator, n: int, first_day: np.datetime64) -> pd.Dat
     span = int((REFERENCE_DATE - first_day).astype(int))
     published = first_day + rng.integers(0, span + 1, m)
     k = len(TOOL_TITLES)
-    titles = _pick(
+    titles = np.array(
         [TOOL_TITLES[i % k] + ("" if i < k else f" (edition {i // k + 1})") for i in range(n)],
-        slice(None),
+        dtype=object,
     )
     columns = {
         "tool_id": _join("TOOL-", _serial(n)).astype(object)[tool],
@@ -451,13 +453,20 @@ def _quarter_label(index: int) -> str:
     return f"{index // 4 + 1970}Q{index % 4 + 1}"
 
 
-def _proxies(tables: dict[str, pd.DataFrame], first: int, last: int) -> dict[str, np.ndarray]:
-    """Approximate values of count indicators: arrays (7 codes × quarters first..last).
+def _proxies(tables: dict[str, pd.DataFrame], last: int, quarters: int) -> dict[str, np.ndarray]:
+    """Approximate values of count indicators: arrays of 7 codes × quarters ending with ``last``.
 
-    Flows count what falls in each quarter, stocks what is reached by its end.
-    Close enough to make targets plausible; the real figures come from
-    ``wbreport.indicators``.
+    Flows count what falls in each quarter, stocks what is reached by its end. The
+    arrays start before the earliest date in the data (so stocks are complete) and
+    have at least ``quarters + 1`` columns. Close enough to make targets plausible;
+    the real figures come from ``wbreport.indicators``.
     """
+    act, part = tables["activities"], tables["participation"]
+    ms, tools = tables["milestones"], tables["tools"]
+    act_q, due_q = _quarter(act["end_date"]), _quarter(ms["due_date"])
+    done_q, tool_q = _quarter(ms["achieved_date"]), _quarter(tools["published_date"])
+    dated = np.concatenate([act_q, due_q, done_q, tool_q])
+    first = min(last - quarters, int(dated[dated >= 0].min(initial=last)) - 1)
     width = last - first + 1
     codes = pd.Index(ALL_CODES)
     wb = codes.get_loc("WB")
@@ -471,7 +480,7 @@ def _proxies(tables: dict[str, pd.DataFrame], first: int, last: int) -> dict[str
         if isinstance(partner, str):
             idx = np.full(len(quarter), codes.get_loc(partner))
         else:
-            idx = codes.get_indexer(partner)
+            idx = codes.get_indexer(pd.Index(partner))
         keep = (quarter >= first) & (quarter <= last)
         if mask is not None:
             keep &= mask
@@ -484,8 +493,6 @@ def _proxies(tables: dict[str, pd.DataFrame], first: int, last: int) -> dict[str
         partner = firsts["partner"] if "partner" in keys else "WB"
         return grid(partner, firsts["q"].to_numpy()).cumsum(axis=1)
 
-    act, part = tables["activities"], tables["participation"]
-    act_q = _quarter(act["end_date"])
     delivered = (act["status"] == "delivered").to_numpy()
     national = (act["scope"] == "national").to_numpy()
     pos = pd.Index(act["activity_id"]).get_indexer(part["activity_id"])
@@ -511,17 +518,13 @@ def _proxies(tables: dict[str, pd.DataFrame], first: int, last: int) -> dict[str
     v["cascade_sessions"] = grid(act["partner"], act_q, mask=cascade)
     v["certified_trainers_to_date"] = v["trainers_certified"].cumsum(axis=1)
 
-    ms = tables["milestones"]
     counted = (ms["status"] != "dropped").to_numpy()
     achieved = (ms["status"] == "achieved").to_numpy()
-    v["milestones_due"] = grid(ms["partner"], _quarter(ms["due_date"]), mask=counted).cumsum(1)
-    v["milestones_achieved"] = grid(
-        ms["partner"], _quarter(ms["achieved_date"]), mask=achieved
-    ).cumsum(1)
+    v["milestones_due"] = grid(ms["partner"], due_q, mask=counted).cumsum(axis=1)
+    v["milestones_achieved"] = grid(ms["partner"], done_q, mask=achieved).cumsum(axis=1)
 
-    tools = tables["tools"]
-    published = tools[tools["published_date"] != ""]
-    tool_q = _quarter(published["published_date"])
+    is_published = (tools["published_date"] != "").to_numpy()
+    published, tool_q = tools[is_published], tool_q[is_published]
     v["translations_published"] = grid(published["partner"], tool_q)
     for name, key in (("tools_available", "tool_id"), ("languages_covered", "language")):
         v[name] = stock_first(published, [key, "partner"], tool_q)
@@ -549,82 +552,85 @@ def make_targets(
     indicators
         Indicator names to set targets for (never ``milestones_overdue``).
     last_quarter, quarters
-        The target quarters; every year they cover completely also gets a target.
+        The target quarters; each year they cover completely also gets targets.
 
     Returns
     -------
     pandas.DataFrame
         The ``targets`` table as text. Flow targets scatter around the data (so RAG
-        varies), quarters where nothing happens get none, and years sum their
-        quarters; stock targets start from the previous period's level; ratios
-        get round levels; WB targets of additive indicators sum the partners'.
-        Empty baselines occur (they count as 0).
+        varies), quarters where nothing happens get none, and a year's target sums
+        its quarters'; stock targets start from the level the previous period
+        reached; ratios get round levels; WB targets of additive indicators sum the
+        partners'. Some flow baselines are empty (they count as 0).
     """
-    last = int(last_quarter[:4]) * 4 - 1970 * 4 + int(last_quarter[-1]) - 1
+    period = parse_period(last_quarter)
+    last = (period.start.year - 1970) * 4 + (period.start.month - 1) // 3
     first = last - quarters + 1
-    years = [q // 4 for q in range(first, last + 1, 4) if q % 4 == 0 and q + 3 <= last]
-    dated = [
-        _quarter(tables[t][c])
-        for t, c in (
-            ("activities", "end_date"),
-            ("milestones", "due_date"),
-            ("milestones", "achieved_date"),
-            ("tools", "published_date"),
-        )
-    ]
-    start = min([first, *(int(q[q >= 0].min()) for q in dated if (q >= 0).any())])
-    proxy = _proxies(tables, start, last)
-    offset = first - start  # column of the first target quarter
+    labels = [_quarter_label(q) for q in range(first, last + 1)]
+    years = [q // 4 for q in range(first, last + 1) if q % 4 == 3 and q - 3 >= first]
+    proxy = _proxies(tables, last, quarters)
+    n_tools = tables["tools"]["tool_id"].nunique()
+    ceiling = {
+        "languages_covered": np.array(
+            [len(p.languages) + 1 for p in PARTNERS if not p.is_region] + [len(LANGUAGES)]
+        ),
+        "tools_available": np.full(len(ALL_CODES), n_tools),
+    }
     wb = ALL_CODES.index("WB")
     rows: list[tuple[str, str, str, str, str]] = []
     for name in indicators:
         if name in LOWER_IS_BETTER:
             raise ValueError(f"no targets may be set for {name} (lower is better)")
         if name in RATIO_INDICATORS:
-            levels, baselines = _RATIO_LEVELS[name]
-            target = rng.choice(levels, size=(len(ALL_CODES), 1))
-            base = rng.choice(baselines, size=(len(ALL_CODES), 1))
-            for p, code in enumerate(ALL_CODES):
-                for label in [_quarter_label(q) for q in range(first, last + 1)] + [
-                    str(y + 1970) for y in years
-                ]:
-                    rows.append((name, code, label, str(base[p, 0]), f"{target[p, 0]:g}"))
+            rows += _ratio_targets(rng, name, labels + [str(y + 1970) for y in years])
             continue
-        values = proxy[name]
-        factor = rng.uniform(0.8, 1.3, values.shape)
-        empty = rng.random(values.shape) < 0.5
+        values, previous = proxy[name][:, -quarters:], proxy[name][:, -quarters - 1 : -1]
+        factor = rng.uniform(0.75, 1.8, values.shape)  # achievement from about 0.55 to 1.3
         if name in _STOCKS:
-            previous = np.concatenate([np.zeros((len(ALL_CODES), 1)), values[:, :-1]], axis=1)
             base = previous
             target = previous + np.maximum(1, np.rint((values - previous) * factor))
-            keep = np.ones(values.shape, dtype=bool)
+            if name in ceiling:
+                target = np.minimum(target, ceiling[name][:, None])
+            keep = target > base
+            blank = np.zeros(values.shape, dtype=bool)
         else:
-            base = np.where(empty, 0, np.floor(values * rng.uniform(0, 0.3, values.shape)))
+            blank = rng.random(values.shape) < 0.5
+            base = np.where(blank, 0, np.floor(values * rng.uniform(0, 0.3, values.shape)))
             target = np.maximum(1, np.rint(values * factor))
             keep = values > 0
-        target = target.astype(np.int64)
-        base = base.astype(np.int64)
+        target, base = target.astype(np.int64), base.astype(np.int64)
         if name in ADDITIVE:
-            target[wb] = np.where(keep[:wb], target[:wb], 0).sum(axis=0)
-            base[wb] = np.where(keep[:wb], base[:wb], 0).sum(axis=0)
+            target[wb] = (target[:wb] * keep[:wb]).sum(axis=0)
+            base[wb] = (base[:wb] * keep[:wb]).sum(axis=0)
             keep[wb] = keep[:wb].any(axis=0)
-        blank = empty & (base == 0) & (name not in _STOCKS)
+            blank[wb] = blank[wb] & (base[wb] == 0)
         for p, code in enumerate(ALL_CODES):
-            cells = range(offset, offset + quarters)
-            for c in cells:
-                if keep[p, c]:
-                    b = "" if blank[p, c] else str(base[p, c])
-                    rows.append(
-                        (name, code, _quarter_label(first + c - offset), b, str(target[p, c]))
-                    )
+            for c in np.flatnonzero(keep[p]):
+                shown = "" if blank[p, c] else str(base[p, c])
+                rows.append((name, code, labels[c], shown, str(target[p, c])))
             for y in years:
-                cols = [c for c in cells if (first + c - offset) // 4 == y]
-                if name in _STOCKS:
-                    rows.append(
-                        (name, code, str(y + 1970), str(base[p, cols[0]]), str(target[p, cols[-1]]))
-                    )
-                elif keep[p, cols].any():
-                    total = int(np.where(keep[p, cols], target[p, cols], 0).sum())
-                    rows.append((name, code, str(y + 1970), "", str(total)))
+                cols = [c for c in range(quarters) if (first + c) // 4 == y]
+                if name in _STOCKS:  # from the level at the start of the year to Q4's target
+                    floor, total = int(base[p, cols[0]]), int(target[p, cols[-1]])
+                    shown = str(floor)
+                else:  # the sum of the quarters' targets
+                    floor, total = 0, int((target[p, cols] * keep[p, cols]).sum())
+                    shown = ""
+                if total > floor:
+                    rows.append((name, code, str(y + 1970), shown, str(total)))
     frame = pd.DataFrame(rows, columns=["indicator", "partner", "period", "baseline", "target"])
     return _frame("targets", {c: frame[c].to_numpy() for c in frame.columns})
+
+
+def _ratio_targets(
+    rng: np.random.Generator, name: str, periods: list[str]
+) -> list[tuple[str, str, str, str, str]]:
+    """One round target level (and baseline) per code for a ratio indicator."""
+    levels, baselines = _RATIO_LEVELS[name]
+    target = rng.choice(levels, size=len(ALL_CODES))
+    base = rng.choice(baselines, size=len(ALL_CODES))
+    return [
+        (name, code, label, str(base[p]), f"{target[p]:g}")
+        for p, code in enumerate(ALL_CODES)
+        for label in periods
+    ]

@@ -1,0 +1,378 @@
+"""The demo generator and the shipped sample package obey the data contract (SPEC §2).
+
+The rules are restated here directly from the specification, independently of
+``wbreport.validate``, so a mistake in either shows up as a disagreement.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from wbreport.demo import generate, write_package
+from wbreport.schema import TABLES_BY_NAME
+
+SAMPLE = Path(__file__).resolve().parent.parent / "wbreport" / "sample_data"
+
+COLUMNS = {
+    "activities": [
+        "activity_id",
+        "title",
+        "type",
+        "module",
+        "scope",
+        "partner",
+        "start_date",
+        "end_date",
+        "delivery",
+        "status",
+        "organisers",
+        "led_by_certified_trainer",
+    ],
+    "participation": ["activity_id", "partner", "participants", "women", "certified_trainers"],
+    "milestones": [
+        "milestone_id",
+        "partner",
+        "framework",
+        "priority_area",
+        "description",
+        "due_date",
+        "status",
+        "achieved_date",
+        "chapter24_ref",
+    ],
+    "tools": ["tool_id", "title", "partner", "language", "status", "published_date"],
+    "targets": ["indicator", "partner", "period", "baseline", "target"],
+}
+NATIONAL = {"AL", "BA", "XK", "ME", "MK", "RS"}
+LANGUAGES = {
+    "AL": {"sq"},
+    "BA": {"bs", "hr", "sr-Latn", "sr-Cyrl"},
+    "XK": {"sq", "sr-Latn"},
+    "ME": {"cnr", "sr-Latn"},
+    "MK": {"mk", "sq"},
+    "RS": {"sr-Cyrl", "sr-Latn"},
+}
+INDICATORS = {
+    "activities_delivered",
+    "regional_activities",
+    "participants",
+    "women_share",
+    "trainers_certified",
+    "certified_trainers_to_date",
+    "cascade_sessions",
+    "virtual_share",
+    "milestones_due",
+    "milestones_achieved",
+    "milestone_completion_rate",
+    "milestones_overdue",
+    "translations_published",
+    "tools_available",
+    "languages_covered",
+}
+ID = r"[A-Za-z0-9_-]{1,64}"
+PERIOD = r"\d{4}|\d{4}H[12]|\d{4}Q[1-4]|\d{4}-(0[1-9]|1[0-2])"
+NUMBER = r"-?\d+(\.\d+)?"
+
+
+def read_folder(folder: Path) -> dict[str, pd.DataFrame]:
+    return {
+        name: pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
+        for name in COLUMNS
+    }
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    shape = values.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    return pd.to_datetime(values.where(shape), format="%Y-%m-%d", errors="coerce")
+
+
+def problems(t: dict[str, pd.DataFrame]) -> list[str]:
+    """Every broken SPEC §2 rule, as ``table: rule`` with the number of offending rows."""
+    found: list[str] = []
+
+    def check(table: str, rule: str, bad: pd.Series) -> None:
+        if bad.any():
+            found.append(f"{table}: {rule} ({int(bad.sum())} rows)")
+
+    for name, columns in COLUMNS.items():
+        assert list(t[name].columns) == columns, name
+        text = t[name].apply(lambda s: s.map(lambda v: isinstance(v, str))).all().all()
+        check(name, "every cell is text", pd.Series([not text]))
+
+    a = t["activities"]
+    check("activities", "id pattern", ~a["activity_id"].str.fullmatch(ID))
+    check("activities", "unique id", a["activity_id"].duplicated())
+    check("activities", "title non-empty", a["title"].str.strip() == "")
+    check(
+        "activities",
+        "type",
+        ~a["type"].isin(
+            [
+                "training",
+                "train_the_trainers",
+                "workshop",
+                "expert_meeting",
+                "study_visit",
+                "tool_handover",
+            ]
+        ),
+    )
+    needs_module = a["type"].isin(["training", "train_the_trainers"])
+    check("activities", "module for trainings", needs_module & (a["module"].str.strip() == ""))
+    check("activities", "scope", ~a["scope"].isin(["national", "regional"]))
+    check(
+        "activities", "regional partner is WB", (a["scope"] == "regional") & (a["partner"] != "WB")
+    )
+    check(
+        "activities", "national partner", (a["scope"] == "national") & ~a["partner"].isin(NATIONAL)
+    )
+    start, end = _dates(a["start_date"]), _dates(a["end_date"])
+    check("activities", "dates", start.isna() | end.isna())
+    check("activities", "end >= start", end < start)
+    check("activities", "delivery", ~a["delivery"].isin(["in_person", "virtual", "blended"]))
+    check("activities", "status", ~a["status"].isin(["planned", "delivered", "cancelled"]))
+    check(
+        "activities",
+        "boolean",
+        ~a["led_by_certified_trainer"].str.lower().isin(["true", "false", ""]),
+    )
+
+    p = t["participation"]
+    act = a.set_index("activity_id")
+    known = p["activity_id"].isin(act.index)
+    check("participation", "activity exists", ~known)
+    check("participation", "partner", ~p["partner"].isin(NATIONAL))
+    scope = p["activity_id"].map(act["scope"])
+    check(
+        "participation",
+        "national partner matches",
+        (scope == "national") & (p["partner"] != p["activity_id"].map(act["partner"])),
+    )
+    check("participation", "unique (activity, partner)", p.duplicated(["activity_id", "partner"]))
+    counts = p[["participants", "women", "certified_trainers"]]
+    check(
+        "participation",
+        "integers >= 0",
+        ~counts.apply(lambda s: s.str.fullmatch(r"\d+")).all(axis=1),
+    )
+    n = counts.astype(int)
+    check("participation", "women <= participants", n["women"] > n["participants"])
+    check("participation", "certified <= participants", n["certified_trainers"] > n["participants"])
+    kind = p["activity_id"].map(act["type"])
+    check(
+        "participation",
+        "certified only for train_the_trainers",
+        (kind != "train_the_trainers") & (n["certified_trainers"] > 0),
+    )
+
+    m = t["milestones"]
+    check("milestones", "id pattern", ~m["milestone_id"].str.fullmatch(ID))
+    check("milestones", "unique id", m["milestone_id"].duplicated())
+    check("milestones", "partner", ~m["partner"].isin(NATIONAL))
+    check(
+        "milestones",
+        "framework",
+        ~m["framework"].isin(
+            [
+                "first_generation_roadmap",
+                "second_generation_roadmap",
+                "advanced_cooperation_framework",
+            ]
+        ),
+    )
+    check("milestones", "priority area", m["priority_area"].str.strip() == "")
+    check("milestones", "due date", _dates(m["due_date"]).isna())
+    check(
+        "milestones",
+        "status",
+        ~m["status"].isin(["not_started", "in_progress", "achieved", "dropped"]),
+    )
+    achieved = m["status"] == "achieved"
+    check("milestones", "achieved_date iff achieved", achieved != (m["achieved_date"] != ""))
+    check("milestones", "achieved_date is a date", achieved & _dates(m["achieved_date"]).isna())
+
+    tl = t["tools"]
+    check("tools", "id pattern", ~tl["tool_id"].str.fullmatch(ID))
+    check("tools", "title", tl["title"].str.strip() == "")
+    check("tools", "partner", ~tl["partner"].isin(NATIONAL))
+    allowed = [
+        lang == "en" or lang in LANGUAGES.get(code, set())
+        for code, lang in zip(tl["partner"], tl["language"], strict=True)
+    ]
+    check("tools", "language of the partner or en", ~pd.Series(allowed, index=tl.index))
+    check("tools", "status", ~tl["status"].isin(["planned", "in_translation", "published"]))
+    published = tl["status"] == "published"
+    check("tools", "published_date iff published", published != (tl["published_date"] != ""))
+    check("tools", "published_date is a date", published & _dates(tl["published_date"]).isna())
+    check(
+        "tools",
+        "unique (tool, partner, language)",
+        tl.duplicated(["tool_id", "partner", "language"]),
+    )
+
+    g = t["targets"]
+    check("targets", "indicator", ~g["indicator"].isin(INDICATORS))
+    check("targets", "no milestones_overdue targets", g["indicator"] == "milestones_overdue")
+    check("targets", "partner", ~g["partner"].isin(NATIONAL | {"WB"}))
+    check("targets", "canonical period", ~g["period"].str.fullmatch(PERIOD))
+    check(
+        "targets",
+        "baseline number or empty",
+        ~(g["baseline"].str.fullmatch(NUMBER) | (g["baseline"] == "")),
+    )
+    check("targets", "target number", ~g["target"].str.fullmatch(NUMBER))
+    check(
+        "targets",
+        "unique (indicator, partner, period)",
+        g.duplicated(["indicator", "partner", "period"]),
+    )
+    return found
+
+
+BREAKAGES = [
+    ("activities", "activity_id", 0, "bad id!"),
+    ("activities", "partner", "regional", "AL"),
+    ("activities", "end_date", 0, "2018-01-01"),
+    ("participation", "women", 0, "999"),
+    ("participation", "certified_trainers", "not_ttt", "1"),
+    ("milestones", "achieved_date", "not_achieved", "2020-01-01"),
+    ("tools", "language", 0, "mk"),
+    ("targets", "indicator", 0, "milestones_overdue"),
+    ("targets", "period", 0, "2020q4"),
+]
+
+
+@pytest.mark.parametrize(("table", "column", "row", "value"), BREAKAGES)
+def test_the_checks_notice_broken_rules(
+    small: dict[str, pd.DataFrame], table: str, column: str, row: object, value: str
+) -> None:
+    tables = {name: frame.copy() for name, frame in small.items()}
+    frame = tables[table]
+    if row == "regional":
+        row = frame.index[frame["scope"] == "regional"][0]
+    elif row == "not_ttt":
+        ttt = small["activities"].set_index("activity_id")["type"] == "train_the_trainers"
+        row = frame.index[~frame["activity_id"].map(ttt)][0]
+    elif row == "not_achieved":
+        row = frame.index[frame["status"] != "achieved"][0]
+    elif table == "tools":
+        row = frame.index[frame["partner"] == "AL"][0]
+    frame.loc[row, column] = value
+    assert problems(tables)
+
+
+@pytest.fixture(scope="module")
+def small() -> dict[str, pd.DataFrame]:
+    return generate(1, seed=0)
+
+
+@pytest.fixture(scope="module")
+def sample() -> dict[str, pd.DataFrame]:
+    return read_folder(SAMPLE)
+
+
+def test_columns_match_the_schema(small: dict[str, pd.DataFrame]) -> None:
+    for name, columns in COLUMNS.items():
+        assert list(TABLES_BY_NAME[name].column_names) == columns
+        assert list(small[name].columns) == columns
+
+
+def test_generate_is_deterministic_per_seed(small: dict[str, pd.DataFrame]) -> None:
+    again, other = generate(1, seed=0), generate(1, seed=1)
+    for name in COLUMNS:
+        pd.testing.assert_frame_equal(small[name], again[name])
+    assert not all(small[n].equals(other[n]) for n in COLUMNS)
+
+
+@pytest.mark.parametrize(("scale", "seed"), [(1, 0), (1, 7), (3, 1)])
+def test_generated_packages_are_valid(scale: int, seed: int) -> None:
+    tables = generate(scale, seed)
+    assert problems(tables) == []
+    rows = len(tables["participation"])
+    assert 0.8 * scale * 1000 < rows < 1.2 * scale * 1000
+
+
+def test_sample_package_is_valid(sample: dict[str, pd.DataFrame]) -> None:
+    assert problems(sample) == []
+
+
+def test_generated_data_cover_the_edge_cases(small: dict[str, pd.DataFrame]) -> None:
+    a, p, m, tl, g = (small[n] for n in COLUMNS)
+    assert {"planned", "cancelled", "delivered"} <= set(a["status"])
+    assert {"virtual", "blended", "in_person"} <= set(a["delivery"])
+    start, end = _dates(a["start_date"]), _dates(a["end_date"])
+    assert (start.dt.to_period("Q") != end.dt.to_period("Q")).any()
+    national_training = (a["scope"] == "national") & (a["type"] == "training")
+    assert (national_training & (a["led_by_certified_trainer"] == "true")).any()
+    regional = a.loc[a["scope"] == "regional", "activity_id"]
+    rows_per_activity = p[p["activity_id"].isin(regional)].groupby("activity_id").size()
+    assert (rows_per_activity < 6).any()  # a partner without a row
+    assert (p["activity_id"].isin(regional) & (p["participants"] == "0")).any()
+    late = (m["status"] == "achieved") & (_dates(m["achieved_date"]) > _dates(m["due_date"]))
+    assert late.any()
+    assert {"dropped", "in_progress", "not_started"} <= set(m["status"])
+    assert {"in_translation", "planned", "published"} <= set(tl["status"])
+    assert (g["baseline"] == "").any()
+    assert {"2020Q4", "2021Q4", "2020", "2021"} <= set(g["period"])
+
+
+def test_sample_tells_the_newsletter_story(sample: dict[str, pd.DataFrame]) -> None:
+    a, p, m, tl, g = (sample[n] for n in COLUMNS)
+    assert 120 <= len(a) <= 200 and 300 <= len(p) <= 700
+    assert 60 <= len(m) <= 120 and 40 <= len(tl) <= 100
+    delivered = a[a["status"] == "delivered"]
+    assert delivered["end_date"].max().startswith("2021-1")  # default period 2021Q4
+    age = a[a["title"].str.contains("workshop on age assessment") & (a["start_date"] < "2020-11")]
+    assert set(age.iloc[0]["organisers"].split(";")) >= {
+        "UNICEF",
+        "Sweden",
+        "Germany",
+        "UNHCR",
+        "IOM",
+    }
+    marri = a[a["title"].str.contains("MARRI Regional centre")]
+    assert marri.iloc[0]["start_date"] == "2020-11-08" and "MARRI" in marri.iloc[0]["organisers"]
+    ttt = a[a["type"] == "train_the_trainers"]
+    ivp = ttt[
+        (ttt["module"] == "Interviewing Vulnerable Persons")
+        & ttt["start_date"].str.startswith("2020-11")
+    ]
+    assert ivp.iloc[0]["delivery"] == "virtual"
+    assert (
+        ttt["start_date"].str.startswith("2020-09") & (ttt["module"] == "Interview Techniques")
+    ).any()
+    # Workplan of the period after 2021Q4.
+    assert ((a["status"] == "planned") & a["start_date"].between("2022-01-01", "2022-03-31")).any()
+    assert m["due_date"].between("2022-01-01", "2022-03-31").any()
+    advanced = set(m.loc[m["framework"] == "advanced_cooperation_framework", "partner"])
+    assert advanced == {"ME", "XK"}
+    assert (m["chapter24_ref"] != "").any()
+    women = p["women"].astype(int) / p["participants"].astype(int).where(p["participants"] != "0")
+    assert women.dropna().between(0.25, 0.75).mean() > 0.9
+    assert (
+        p.loc[p["certified_trainers"] != "0", "activity_id"].map(a.set_index("activity_id")["type"])
+        == "train_the_trainers"
+    ).all()
+    codes = set(g["partner"])
+    assert codes == NATIONAL | {"WB"}
+    # WB targets of an additive indicator are the sum of the partners'.
+    part = (
+        g[g["indicator"] == "participants"]
+        .pivot(index="period", columns="partner", values="target")
+        .astype(float)
+    )
+    assert (part[sorted(NATIONAL)].sum(axis=1) == part["WB"]).all()
+
+
+def test_write_package_round_trips(tmp_path: Path, small: dict[str, pd.DataFrame]) -> None:
+    paths = write_package(small, tmp_path / "pkg")
+    assert [p.name for p in paths] == [f"{n}.csv" for n in small]
+    back = read_folder(tmp_path / "pkg")
+    for name in COLUMNS:
+        pd.testing.assert_frame_equal(back[name], small[name])
+    write_package(generate(1, seed=0), tmp_path / "again")
+    for path in paths:
+        assert path.read_bytes() == (tmp_path / "again" / path.name).read_bytes()

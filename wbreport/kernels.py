@@ -1,0 +1,183 @@
+"""Warm Jupyter kernels that papermill executes report notebooks in.
+
+A :class:`KernelSlot` owns one kernel process started once with pandas, matplotlib
+and wbreport already imported. Between reports the slot resets the kernel to a clean
+state (fresh user namespace and history, matplotlib defaults, working directory,
+environment and ``sys.path`` as at start), so a report rendered in a batch is the
+same as one rendered alone while start-up is paid once per worker. Kernels talk over
+IPC sockets in a private folder, which avoids the TCP port races of parallel kernels
+(papermill#511).
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.blocking.client import BlockingKernelClient
+from jupyter_client.manager import KernelManager
+
+WARM_UP = """
+import pandas, numpy, matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot
+import wbreport.report, wbreport.charts
+from wbreport.kernels import snapshot_kernel
+snapshot_kernel()
+wbreport.charts.trend(["a", "b"], [1, 2], [1, 2], "warm-up")
+del snapshot_kernel
+"""
+# Binds no name, so the namespace the report starts from is exactly the reset one.
+RESET = "__import__('wbreport.kernels', fromlist=['reset_kernel']).reset_kernel({cwd!r})"
+_SNAPSHOT: dict[str, Any] = {}
+
+
+def snapshot_kernel() -> None:
+    """In the kernel: remember the process state every report must start from."""
+    import sys
+
+    _SNAPSHOT["environ"] = dict(os.environ)
+    _SNAPSHOT["path"] = list(sys.path)
+
+
+def reset_kernel(cwd: str) -> None:
+    """In the kernel: clear what a previous report may have changed (namespace, history,
+    environment, ``sys.path``, working directory, matplotlib state)."""
+    import sys
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None:
+        shell.reset(new_session=True, aggressive=False)
+    os.environ.clear()
+    os.environ.update(_SNAPSHOT.get("environ", {}))
+    sys.path[:] = _SNAPSHOT.get("path", sys.path)
+    os.chdir(cwd)
+    plt.close("all")
+    matplotlib.rcdefaults()
+    matplotlib.use("Agg")
+
+
+class KernelError(RuntimeError):
+    """The kernel could not be started or did not answer."""
+
+
+class KernelSlot:
+    """One reusable kernel (manager and client) for a worker."""
+
+    def __init__(self, kernel_name: str = "python3", startup_timeout: float = 60.0,
+                 reuse: bool = True) -> None:
+        self.kernel_name = kernel_name
+        self.startup_timeout = startup_timeout
+        self.reuse = reuse
+        self.km: KernelManager | None = None
+        self.kc: BlockingKernelClient | None = None
+        self.used = 0
+        self._dir: str | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def pid(self) -> int | None:
+        provisioner = getattr(self.km, "provisioner", None)
+        process = getattr(provisioner, "process", None)
+        return getattr(process, "pid", None)
+
+    def alive(self) -> bool:
+        return self.km is not None and self.km.has_kernel and self.km.is_alive()
+
+    def start(self, cwd: Path) -> None:
+        """Start the kernel and import what every report needs."""
+        self.shutdown()
+        self._dir = tempfile.mkdtemp(prefix="wbreport-kernel-")
+        self.km = KernelManager(kernel_name=self.kernel_name, transport="ipc",
+                                ip=os.path.join(self._dir, "kernel"))
+        env = {**os.environ, "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+        self.km.start_kernel(cwd=str(cwd), env=env)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        try:
+            self.kc.wait_for_ready(timeout=self.startup_timeout)
+        except RuntimeError as exc:
+            self.shutdown()
+            raise KernelError(f"kernel did not start: {exc}") from exc
+        self._run(WARM_UP)
+        self.used = 0
+
+    def _new_client(self) -> None:
+        """A fresh client for each report: nbclient leaves a used one in a state of its own."""
+        assert self.km is not None
+        if self.kc is not None:
+            self.kc.stop_channels()
+        self.kc = self.km.client()
+        self.kc.start_channels()
+
+    def _run(self, code: str) -> None:
+        """Execute set-up code and wait for its reply (its iopub output is never shown)."""
+        self._new_client()
+        assert self.kc is not None
+        msg_id = self.kc.execute(code, silent=True, store_history=False)
+        deadline = time.monotonic() + self.startup_timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise KernelError("kernel set-up timed out")
+            try:
+                reply = self.kc.get_shell_msg(timeout=remaining)
+            except queue.Empty:
+                continue
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        content = reply["content"]
+        if content.get("status") != "ok":
+            raise KernelError(f"kernel set-up failed: {content.get('ename')}: {content.get('evalue')}")
+
+    def prepare(self, cwd: Path) -> None:
+        """A clean kernel for the next report: reset a live one, or start a new one."""
+        with self._lock:
+            if self.alive() and self.reuse and self.used > 0:
+                try:
+                    self._run(RESET.format(cwd=str(cwd)))
+                except Exception:
+                    self.start(cwd)
+            elif not self.alive() or (not self.reuse and self.used > 0):
+                self.start(cwd)
+            else:
+                self._run(RESET.format(cwd=str(cwd)))
+            self.used += 1
+
+    def engine_kwargs(self) -> dict[str, Any]:
+        return {"km": self.km, "kc": self.kc}
+
+    def kill(self) -> None:
+        """Kill the kernel process at once (timeouts, Ctrl-C)."""
+        if self.km is not None and self.km.has_kernel:
+            try:
+                self.km.shutdown_kernel(now=True)
+            except Exception:
+                pass
+
+    def shutdown(self) -> None:
+        if self.kc is not None:
+            try:
+                self.kc.stop_channels()
+            except Exception:
+                pass
+        self.kill()
+        if self.km is not None:
+            try:
+                self.km.cleanup_resources()
+            except Exception:
+                pass
+        self.km = self.kc = None
+        if self._dir:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
