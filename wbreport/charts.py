@@ -24,6 +24,8 @@ STYLE: dict[str, Any] = {
     "axes.spines.right": False,
     "axes.titlesize": 10,
     "axes.titleweight": "bold",
+    # Labels are data text: "$...$" must show as typed, not be parsed (and crash) as mathtext.
+    "text.parse_math": False,
 }
 MIME = "image/svg+xml"
 

@@ -125,10 +125,14 @@ def job_key(*parts: bytes | str) -> str:
 
 
 def _first_error(nb: nbformat.NotebookNode) -> tuple[int | None, str, str]:
-    """(cell number, exception name, message) of the first error output."""
+    """(cell number, exception name, message) of the first error output.
+
+    The number counts code cells of the notebook as the analyst wrote it, so the cell
+    papermill injects with the parameters is not counted.
+    """
     code_index = 0
     for cell in nb.cells:
-        if cell.cell_type != "code":
+        if cell.cell_type != "code" or "injected-parameters" in cell.metadata.get("tags", []):
             continue
         code_index += 1
         for output in cell.get("outputs", []):

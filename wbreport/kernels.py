@@ -71,6 +71,25 @@ class KernelError(RuntimeError):
     """The kernel could not be started or did not answer."""
 
 
+class _TrackingKernelManager(KernelManager):
+    """Remembers the clients nbclient opens, which it leaves open on a kernel it does not own."""
+
+    def client(self, **kwargs: Any) -> Any:
+        client = super().client(**kwargs)
+        self.__dict__.setdefault("_wbreport_clients", []).append(client)
+        return client
+
+    def close_clients(self, keep: Any = None) -> None:
+        clients = self.__dict__.get("_wbreport_clients", [])
+        for client in clients:
+            if client is not keep:
+                try:
+                    client.stop_channels()
+                except Exception:
+                    pass
+        self.__dict__["_wbreport_clients"] = [c for c in clients if c is keep]
+
+
 class KernelSlot:
     """One reusable kernel (manager and client) for a worker."""
 
@@ -98,7 +117,7 @@ class KernelSlot:
         """Start the kernel and import what every report needs."""
         self.shutdown()
         self._dir = tempfile.mkdtemp(prefix="wbreport-kernel-")
-        self.km = KernelManager(kernel_name=self.kernel_name, transport="ipc",
+        self.km = _TrackingKernelManager(kernel_name=self.kernel_name, transport="ipc",
                                 ip=os.path.join(self._dir, "kernel"))
         env = {**os.environ, "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
         self.km.start_kernel(cwd=str(cwd), env=env)
@@ -114,9 +133,8 @@ class KernelSlot:
 
     def _new_client(self) -> None:
         """A fresh client for each report: nbclient leaves a used one in a state of its own."""
-        assert self.km is not None
-        if self.kc is not None:
-            self.kc.stop_channels()
+        assert isinstance(self.km, _TrackingKernelManager)
+        self.km.close_clients()  # this slot's previous client and those nbclient opened
         self.kc = self.km.client()
         self.kc.start_channels()
 
@@ -155,7 +173,7 @@ class KernelSlot:
             self.used += 1
 
     def engine_kwargs(self) -> dict[str, Any]:
-        return {"km": self.km, "kc": self.kc}
+        return {"km": self.km}
 
     def kill(self) -> None:
         """Kill the kernel process at once (timeouts, Ctrl-C)."""
@@ -166,11 +184,8 @@ class KernelSlot:
                 pass
 
     def shutdown(self) -> None:
-        if self.kc is not None:
-            try:
-                self.kc.stop_channels()
-            except Exception:
-                pass
+        if isinstance(self.km, _TrackingKernelManager):
+            self.km.close_clients()
         self.kill()
         if self.km is not None:
             try:

@@ -1,0 +1,35 @@
+"""Helpers shared by tests that render reports: a failing notebook copy, parsing outputs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import nbformat
+
+from wbreport.batch import default_notebook
+
+
+def notebook_with_cell(tmp: Path, code: str, name: str = "report.ipynb") -> Path:
+    """A copy of the report notebook with ``code`` inserted right after the parameters cell."""
+    nb = nbformat.read(default_notebook(), as_version=4)
+    index = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells.insert(index + 1, nbformat.v4.new_code_cell(code))
+    tmp.mkdir(parents=True, exist_ok=True)
+    path = tmp / name
+    nbformat.write(nb, path)
+    return path
+
+
+def read_indicators(folder: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO((folder / "indicators.csv").read_text(encoding="utf-8"))))
+
+
+def read_manifest(folder: Path) -> dict:
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+
+
+def jobs_by_partner(folder: Path) -> dict[str, dict]:
+    return {j["partner"]: j for j in read_manifest(folder)["jobs"]}

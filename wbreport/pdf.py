@@ -1,0 +1,131 @@
+"""Print rendered reports to PDF with a headless Chromium (the same browser the tests drive).
+
+Optional: needs the ``playwright`` Python package and a Chromium binary. Playwright's own
+browser download is not required: the system browser (Debian's ``chromium`` package) is
+used, found by :func:`chromium_path`. Printing is offline: every request that is not a
+``file:`` or ``data:`` URL is aborted, so a PDF never fetches anything.
+
+Call :func:`print_pdfs` on a set's staging folder *before* it is published, so the PDFs are
+published atomically together with the HTML.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from wbreport.errors import UsageError
+
+#: Where Debian/Ubuntu put Chromium; ``WBREPORT_CHROMIUM`` overrides it.
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+PAGE_PATTERN = re.compile(rb"/Type\s*/Page[^s]")
+LOCAL_SCHEMES = ("file:", "data:", "about:")
+
+
+def chromium_path() -> Path | None:
+    """The Chromium binary to drive: ``$WBREPORT_CHROMIUM``, ``/usr/bin/chromium`` or on PATH."""
+    configured = os.environ.get("WBREPORT_CHROMIUM")
+    if configured:
+        return Path(configured) if Path(configured).is_file() else None
+    if Path(DEFAULT_CHROMIUM).is_file():
+        return Path(DEFAULT_CHROMIUM)
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    return None
+
+
+def unavailable_reason() -> str | None:
+    """Why PDFs cannot be printed here (``None`` when they can)."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install playwright)"
+    if chromium_path() is None:
+        return ("no Chromium found: install it (apt-get install chromium) or set WBREPORT_CHROMIUM "
+                "to its path")
+    return None
+
+
+@contextmanager
+def browser() -> Iterator[Any]:
+    """A headless Chromium (playwright ``Browser``), closed on exit."""
+    reason = unavailable_reason()
+    if reason:
+        raise UsageError(f"cannot print PDFs: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(chromium_path()), args=list(CHROMIUM_ARGS))
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+def block_network(context: Any, blocked: list[str] | None = None) -> None:
+    """Abort every request of ``context`` that would leave the machine (recorded in ``blocked``)."""
+
+    def handle(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(LOCAL_SCHEMES):
+            route.continue_()
+        else:
+            if blocked is not None:
+                blocked.append(url)
+            route.abort()
+
+    context.route("**/*", handle)
+
+
+def count_pages(pdf: bytes) -> int:
+    """Number of page objects in a PDF written by Chromium."""
+    return len(PAGE_PATTERN.findall(pdf))
+
+
+def print_pdf(page: Any, html: Path) -> bytes:
+    """Open ``html`` in ``page`` and print it to A4 (backgrounds on, CSS page size honoured)."""
+    page.goto(html.resolve().as_uri(), wait_until="load")
+    return page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+
+
+def print_pdfs(folder: Path, codes: list[str]) -> dict[str, Path]:
+    """Print ``folder/<CODE>.html`` to ``folder/<CODE>.pdf`` for each code that has an HTML file.
+
+    Returns the PDFs written, by code. Raises :class:`UsageError` when playwright or Chromium
+    is missing. Each PDF is written to a temporary name and renamed, so it is never partial.
+    """
+    written: dict[str, Path] = {}
+    with browser() as instance:
+        context = instance.new_context(java_script_enabled=False)
+        block_network(context)
+        page = context.new_page()
+        for code in codes:
+            html = folder / f"{code}.html"
+            if not html.is_file():
+                continue
+            target = folder / f"{code}.pdf"
+            temp = folder / f".{code}.pdf.tmp"
+            temp.write_bytes(print_pdf(page, html))
+            os.replace(temp, target)
+            written[code] = target
+        context.close()
+    return written
+
+
+__all__ = ["CHROMIUM_ARGS", "block_network", "browser", "chromium_path", "count_pages", "print_pdf",
+           "print_pdfs", "unavailable_reason"]
