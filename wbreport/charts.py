@@ -65,7 +65,7 @@ def participation_by_module(
         ax.invert_yaxis()
         ax.set_xlabel("Participants")
         ax.set_title(title, loc="left")
-        ax.legend(frameon=False, loc="lower right")
+        ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize=8)
         parts = [f"{m}: {int(w)} women, {int(n)} men" for m, w, n in zip(modules, women, men, strict=True)]
         return _to_chart(fig, f"{title}. " + ("; ".join(parts) if parts else "No training participation."))
 
@@ -104,7 +104,7 @@ def milestone_status(areas: Sequence[str], achieved: Sequence[int], open_: Seque
         ax.invert_yaxis()
         ax.set_xlabel("Milestones")
         ax.set_title(title, loc="left")
-        ax.legend(frameon=False, loc="lower right", fontsize=8)
+        ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=8)
         parts = [f"{a}: {x} achieved, {o} not yet due, {d} overdue"
                  for a, x, o, d in zip(areas, achieved, open_, overdue, strict=True)]
         return _to_chart(fig, f"{title}. " + ("; ".join(parts) if parts else "No milestones."))

@@ -8,6 +8,7 @@ neither data nor narrative can inject script, event handlers or ``javascript:`` 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -30,6 +31,7 @@ ALLOWED_ATTRIBUTES = {
     "table": {"data-section"},
     "section": {"data-section"},
 }
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
@@ -106,7 +108,8 @@ def table(
     for row in rows:
         cells = []
         for i, cell in enumerate(row):
-            cls = "num" if i in numeric else None
+            cls = "num" if i in numeric else ("date" if isinstance(cell, str) and _DATE.fullmatch(cell)
+                                              else None)
             if i == 0 and row_header:
                 cells.append(tag("th", cell, scope="row", class_=cls))
             else:

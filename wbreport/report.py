@@ -293,8 +293,8 @@ class Report:
         o = self.own["value"]
         summary = tag("p", f"{fmt_int(o['trainers_certified'])} trainers certified this period; "
                            f"{fmt_int(o['certified_trainers_to_date'])} certified trainers to date; "
-                           f"{fmt_int(o['cascade_sessions'])} national training sessions led by "
-                           "certified trainers (cascade).", class_="lead")
+                           f"{fmt_int(o['cascade_sessions'])} cascade session(s): national trainings led "
+                           "by certified trainers.", class_="lead")
         return Fragment(summary
                         + table(["Train-the-trainers session", "End", "Module", "Delivery",
                                  "Trainers certified"], ttt_rows,
