@@ -85,17 +85,21 @@ def console_findings(record: PageRecord) -> list[str]:
 
 _CANARY_JS = """() => {
   const found = [];
-  if (typeof window.__pwned !== 'undefined') found.push('window.__pwned = ' + String(window.__pwned));
-  for (const s of document.querySelectorAll('script')) found.push('script element: ' + s.outerHTML.slice(0, 80));
+  if (typeof window.__pwned !== 'undefined')
+    found.push('window.__pwned = ' + String(window.__pwned));
+  for (const s of document.querySelectorAll('script'))
+    found.push('script element: ' + s.outerHTML.slice(0, 80));
   for (const el of document.querySelectorAll('*')) {
     for (const a of el.attributes) {
       if (/^on/i.test(a.name)) found.push(`<${el.localName}> has event handler ${a.name}`);
-      if (/^\\s*(javascript|vbscript|data):/i.test(a.value) && !(el.localName === 'img' && a.name === 'src'
-          && /^data:image\\/(svg\\+xml|png|jpeg);base64,/.test(a.value)))
+      const image = el.localName === 'img' && a.name === 'src'
+        && /^data:image\\/(svg\\+xml|png|jpeg);base64,/.test(a.value);
+      if (/^\\s*(javascript|vbscript|data):/i.test(a.value) && !image)
         found.push(`<${el.localName} ${a.name}="${a.value.slice(0, 40)}">`);
     }
   }
-  for (const el of document.querySelectorAll('iframe, frame, object, embed, base, form, meta[http-equiv]'))
+  const unexpected = 'iframe, frame, object, embed, base, form, meta[http-equiv]';
+  for (const el of document.querySelectorAll(unexpected))
     found.push(`unexpected <${el.localName}>`);
   return found;
 }"""
@@ -119,14 +123,16 @@ _A11Y_JS = """() => {
   if (!document.documentElement.lang) found.push('<html> has no lang');
   if (!document.title.trim()) found.push('empty <title>');
   for (const img of document.querySelectorAll('img')) {
-    if (!(img.getAttribute('alt') || '').trim()) found.push('image without alt text: ' + img.src.slice(0, 40));
+    if (!(img.getAttribute('alt') || '').trim())
+      found.push('image without alt text: ' + img.src.slice(0, 40));
   }
   let last = 0, h1 = 0;
   for (const h of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
     const level = Number(h.tagName[1]);
     if (level === 1) h1 += 1;
     if (last === 0 && level !== 1) found.push(`first heading is ${h.tagName}, not H1`);
-    if (last && level > last + 1) found.push(`heading level skipped: H${last} then ${h.tagName} "${h.innerText.slice(0, 40)}"`);
+    if (last && level > last + 1)
+      found.push(`heading skipped: H${last} then ${h.tagName} "${h.innerText.slice(0, 40)}"`);
     last = level;
   }
   if (h1 !== 1) found.push(`${h1} H1 headings (expected exactly one)`);
@@ -161,7 +167,8 @@ def image_findings(page: Any, minimum: int = 0) -> list[str]:
 
 _VISIBLE_JS = """([needle, fold]) => {
   const hits = [...document.body.querySelectorAll('*')].filter(
-    e => e.textContent.includes(needle) && ![...e.children].some(c => c.textContent.includes(needle)));
+    e => e.textContent.includes(needle)
+      && ![...e.children].some(c => c.textContent.includes(needle)));
   for (const e of hits) {
     const r = e.getBoundingClientRect();
     const s = getComputedStyle(e);
@@ -222,18 +229,19 @@ _PRINT_CSS_JS = """() => {
   check('h3', 'breakAfter', ['avoid', 'avoid-page']);
   check('thead', 'display', ['table-header-group']);
   const width = document.documentElement.clientWidth;
-  if (document.documentElement.scrollWidth > width + 1)
-    found.push(`content is ${document.documentElement.scrollWidth}px wide, the printed page ${width}px`);
+  const scroll = document.documentElement.scrollWidth;
+  if (scroll > width + 1) found.push(`content is ${scroll}px wide, the printed page ${width}px`);
   for (const t of document.querySelectorAll('table, figure, img')) {
     const r = t.getBoundingClientRect();
-    if (r.right > width + 1) found.push(`<${t.localName}> overflows the printed page by ${Math.round(r.right - width)}px`);
+    if (r.right > width + 1)
+      found.push(`<${t.localName}> overflows the printed page by ${Math.round(r.right - width)}px`);
   }
   return found;
 }"""
 
 
 def print_layout_findings(page: Any) -> list[str]:
-    """In print media at the A4 text width: no cut rows/figures, headings kept, nothing overflows."""
+    """Print media at the A4 text width: rows and figures unbroken, headings kept, no overflow."""
     size = page.viewport_size
     page.set_viewport_size({"width": A4_CONTENT_WIDTH, "height": 1000})
     page.emulate_media(media="print")
@@ -286,13 +294,19 @@ def key_figure_findings(page: Any, rows: list[dict[str, str]], partner: str) -> 
     return found
 
 
+_PARTNER_CELLS_JS = """rows => rows.flatMap(r => {
+  const cells = r.matches('td') ? [r] : [...r.querySelectorAll('td[data-indicator]')];
+  return cells.map(
+    c => [r.dataset.partner, c.dataset.indicator, c.dataset.value, c.innerText.trim()]);
+})"""
+
+
 def partner_cell_findings(page: Any, rows: list[dict[str, str]], scope: str = "body") -> list[str]:
     """Every ``td[data-partner][data-indicator]`` (comparison, index) matches indicators.csv."""
     expected = {(r["partner"], r["indicator"]): r["value"] for r in rows}
     cells = page.eval_on_selector_all(
         f"{scope} [data-partner]",
-        """rows => rows.flatMap(r => [...(r.matches('td') ? [r] : r.querySelectorAll('td[data-indicator]'))]
-             .map(c => [r.dataset.partner, c.dataset.indicator, c.dataset.value, c.innerText.trim()]))""")
+        _PARTNER_CELLS_JS)
     found = []
     for partner, indicator, value, text in cells:
         if indicator is None:
@@ -311,6 +325,46 @@ def visible_text(page: Any) -> str:
     return page.evaluate("() => document.body.innerText")
 
 
-__all__ = [name for name in dir() if name.endswith("_findings")] + [
-    "A4_CONTENT_WIDTH", "PageRecord", "count_pages", "offline_context", "open_page", "read_indicators",
-    "visible_text"]
+
+@dataclass
+class Inspection:
+    """Findings of one page opened offline with JavaScript on, printed to PDF at the end."""
+
+    network: list[str]
+    static: list[str]
+    console: list[str]
+    canary: list[str]
+    accessibility: list[str]
+    images: list[str]
+    title: list[str]
+    fold: list[str]
+    screenshot: list[str]
+    print_layout: list[str]
+    pdf: list[str]
+    pages: int
+    text: str
+
+
+def inspect(browser: Any, path: Path, title: str, needles: list[str], min_images: int = 0,
+            page_budget: int = 1) -> Inspection:
+    """Run every check on ``path`` in a fresh offline context (JavaScript on, 1280×800)."""
+    context, record = offline_context(browser)
+    try:
+        page = open_page(context, record, path)
+        canary = canary_findings(page)
+        title_found = h1_findings(page, title)
+        fold = above_the_fold_findings(page, needles)
+        screenshot = screenshot_findings(page.screenshot())
+        accessibility = accessibility_findings(page)
+        images = image_findings(page, min_images)
+        text = visible_text(page)
+        layout = print_layout_findings(page)
+        pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+        page.close()
+    finally:
+        context.close()
+    return Inspection(
+        network=network_findings(record), static=static_reference_findings(path.read_text("utf-8")),
+        console=console_findings(record), canary=canary, accessibility=accessibility, images=images,
+        title=title_found, fold=fold, screenshot=screenshot, print_layout=layout,
+        pdf=pdf_findings(pdf, page_budget), pages=count_pages(pdf), text=text)

@@ -13,19 +13,41 @@ from wbreport.schema import TABLES_BY_NAME
 
 DEFAULTS: dict[str, dict[str, str]] = {
     "activities": {
-        "title": "Activity", "type": "workshop", "module": "", "scope": "national",
-        "partner": "AL", "start_date": "2020-10-01", "end_date": "2020-10-02",
-        "delivery": "in_person", "status": "delivered", "organisers": "",
+        "title": "Activity",
+        "type": "workshop",
+        "module": "",
+        "scope": "national",
+        "partner": "AL",
+        "start_date": "2020-10-01",
+        "end_date": "2020-10-02",
+        "delivery": "in_person",
+        "status": "delivered",
+        "organisers": "",
         "led_by_certified_trainer": "false",
     },
-    "participation": {"partner": "AL", "participants": "10", "women": "5", "certified_trainers": "0"},
-    "milestones": {
-        "partner": "AL", "framework": "first_generation_roadmap", "priority_area": "Asylum",
-        "description": "", "due_date": "2020-06-30", "status": "not_started",
-        "achieved_date": "", "chapter24_ref": "",
+    "participation": {
+        "partner": "AL",
+        "participants": "10",
+        "women": "5",
+        "certified_trainers": "0",
     },
-    "tools": {"title": "Guide", "partner": "AL", "language": "sq", "status": "planned",
-              "published_date": ""},
+    "milestones": {
+        "partner": "AL",
+        "framework": "first_generation_roadmap",
+        "priority_area": "Asylum",
+        "description": "",
+        "due_date": "2020-06-30",
+        "status": "not_started",
+        "achieved_date": "",
+        "chapter24_ref": "",
+    },
+    "tools": {
+        "title": "Guide",
+        "partner": "AL",
+        "language": "sq",
+        "status": "planned",
+        "published_date": "",
+    },
     "targets": {"baseline": "", "period": "2020Q4"},
 }
 

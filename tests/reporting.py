@@ -24,7 +24,9 @@ def notebook_with_cell(tmp: Path, code: str, name: str = "report.ipynb") -> Path
 
 
 def read_indicators(folder: Path) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO((folder / "indicators.csv").read_text(encoding="utf-8"))))
+    return list(
+        csv.DictReader(io.StringIO((folder / "indicators.csv").read_text(encoding="utf-8")))
+    )
 
 
 def read_manifest(folder: Path) -> dict:

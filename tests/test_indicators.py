@@ -16,24 +16,77 @@ from wbreport.targets import Thresholds, formatted
 NA = math.nan
 
 ACTIVITIES = [
-    dict(activity_id="A1", type="training", module="Inclusion", end_date="2020-10-15",
-         led_by_certified_trainer="TRUE"),
-    dict(activity_id="A2", type="training", module="Inclusion", end_date="2020-11-10", delivery="virtual"),
-    dict(activity_id="A3", type="train_the_trainers", module="Interview", end_date="2020-12-31",
-         delivery="blended"),
+    dict(
+        activity_id="A1",
+        type="training",
+        module="Inclusion",
+        end_date="2020-10-15",
+        led_by_certified_trainer="TRUE",
+    ),
+    dict(
+        activity_id="A2",
+        type="training",
+        module="Inclusion",
+        end_date="2020-11-10",
+        delivery="virtual",
+    ),
+    dict(
+        activity_id="A3",
+        type="train_the_trainers",
+        module="Interview",
+        end_date="2020-12-31",
+        delivery="blended",
+    ),
     dict(activity_id="A4", status="cancelled", end_date="2020-11-01"),
-    dict(activity_id="A5", type="training", module="Reception", start_date="2020-09-20",
-         end_date="2020-10-01", led_by_certified_trainer="true"),
-    dict(activity_id="A6", type="training", module="Inclusion", start_date="2020-12-30",
-         end_date="2021-01-01", led_by_certified_trainer="true"),
-    dict(activity_id="A7", scope="regional", partner="WB", end_date="2020-10-20", delivery="virtual",
-         organisers="UNHCR;IOM"),
-    dict(activity_id="A8", scope="regional", partner="WB", type="train_the_trainers",
-         module="Interview", start_date="2020-09-14", end_date="2020-09-15"),
-    dict(activity_id="A9", partner="RS", type="training", module="Inclusion", end_date="2020-12-01",
-         led_by_certified_trainer="True"),
-    dict(activity_id="A10", scope="regional", partner="WB", status="planned",
-         start_date="2021-02-01", end_date="2021-02-01"),
+    dict(
+        activity_id="A5",
+        type="training",
+        module="Reception",
+        start_date="2020-09-20",
+        end_date="2020-10-01",
+        led_by_certified_trainer="true",
+    ),
+    dict(
+        activity_id="A6",
+        type="training",
+        module="Inclusion",
+        start_date="2020-12-30",
+        end_date="2021-01-01",
+        led_by_certified_trainer="true",
+    ),
+    dict(
+        activity_id="A7",
+        scope="regional",
+        partner="WB",
+        end_date="2020-10-20",
+        delivery="virtual",
+        organisers="UNHCR;IOM",
+    ),
+    dict(
+        activity_id="A8",
+        scope="regional",
+        partner="WB",
+        type="train_the_trainers",
+        module="Interview",
+        start_date="2020-09-14",
+        end_date="2020-09-15",
+    ),
+    dict(
+        activity_id="A9",
+        partner="RS",
+        type="training",
+        module="Inclusion",
+        end_date="2020-12-01",
+        led_by_certified_trainer="True",
+    ),
+    dict(
+        activity_id="A10",
+        scope="regional",
+        partner="WB",
+        status="planned",
+        start_date="2021-02-01",
+        end_date="2021-02-01",
+    ),
 ]
 PARTICIPATION = [
     dict(activity_id="A1", participants=10, women=6),
@@ -63,7 +116,13 @@ TOOLS = [
     dict(tool_id="T2", status="published", published_date="2021-02-01"),
     dict(tool_id="T2", partner="XK", status="published", published_date="2020-10-10"),
     dict(tool_id="T3", partner="XK", language="sr-Latn", status="in_translation"),
-    dict(tool_id="T1", partner="XK", language="sr-Latn", status="published", published_date="2020-12-31"),
+    dict(
+        tool_id="T1",
+        partner="XK",
+        language="sr-Latn",
+        status="published",
+        published_date="2020-12-31",
+    ),
 ]
 TARGETS = [
     dict(indicator="participants", partner="AL", target=50),
@@ -75,43 +134,120 @@ TARGETS = [
 ]
 
 EXPECTED = {  # partner -> indicator -> value, 2020Q4
-    "AL": dict(activities_delivered=5, regional_activities=1, participants=41, women_share=23 / 41,
-               trainers_certified=5, certified_trainers_to_date=7, cascade_sessions=2,
-               virtual_share=2 / 5, milestones_due=3, milestones_achieved=2,
-               milestone_completion_rate=2 / 3, milestones_overdue=1, translations_published=1,
-               tools_available=1, languages_covered=2),
-    "BA": dict(activities_delivered=0, regional_activities=0, participants=0, women_share=NA,
-               trainers_certified=0, certified_trainers_to_date=0, cascade_sessions=0,
-               virtual_share=NA, milestones_due=0, milestones_achieved=0,
-               milestone_completion_rate=NA, milestones_overdue=0, translations_published=0,
-               tools_available=0, languages_covered=0),
-    "XK": dict(activities_delivered=0, regional_activities=0, participants=0, women_share=NA,
-               trainers_certified=0, certified_trainers_to_date=1, cascade_sessions=0,
-               virtual_share=NA, milestones_due=0, milestones_achieved=0,
-               milestone_completion_rate=NA, milestones_overdue=0, translations_published=2,
-               tools_available=2, languages_covered=2),
-    "ME": dict(activities_delivered=0, regional_activities=0, participants=0, women_share=NA,
-               trainers_certified=0, certified_trainers_to_date=0, cascade_sessions=0,
-               virtual_share=NA, milestones_due=1, milestones_achieved=0,
-               milestone_completion_rate=0, milestones_overdue=1, translations_published=0,
-               tools_available=0, languages_covered=0),
-    "RS": dict(activities_delivered=2, regional_activities=1, participants=28, women_share=16 / 28,
-               trainers_certified=0, certified_trainers_to_date=0, cascade_sessions=1,
-               virtual_share=1 / 2, milestones_due=0, milestones_achieved=0,
-               milestone_completion_rate=NA, milestones_overdue=0, translations_published=0,
-               tools_available=0, languages_covered=0),
-    "WB": dict(activities_delivered=6, regional_activities=1, participants=69, women_share=39 / 69,
-               trainers_certified=5, certified_trainers_to_date=8, cascade_sessions=3,
-               virtual_share=2 / 6, milestones_due=4, milestones_achieved=2,
-               milestone_completion_rate=0.5, milestones_overdue=2, translations_published=3,
-               tools_available=2, languages_covered=3),
+    "AL": dict(
+        activities_delivered=5,
+        regional_activities=1,
+        participants=41,
+        women_share=23 / 41,
+        trainers_certified=5,
+        certified_trainers_to_date=7,
+        cascade_sessions=2,
+        virtual_share=2 / 5,
+        milestones_due=3,
+        milestones_achieved=2,
+        milestone_completion_rate=2 / 3,
+        milestones_overdue=1,
+        translations_published=1,
+        tools_available=1,
+        languages_covered=2,
+    ),
+    "BA": dict(
+        activities_delivered=0,
+        regional_activities=0,
+        participants=0,
+        women_share=NA,
+        trainers_certified=0,
+        certified_trainers_to_date=0,
+        cascade_sessions=0,
+        virtual_share=NA,
+        milestones_due=0,
+        milestones_achieved=0,
+        milestone_completion_rate=NA,
+        milestones_overdue=0,
+        translations_published=0,
+        tools_available=0,
+        languages_covered=0,
+    ),
+    "XK": dict(
+        activities_delivered=0,
+        regional_activities=0,
+        participants=0,
+        women_share=NA,
+        trainers_certified=0,
+        certified_trainers_to_date=1,
+        cascade_sessions=0,
+        virtual_share=NA,
+        milestones_due=0,
+        milestones_achieved=0,
+        milestone_completion_rate=NA,
+        milestones_overdue=0,
+        translations_published=2,
+        tools_available=2,
+        languages_covered=2,
+    ),
+    "ME": dict(
+        activities_delivered=0,
+        regional_activities=0,
+        participants=0,
+        women_share=NA,
+        trainers_certified=0,
+        certified_trainers_to_date=0,
+        cascade_sessions=0,
+        virtual_share=NA,
+        milestones_due=1,
+        milestones_achieved=0,
+        milestone_completion_rate=0,
+        milestones_overdue=1,
+        translations_published=0,
+        tools_available=0,
+        languages_covered=0,
+    ),
+    "RS": dict(
+        activities_delivered=2,
+        regional_activities=1,
+        participants=28,
+        women_share=16 / 28,
+        trainers_certified=0,
+        certified_trainers_to_date=0,
+        cascade_sessions=1,
+        virtual_share=1 / 2,
+        milestones_due=0,
+        milestones_achieved=0,
+        milestone_completion_rate=NA,
+        milestones_overdue=0,
+        translations_published=0,
+        tools_available=0,
+        languages_covered=0,
+    ),
+    "WB": dict(
+        activities_delivered=6,
+        regional_activities=1,
+        participants=69,
+        women_share=39 / 69,
+        trainers_certified=5,
+        certified_trainers_to_date=8,
+        cascade_sessions=3,
+        virtual_share=2 / 6,
+        milestones_due=4,
+        milestones_achieved=2,
+        milestone_completion_rate=0.5,
+        milestones_overdue=2,
+        translations_published=3,
+        tools_available=2,
+        languages_covered=3,
+    ),
 }
 
 
 @pytest.fixture
 def package_dir(make_package) -> Path:
-    return make_package(activities=ACTIVITIES, participation=PARTICIPATION, milestones=MILESTONES,
-                        tools=TOOLS, targets=TARGETS)
+    return make_package(
+        activities=ACTIVITIES,
+        participation=PARTICIPATION,
+        milestones=MILESTONES,
+        tools=TOOLS,
+        targets=TARGETS,
+    )
 
 
 def same(a: float, b: float) -> bool:
@@ -131,7 +267,9 @@ def test_mk_empty_partner_is_all_zero_or_na(package_dir: Path) -> None:
     assert row["activities_delivered"] == 0 and math.isnan(row["women_share"])
 
 
-def test_achievement_after_period_end_does_not_count_and_old_period_is_stable(package_dir: Path) -> None:
+def test_achievement_after_period_end_does_not_count_and_old_period_is_stable(
+    package_dir: Path,
+) -> None:
     pkg = load_package(package_dir)
     q4 = wide(compute(pkg, "2020Q4")).loc["AL"]
     q1 = wide(compute(pkg, "2021Q1")).loc["AL"]
@@ -174,8 +312,16 @@ def test_csv_text_formats_integers_ratios_and_empties(package_dir: Path) -> None
     pkg = load_package(package_dir)
     text = formatted(indicator_table(pkg, parse_period("2020Q4")))
     rows = text.set_index(["partner", "indicator"])
-    assert list(text.columns) == ["period", "partner", "indicator", "value", "baseline", "target",
-                                  "achievement", "rag"]
+    assert list(text.columns) == [
+        "period",
+        "partner",
+        "indicator",
+        "value",
+        "baseline",
+        "target",
+        "achievement",
+        "rag",
+    ]
     assert rows.loc[("AL", "participants"), "value"] == "41"
     assert rows.loc[("AL", "participants"), "baseline"] == "0"
     assert rows.loc[("AL", "women_share"), "value"] == "0.5610"

@@ -19,13 +19,24 @@ from wbreport.io import load_package
 
 @pytest.fixture
 def csv_dir(make_package) -> Path:
-    return make_package(activities=ACTIVITIES, participation=PARTICIPATION, milestones=MILESTONES,
-                        tools=TOOLS, targets=TARGETS)
+    return make_package(
+        activities=ACTIVITIES,
+        participation=PARTICIPATION,
+        milestones=MILESTONES,
+        tools=TOOLS,
+        targets=TARGETS,
+    )
 
 
 @pytest.mark.parametrize("form", ["xlsx", "sqlite"])
-def test_forms_give_identical_frames_and_indicators(csv_dir: Path, tmp_path: Path, form: str) -> None:
-    other = to_xlsx(csv_dir, tmp_path / "p.xlsx") if form == "xlsx" else to_sqlite(csv_dir, tmp_path / "p.db")
+def test_forms_give_identical_frames_and_indicators(
+    csv_dir: Path, tmp_path: Path, form: str
+) -> None:
+    other = (
+        to_xlsx(csv_dir, tmp_path / "p.xlsx")
+        if form == "xlsx"
+        else to_sqlite(csv_dir, tmp_path / "p.db")
+    )
     a, b = load_package(csv_dir), load_package(other)
     for name in ("activities", "participation", "milestones", "tools", "targets"):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_dtype=True)
@@ -41,7 +52,11 @@ def test_xlsx_formula_is_an_error_with_place(csv_dir: Path, tmp_path: Path) -> N
     with pytest.raises(ValidationError) as info:
         load_package(path)
     (problem,) = [p for p in info.value.problems if "formula" in p.allowed]
-    assert (problem.source, problem.row, problem.column) == ("p.xlsx[participation]", 3, "participants")
+    assert (problem.source, problem.row, problem.column) == (
+        "p.xlsx[participation]",
+        3,
+        "participants",
+    )
 
 
 def test_xlsx_zip_bomb_is_refused(tmp_path: Path) -> None:
@@ -73,12 +88,17 @@ def test_sqlite_locked_database_is_a_clean_error(csv_dir: Path, tmp_path: Path) 
         holder.close()
 
 
-@pytest.mark.parametrize("name,content,words", [
-    ("fake.db", b"not a database at all", "not a SQLite database"),
-    ("fake.xlsx", b"PK\x03\x04 truncated", "not a valid .xlsx"),
-    ("data.txt", b"a,b\n", "not a data package"),
-])
-def test_wrong_files_are_clean_errors(tmp_path: Path, name: str, content: bytes, words: str) -> None:
+@pytest.mark.parametrize(
+    "name,content,words",
+    [
+        ("fake.db", b"not a database at all", "not a SQLite database"),
+        ("fake.xlsx", b"PK\x03\x04 truncated", "not a valid .xlsx"),
+        ("data.txt", b"a,b\n", "not a data package"),
+    ],
+)
+def test_wrong_files_are_clean_errors(
+    tmp_path: Path, name: str, content: bytes, words: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(ValidationError) as info:

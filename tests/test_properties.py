@@ -16,8 +16,10 @@ from wbreport.io import load_package
 from wbreport.partners import NATIONAL_CODES
 from wbreport.schema import RATIO_INDICATORS
 
-dates = st.dates(min_value=__import__("datetime").date(2020, 1, 1),
-                 max_value=__import__("datetime").date(2021, 6, 30))
+dates = st.dates(
+    min_value=__import__("datetime").date(2020, 1, 1),
+    max_value=__import__("datetime").date(2021, 6, 30),
+)
 
 
 @st.composite
@@ -29,34 +31,62 @@ def packages(draw: st.DrawFn) -> dict[str, list[dict[str, object]]]:
         start = draw(dates)
         end = draw(st.dates(min_value=start, max_value=start.replace(year=start.year + 1)))
         partner = "WB" if regional else draw(st.sampled_from(NATIONAL_CODES))
-        activities.append(dict(
-            activity_id=f"A{i}", type=kind, module="M" if kind != "workshop" else "",
-            scope="regional" if regional else "national", partner=partner,
-            start_date=start.isoformat(), end_date=end.isoformat(),
-            delivery=draw(st.sampled_from(["in_person", "virtual", "blended"])),
-            status=draw(st.sampled_from(["planned", "delivered", "delivered", "cancelled"])),
-            led_by_certified_trainer=draw(st.sampled_from(["true", "false", ""])),
-        ))
+        activities.append(
+            dict(
+                activity_id=f"A{i}",
+                type=kind,
+                module="M" if kind != "workshop" else "",
+                scope="regional" if regional else "national",
+                partner=partner,
+                start_date=start.isoformat(),
+                end_date=end.isoformat(),
+                delivery=draw(st.sampled_from(["in_person", "virtual", "blended"])),
+                status=draw(st.sampled_from(["planned", "delivered", "delivered", "cancelled"])),
+                led_by_certified_trainer=draw(st.sampled_from(["true", "false", ""])),
+            )
+        )
         who = draw(st.sets(st.sampled_from(NATIONAL_CODES), max_size=6)) if regional else {partner}
         for code in sorted(who):
             n = draw(st.integers(0, 40))
             trainers = draw(st.integers(0, n)) if kind == "train_the_trainers" else 0
-            participation.append(dict(activity_id=f"A{i}", partner=code, participants=n,
-                                      women=draw(st.integers(0, n)), certified_trainers=trainers))
+            participation.append(
+                dict(
+                    activity_id=f"A{i}",
+                    partner=code,
+                    participants=n,
+                    women=draw(st.integers(0, n)),
+                    certified_trainers=trainers,
+                )
+            )
     for i in range(draw(st.integers(0, 8))):
         status = draw(st.sampled_from(["not_started", "in_progress", "achieved", "dropped"]))
-        milestones.append(dict(milestone_id=f"M{i}", partner=draw(st.sampled_from(NATIONAL_CODES)),
-                               due_date=draw(dates).isoformat(), status=status,
-                               achieved_date=draw(dates).isoformat() if status == "achieved" else ""))
+        milestones.append(
+            dict(
+                milestone_id=f"M{i}",
+                partner=draw(st.sampled_from(NATIONAL_CODES)),
+                due_date=draw(dates).isoformat(),
+                status=status,
+                achieved_date=draw(dates).isoformat() if status == "achieved" else "",
+            )
+        )
     for i in range(draw(st.integers(0, 8))):
         published = draw(st.booleans())
-        tools.append(dict(tool_id=f"T{i % 3}", partner=draw(st.sampled_from(NATIONAL_CODES)),
-                          language=f"{['sq', 'mk', 'en'][i % 3]}" if i < 3 else "hr",
-                          status="published" if published else "planned",
-                          published_date=draw(dates).isoformat() if published else ""))
+        tools.append(
+            dict(
+                tool_id=f"T{i % 3}",
+                partner=draw(st.sampled_from(NATIONAL_CODES)),
+                language=f"{['sq', 'mk', 'en'][i % 3]}" if i < 3 else "hr",
+                status="published" if published else "planned",
+                published_date=draw(dates).isoformat() if published else "",
+            )
+        )
     unique_tools = {(t["tool_id"], t["partner"], t["language"]): t for t in tools}
-    return dict(activities=activities, participation=participation, milestones=milestones,
-                tools=list(unique_tools.values()))
+    return dict(
+        activities=activities,
+        participation=participation,
+        milestones=milestones,
+        tools=list(unique_tools.values()),
+    )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -65,9 +95,16 @@ def test_region_is_consistent_with_partners(tables, period: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         table = wide(compute(load_package(write_csv_package(Path(tmp), tables)), period))
     partners, region = table.loc[list(NATIONAL_CODES)], table.loc["WB"]
-    for additive in ("participants", "trainers_certified", "certified_trainers_to_date",
-                     "cascade_sessions", "milestones_due", "milestones_achieved",
-                     "milestones_overdue", "translations_published"):
+    for additive in (
+        "participants",
+        "trainers_certified",
+        "certified_trainers_to_date",
+        "cascade_sessions",
+        "milestones_due",
+        "milestones_achieved",
+        "milestones_overdue",
+        "translations_published",
+    ):
         assert region[additive] == partners[additive].sum(), additive
     # A national activity counts for exactly one partner; a regional one once in WB and for
     # each partner that took part, so each partner's regional count is at most the region's.

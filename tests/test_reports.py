@@ -39,11 +39,14 @@ def test_notebook_is_stored_without_outputs_and_declares_its_parameters() -> Non
 def test_notebook_runs_top_to_bottom_with_its_defaults(tmp_path: Path) -> None:
     """What an analyst gets in JupyterLab: the defaults on the sample, run from notebooks/."""
     out = tmp_path / "run.ipynb"
-    nb = pm.execute_notebook(str(default_notebook()), str(out), progress_bar=False,
-                             cwd=str(default_notebook().parent))
+    nb = pm.execute_notebook(
+        str(default_notebook()), str(out), progress_bar=False, cwd=str(default_notebook().parent)
+    )
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert errors == []
-    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", []))
+    html = "".join(
+        o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", [])
+    )
     assert "Albania — programming report 2021Q4" in html
 
 
@@ -86,21 +89,39 @@ def test_report_reads_as_a_finished_document(sample_run: Path, code: str) -> Non
     title = f"{get_partner(code).name} — programming report 2021Q4"
     assert soup.title.get_text() == title and soup.h1.get_text() == title
     assert "<script" not in html.lower()
-    for leak in ("Traceback", "open_report(", "injected-parameters", "prepared =", "In&nbsp;[",
-                 "jp-InputArea", "http://", "https://"):
+    for leak in (
+        "Traceback",
+        "open_report(",
+        "injected-parameters",
+        "prepared =",
+        "In&nbsp;[",
+        "jp-InputArea",
+        "http://",
+        "https://",
+    ):
         assert leak not in html, leak
     assert KOSOVO_FOOTNOTE in soup.get_text()
     headings = [h.get_text(strip=True) for h in soup.find_all("h2")]
-    for section in ("Key figures", "Highlights", "Activities delivered", "Training participation",
-                    "Train-the-trainers and cascade", "Roadmap milestones",
-                    "Practical tools and translations", "Trend", "Workplan for the next period"):
+    for section in (
+        "Key figures",
+        "Highlights",
+        "Activities delivered",
+        "Training participation",
+        "Train-the-trainers and cascade",
+        "Roadmap milestones",
+        "Practical tools and translations",
+        "Trend",
+        "Workplan for the next period",
+    ):
         assert any(h.startswith(section) for h in headings), section
     assert all(img.get("alt") for img in soup.find_all("img"))
     assert "2022Q1" in soup.get_text()  # the workplan names the next period
 
 
 def test_narrative_from_params_is_shown(sample_run: Path) -> None:
-    text = BeautifulSoup((sample_run / "WB.html").read_text(encoding="utf-8"), "html.parser").get_text()
+    text = BeautifulSoup(
+        (sample_run / "WB.html").read_text(encoding="utf-8"), "html.parser"
+    ).get_text()
     assert "Joint EASO–MARRI regional training on Inclusion" in text or "EASO–MARRI" in text
 
 
@@ -132,24 +153,70 @@ def test_manifest_records_inputs_versions_and_jobs(sample_run: Path) -> None:
 
 def test_run_csv_equals_indicators_command(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    subprocess.run([sys.executable, "-m", "wbreport", "demo-data", "--out", str(data), "--scale", "2",
-                    "--seed", "5"], check=True, capture_output=True)
-    result = plan_and_run(RunOptions(data=data, period="2020H2", partners=["AL", "WB"],
-                                     out=tmp_path / "out"))
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wbreport",
+            "demo-data",
+            "--out",
+            str(data),
+            "--scale",
+            "2",
+            "--seed",
+            "5",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    result = plan_and_run(
+        RunOptions(data=data, period="2020H2", partners=["AL", "WB"], out=tmp_path / "out")
+    )
     assert result.exit_code == 0
-    printed = subprocess.run([sys.executable, "-m", "wbreport", "indicators", "--data", str(data),
-                              "--period", "2020H2", "--format", "csv"],
-                             check=True, capture_output=True, text=True).stdout
+    printed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wbreport",
+            "indicators",
+            "--data",
+            str(data),
+            "--period",
+            "2020H2",
+            "--format",
+            "csv",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     published = (result.periods[0].folder / "indicators.csv").read_text(encoding="utf-8")
     assert published == printed
 
 
 def test_failing_report_is_isolated_and_run_exits_1(tmp_path: Path) -> None:
-    notebook = notebook_with_cell(tmp_path / "nb", 'if partner == "BA":\n    raise ValueError("broken")')
+    notebook = notebook_with_cell(
+        tmp_path / "nb", 'if partner == "BA":\n    raise ValueError("broken")'
+    )
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "wbreport", "run", "--partners", "AL,BA", "--out",
-                           str(out), "--notebook", str(notebook), "--jobs", "1"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wbreport",
+            "run",
+            "--partners",
+            "AL,BA",
+            "--out",
+            str(out),
+            "--notebook",
+            str(notebook),
+            "--jobs",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 1, proc.stderr
     folder = out / "2021Q4"
     jobs = jobs_by_partner(folder)
@@ -162,8 +229,11 @@ def test_failing_report_is_isolated_and_run_exits_1(tmp_path: Path) -> None:
 
 
 def test_unknown_parameter_is_refused_before_any_kernel(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "wbreport", "run", "--out", str(tmp_path),
-                           "--param", "partnr=AL"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "wbreport", "run", "--out", str(tmp_path), "--param", "partnr=AL"],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert "unknown notebook parameter" in proc.stderr and "partnr" in proc.stderr
     assert not list(tmp_path.iterdir())

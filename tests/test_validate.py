@@ -29,62 +29,213 @@ def find(problems: list[Problem], source: str, row: int | None, column: str | No
 
 DEFECTS = {
     # name: (table rows, expected source, row, column, value, words in allowed)
-    "bad id": ({"activities": [dict(activity_id="../x")]}, "activities.csv", 2, "activity_id", "../x",
-               "identifier"),
-    "unknown type": ({"activities": [dict(activity_id="A1", type="lecture")]}, "activities.csv", 2,
-                     "type", "lecture", "train_the_trainers"),
-    "unknown partner": ({"activities": [dict(activity_id="A1", partner="../x")]}, "activities.csv",
-                        2, "partner", "../x", "one of AL"),
-    "bad date": ({"activities": [dict(activity_id="A1", start_date="2020-02-30")]},
-                 "activities.csv", 2, "start_date", "2020-02-30", "YYYY-MM-DD"),
-    "end before start": ({"activities": [dict(activity_id="A1", start_date="2020-05-02",
-                                              end_date="2020-05-01")]},
-                         "activities.csv", 2, "end_date", "2020-05-01", "on or after"),
-    "missing module": ({"activities": [dict(activity_id="A1", type="training")]}, "activities.csv",
-                       2, "module", "", "module is required"),
-    "regional not WB": ({"activities": [dict(activity_id="A1", scope="regional", partner="AL")]},
-                        "activities.csv", 2, "partner", "AL", "partner WB"),
-    "bad boolean": ({"activities": [dict(activity_id="A1", led_by_certified_trainer="yes")]},
-                    "activities.csv", 2, "led_by_certified_trainer", "yes", "true or false"),
-    "duplicate id": ({"activities": [dict(activity_id="A1"), dict(activity_id="A1")]},
-                     "activities.csv", 3, "activity_id", "A1", "same as row 2"),
-    "unknown activity": ({"activities": [dict(activity_id="A1")],
-                          "participation": [dict(activity_id="B9")]},
-                         "participation.csv", 2, "activity_id", "B9", "activities table"),
-    "women over participants": ({"activities": [dict(activity_id="A1")],
-                                 "participation": [dict(activity_id="A1", participants=3, women=4)]},
-                                "participation.csv", 2, "women", "4", "between 0 and participants"),
-    "negative count": ({"activities": [dict(activity_id="A1")],
-                        "participation": [dict(activity_id="A1", participants=-3, women=0)]},
-                       "participation.csv", 2, "participants", "-3", "whole number"),
-    "trainers outside ttt": ({"activities": [dict(activity_id="A1")],
-                              "participation": [dict(activity_id="A1", certified_trainers=1)]},
-                             "participation.csv", 2, "certified_trainers", "1", "train_the_trainers"),
-    "national partner mismatch": ({"activities": [dict(activity_id="A1")],
-                                   "participation": [dict(activity_id="A1", partner="RS")]},
-                                  "participation.csv", 2, "partner", "RS", "activity's partner (AL)"),
-    "duplicate participation": ({"activities": [dict(activity_id="A1")],
-                                 "participation": [dict(activity_id="A1"), dict(activity_id="A1")]},
-                                "participation.csv", 3, "activity_id", "A1/AL", "unique"),
-    "achieved without date": ({"milestones": [dict(milestone_id="M1", status="achieved")]},
-                              "milestones.csv", 2, "achieved_date", "", "required when status"),
-    "date without achieved": ({"milestones": [dict(milestone_id="M1", achieved_date="2020-01-01")]},
-                              "milestones.csv", 2, "achieved_date", "2020-01-01", "must be empty"),
-    "WB milestone": ({"milestones": [dict(milestone_id="M1", partner="WB")]}, "milestones.csv", 2,
-                     "partner", "WB", "one of AL"),
-    "bad language": ({"tools": [dict(tool_id="T1", language="de")]}, "tools.csv", 2, "language",
-                     "de", "sr-Latn"),
-    "published without date": ({"tools": [dict(tool_id="T1", status="published")]}, "tools.csv", 2,
-                               "published_date", "", "required when status"),
-    "overdue target": ({"targets": [dict(indicator="milestones_overdue", partner="AL", target=1)]},
-                       "targets.csv", 2, "indicator", "milestones_overdue", "lower is better"),
-    "period not canonical": ({"targets": [dict(indicator="participants", partner="AL",
-                                               period="2020q4", target=1)]},
-                             "targets.csv", 2, "period", "2020q4", "YYYYQ1"),
-    "non-number target": ({"targets": [dict(indicator="participants", partner="AL", target="ten")]},
-                          "targets.csv", 2, "target", "ten", "a number"),
-    "unknown indicator": ({"targets": [dict(indicator="happiness", partner="AL", target=1)]},
-                          "targets.csv", 2, "indicator", "happiness", "activities_delivered"),
+    "bad id": (
+        {"activities": [dict(activity_id="../x")]},
+        "activities.csv",
+        2,
+        "activity_id",
+        "../x",
+        "identifier",
+    ),
+    "unknown type": (
+        {"activities": [dict(activity_id="A1", type="lecture")]},
+        "activities.csv",
+        2,
+        "type",
+        "lecture",
+        "train_the_trainers",
+    ),
+    "unknown partner": (
+        {"activities": [dict(activity_id="A1", partner="../x")]},
+        "activities.csv",
+        2,
+        "partner",
+        "../x",
+        "one of AL",
+    ),
+    "bad date": (
+        {"activities": [dict(activity_id="A1", start_date="2020-02-30")]},
+        "activities.csv",
+        2,
+        "start_date",
+        "2020-02-30",
+        "YYYY-MM-DD",
+    ),
+    "end before start": (
+        {"activities": [dict(activity_id="A1", start_date="2020-05-02", end_date="2020-05-01")]},
+        "activities.csv",
+        2,
+        "end_date",
+        "2020-05-01",
+        "on or after",
+    ),
+    "missing module": (
+        {"activities": [dict(activity_id="A1", type="training")]},
+        "activities.csv",
+        2,
+        "module",
+        "",
+        "module is required",
+    ),
+    "regional not WB": (
+        {"activities": [dict(activity_id="A1", scope="regional", partner="AL")]},
+        "activities.csv",
+        2,
+        "partner",
+        "AL",
+        "partner WB",
+    ),
+    "bad boolean": (
+        {"activities": [dict(activity_id="A1", led_by_certified_trainer="yes")]},
+        "activities.csv",
+        2,
+        "led_by_certified_trainer",
+        "yes",
+        "true or false",
+    ),
+    "duplicate id": (
+        {"activities": [dict(activity_id="A1"), dict(activity_id="A1")]},
+        "activities.csv",
+        3,
+        "activity_id",
+        "A1",
+        "same as row 2",
+    ),
+    "unknown activity": (
+        {"activities": [dict(activity_id="A1")], "participation": [dict(activity_id="B9")]},
+        "participation.csv",
+        2,
+        "activity_id",
+        "B9",
+        "activities table",
+    ),
+    "women over participants": (
+        {
+            "activities": [dict(activity_id="A1")],
+            "participation": [dict(activity_id="A1", participants=3, women=4)],
+        },
+        "participation.csv",
+        2,
+        "women",
+        "4",
+        "between 0 and participants",
+    ),
+    "negative count": (
+        {
+            "activities": [dict(activity_id="A1")],
+            "participation": [dict(activity_id="A1", participants=-3, women=0)],
+        },
+        "participation.csv",
+        2,
+        "participants",
+        "-3",
+        "whole number",
+    ),
+    "trainers outside ttt": (
+        {
+            "activities": [dict(activity_id="A1")],
+            "participation": [dict(activity_id="A1", certified_trainers=1)],
+        },
+        "participation.csv",
+        2,
+        "certified_trainers",
+        "1",
+        "train_the_trainers",
+    ),
+    "national partner mismatch": (
+        {
+            "activities": [dict(activity_id="A1")],
+            "participation": [dict(activity_id="A1", partner="RS")],
+        },
+        "participation.csv",
+        2,
+        "partner",
+        "RS",
+        "activity's partner (AL)",
+    ),
+    "duplicate participation": (
+        {
+            "activities": [dict(activity_id="A1")],
+            "participation": [dict(activity_id="A1"), dict(activity_id="A1")],
+        },
+        "participation.csv",
+        3,
+        "activity_id",
+        "A1/AL",
+        "unique",
+    ),
+    "achieved without date": (
+        {"milestones": [dict(milestone_id="M1", status="achieved")]},
+        "milestones.csv",
+        2,
+        "achieved_date",
+        "",
+        "required when status",
+    ),
+    "date without achieved": (
+        {"milestones": [dict(milestone_id="M1", achieved_date="2020-01-01")]},
+        "milestones.csv",
+        2,
+        "achieved_date",
+        "2020-01-01",
+        "must be empty",
+    ),
+    "WB milestone": (
+        {"milestones": [dict(milestone_id="M1", partner="WB")]},
+        "milestones.csv",
+        2,
+        "partner",
+        "WB",
+        "one of AL",
+    ),
+    "bad language": (
+        {"tools": [dict(tool_id="T1", language="de")]},
+        "tools.csv",
+        2,
+        "language",
+        "de",
+        "sr-Latn",
+    ),
+    "published without date": (
+        {"tools": [dict(tool_id="T1", status="published")]},
+        "tools.csv",
+        2,
+        "published_date",
+        "",
+        "required when status",
+    ),
+    "overdue target": (
+        {"targets": [dict(indicator="milestones_overdue", partner="AL", target=1)]},
+        "targets.csv",
+        2,
+        "indicator",
+        "milestones_overdue",
+        "lower is better",
+    ),
+    "period not canonical": (
+        {"targets": [dict(indicator="participants", partner="AL", period="2020q4", target=1)]},
+        "targets.csv",
+        2,
+        "period",
+        "2020q4",
+        "YYYYQ1",
+    ),
+    "non-number target": (
+        {"targets": [dict(indicator="participants", partner="AL", target="ten")]},
+        "targets.csv",
+        2,
+        "target",
+        "ten",
+        "a number",
+    ),
+    "unknown indicator": (
+        {"targets": [dict(indicator="happiness", partner="AL", target=1)]},
+        "targets.csv",
+        2,
+        "indicator",
+        "happiness",
+        "activities_delivered",
+    ),
 }
 
 
@@ -97,8 +248,13 @@ def test_each_rule_reports_place_value_and_allowed(make_package, name: str) -> N
 
 
 def test_all_problems_are_listed_at_once(make_package) -> None:
-    merged: dict[str, list[dict]] = {"activities": [], "participation": [], "milestones": [],
-                                     "tools": [], "targets": []}
+    merged: dict[str, list[dict]] = {
+        "activities": [],
+        "participation": [],
+        "milestones": [],
+        "tools": [],
+        "targets": [],
+    }
     for i, (tables, *_rest) in enumerate(DEFECTS.values()):
         for name, rows in tables.items():
             for row in rows:
@@ -124,7 +280,9 @@ def test_missing_required_column_and_table(tmp_path: Path, make_package) -> None
 
 
 def test_codes_stay_text(make_package) -> None:
-    folder = make_package(activities=[dict(activity_id="007")], participation=[dict(activity_id="007")])
+    folder = make_package(
+        activities=[dict(activity_id="007")], participation=[dict(activity_id="007")]
+    )
     package = load_package(folder)
     assert package.activities["activity_id"].tolist() == ["007"]
     assert package.participation["activity_id"].tolist() == ["007"]
@@ -146,8 +304,12 @@ def test_bom_is_allowed(make_package) -> None:
 
 
 def test_booleans_are_case_insensitive_and_empty_is_false(make_package) -> None:
-    folder = make_package(activities=[dict(activity_id="A1", led_by_certified_trainer="TRUE"),
-                                      dict(activity_id="A2", led_by_certified_trainer="")])
+    folder = make_package(
+        activities=[
+            dict(activity_id="A1", led_by_certified_trainer="TRUE"),
+            dict(activity_id="A2", led_by_certified_trainer=""),
+        ]
+    )
     assert load_package(folder).activities["led_by_certified_trainer"].tolist() == [True, False]
 
 
@@ -155,7 +317,7 @@ def test_extra_columns_are_ignored(make_package) -> None:
     folder = make_package(activities=[GOOD_ACTIVITY])
     path = folder / "activities.csv"
     lines = path.read_text().splitlines()
-    path.write_text("\n".join([lines[0] + ",comment"] + [lines[1] + ",hello"]) + "\n")
+    path.write_text("\n".join([lines[0] + ",comment", lines[1] + ",hello"]) + "\n")
     assert "comment" not in load_package(folder).activities.columns
 
 
@@ -168,8 +330,11 @@ def test_targets_table_is_optional(make_package) -> None:
 def test_cli_validate_lists_every_problem_without_traceback(make_package) -> None:
     tables = {"activities": [dict(activity_id="../x", type="lecture", start_date="2020-13-01")]}
     folder = make_package(**tables)
-    result = subprocess.run([sys.executable, "-m", "wbreport", "validate", "--data", str(folder)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "wbreport", "validate", "--data", str(folder)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr + result.stdout
     for words in ("row 2, column 'activity_id'", "column 'type'", "column 'start_date'"):
@@ -177,7 +342,8 @@ def test_cli_validate_lists_every_problem_without_traceback(make_package) -> Non
 
 
 def test_cli_validate_ok_on_sample() -> None:
-    result = subprocess.run([sys.executable, "-m", "wbreport", "validate"], capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "wbreport", "validate"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert "participation" in result.stdout

@@ -10,12 +10,12 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 # Colour-blind safe pair (Okabe-Ito) and neutral greys; text stays text in the SVG.
 WOMEN, MEN, ACCENT, GREY = "#CC79A7", "#0072B2", "#E69F00", "#999999"
-STYLE: dict[str, Any] = {
+STYLE: Any = {
     "svg.fonttype": "none",
     "svg.hashsalt": "wbreport",
     "font.family": "sans-serif",
@@ -65,13 +65,21 @@ def participation_by_module(
         ax.invert_yaxis()
         ax.set_xlabel("Participants")
         ax.set_title(title, loc="left")
-        ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize=8)
-        parts = [f"{m}: {int(w)} women, {int(n)} men" for m, w, n in zip(modules, women, men, strict=True)]
-        return _to_chart(fig, f"{title}. " + ("; ".join(parts) if parts else "No training participation."))
+        ax.legend(
+            frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize=8
+        )
+        parts = [
+            f"{m}: {int(w)} women, {int(n)} men"
+            for m, w, n in zip(modules, women, men, strict=True)
+        ]
+        return _to_chart(
+            fig, f"{title}. " + ("; ".join(parts) if parts else "No training participation.")
+        )
 
 
-def trend(labels: Sequence[str], participants: Sequence[float], activities: Sequence[float],
-          title: str) -> Chart:
+def trend(
+    labels: Sequence[str], participants: Sequence[float], activities: Sequence[float], title: str
+) -> Chart:
     """Participants (bars) and delivered activities (line) over recent periods."""
     with plt.rc_context(STYLE):
         fig, ax = _figure(2.4)
@@ -84,44 +92,71 @@ def trend(labels: Sequence[str], participants: Sequence[float], activities: Sequ
         ax2.set_ylim(bottom=0)
         ax.set_title(title, loc="left")
         handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
-        ax.legend(handles, ["Participants", "Activities delivered"], frameon=False, loc="upper left",
-                  fontsize=8)
-        parts = [f"{p}: {int(n)} participants, {int(a)} activities"
-                 for p, n, a in zip(labels, participants, activities, strict=True)]
+        ax.legend(
+            handles,
+            ["Participants", "Activities delivered"],
+            frameon=False,
+            loc="upper left",
+            fontsize=8,
+        )
+        parts = [
+            f"{p}: {int(n)} participants, {int(a)} activities"
+            for p, n, a in zip(labels, participants, activities, strict=True)
+        ]
         return _to_chart(fig, f"{title}. " + "; ".join(parts))
 
 
-def milestone_status(areas: Sequence[str], achieved: Sequence[int], open_: Sequence[int],
-                     overdue: Sequence[int], title: str) -> Chart:
+def milestone_status(
+    areas: Sequence[str],
+    achieved: Sequence[int],
+    open_: Sequence[int],
+    overdue: Sequence[int],
+    title: str,
+) -> Chart:
     """Stacked bars per priority area: achieved, open (not yet due), overdue."""
     with plt.rc_context(STYLE):
         fig, ax = _figure(0.5 + 0.32 * max(len(areas), 1))
         left = [0.0] * len(areas)
-        for values, colour, label in ((achieved, MEN, "Achieved"), (open_, GREY, "Not yet due"),
-                                      (overdue, ACCENT, "Overdue")):
+        for values, colour, label in (
+            (achieved, MEN, "Achieved"),
+            (open_, GREY, "Not yet due"),
+            (overdue, ACCENT, "Overdue"),
+        ):
             ax.barh(areas, values, left=left, color=colour, label=label)
             left = [a + b for a, b in zip(left, values, strict=True)]
         ax.invert_yaxis()
         ax.set_xlabel("Milestones")
         ax.set_title(title, loc="left")
-        ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=8)
-        parts = [f"{a}: {x} achieved, {o} not yet due, {d} overdue"
-                 for a, x, o, d in zip(areas, achieved, open_, overdue, strict=True)]
+        ax.legend(
+            frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=8
+        )
+        parts = [
+            f"{a}: {x} achieved, {o} not yet due, {d} overdue"
+            for a, x, o, d in zip(areas, achieved, open_, overdue, strict=True)
+        ]
         return _to_chart(fig, f"{title}. " + ("; ".join(parts) if parts else "No milestones."))
 
 
-def partner_comparison(partners: Sequence[str], participants: Sequence[float],
-                       women_share: Sequence[float], title: str) -> Chart:
+def partner_comparison(
+    partners: Sequence[str], participants: Sequence[float], women_share: Sequence[float], title: str
+) -> Chart:
     """Participants per partner with the share of women as a label."""
     with plt.rc_context(STYLE):
         fig, ax = _figure(2.4)
         bars = ax.bar(partners, participants, color=MEN)
         for bar, share in zip(bars, women_share, strict=True):
             text = "n/a" if share != share else f"{share * 100:.0f}% women"
-            ax.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                        ha="center", va="bottom", fontsize=7)
+            ax.annotate(
+                text,
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                ha="center",
+                va="bottom",
+                fontsize=7,
+            )
         ax.set_ylabel("Participants")
         ax.set_title(title, loc="left")
-        parts = [f"{p}: {int(n)} participants" + ("" if s != s else f", {s * 100:.0f}% women")
-                 for p, n, s in zip(partners, participants, women_share, strict=True)]
+        parts = [
+            f"{p}: {int(n)} participants" + ("" if s != s else f", {s * 100:.0f}% women")
+            for p, n, s in zip(partners, participants, women_share, strict=True)
+        ]
         return _to_chart(fig, f"{title}. " + "; ".join(parts))

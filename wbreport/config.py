@@ -53,7 +53,9 @@ def _read_yaml(path: Path) -> tuple[Any, list[Problem]]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
-        return None, [Problem(str(path), row, None, None, f"invalid YAML: {getattr(exc, 'problem', exc)}")]
+        return None, [
+            Problem(str(path), row, None, None, f"invalid YAML: {getattr(exc, 'problem', exc)}")
+        ]
 
 
 def _build(cls: type, data: Any, source: str, prefix: str, problems: list[Problem]) -> Any:
@@ -61,14 +63,18 @@ def _build(cls: type, data: Any, source: str, prefix: str, problems: list[Proble
     if data is None:
         return cls()
     if not isinstance(data, Mapping):
-        problems.append(Problem(source, None, prefix or None, repr(data)[:60], "expected a mapping"))
+        problems.append(
+            Problem(source, None, prefix or None, repr(data)[:60], "expected a mapping")
+        )
         return cls()
     known = {f.name: f for f in fields(cls)}
     values: dict[str, Any] = {}
     for key, value in data.items():
         name = f"{prefix}{key}"
         if key not in known:
-            problems.append(Problem(source, None, name, None, "unknown key; allowed: " + ", ".join(known)))
+            problems.append(
+                Problem(source, None, name, None, "unknown key; allowed: " + ", ".join(known))
+            )
             continue
         default = getattr(cls(), key)
         if hasattr(default, "__dataclass_fields__"):
@@ -82,7 +88,9 @@ def _build(cls: type, data: Any, source: str, prefix: str, problems: list[Proble
             values[key] = value
         else:
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                problems.append(Problem(source, None, name, repr(value)[:60], "expected a number ≥ 0"))
+                problems.append(
+                    Problem(source, None, name, repr(value)[:60], "expected a number ≥ 0")
+                )
                 continue
             values[key] = type(default)(value)
     return cls(**values)
@@ -96,8 +104,11 @@ def load_settings(params_dir: Path | None) -> Settings:
     data, problems = _read_yaml(path)
     settings = _build(Settings, data, str(path), "", problems)
     if not problems and settings.rag.amber > settings.rag.green:
-        problems.append(Problem(str(path), None, "rag.amber", str(settings.rag.amber),
-                                "must not exceed rag.green"))
+        problems.append(
+            Problem(
+                str(path), None, "rag.amber", str(settings.rag.amber), "must not exceed rag.green"
+            )
+        )
     if problems:
         raise ValidationError(problems)
     return settings

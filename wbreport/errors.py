@@ -63,9 +63,7 @@ class PartnerError(UsageError):
 
     def __init__(self, value: str) -> None:
         self.value = value
-        super().__init__(
-            f"unknown partner code {value!r}: allowed AL, BA, XK, ME, MK, RS, WB"
-        )
+        super().__init__(f"unknown partner code {value!r}: allowed AL, BA, XK, ME, MK, RS, WB")
 
 
 class ValidationError(WbreportError):

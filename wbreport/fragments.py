@@ -17,10 +17,46 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "div", "dl", "dt", "em",
-    "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "header", "hr", "i", "li", "ol",
-    "p", "pre", "section", "small", "span", "strong", "sub", "sup", "table", "tbody", "td",
-    "tfoot", "th", "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "header",
+    "hr",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "title", "role", "aria-label", "lang"},
@@ -75,7 +111,9 @@ def join(parts: Iterable[Any]) -> Markup:
 def tag(name: str, content: Any = "", **attrs: Any) -> Markup:
     """``<name attrs>content</name>`` with escaped attributes and content."""
     rendered = "".join(
-        f' {k.rstrip("_").replace("_", "-")}="{escape(v)}"' for k, v in attrs.items() if v is not None
+        f' {k.rstrip("_").replace("_", "-")}="{escape(v)}"'
+        for k, v in attrs.items()
+        if v is not None
     )
     body = content if isinstance(content, Markup) else escape(content)
     return Markup(f"<{name}{rendered}>{body}</{name}>")
@@ -108,13 +146,19 @@ def table(
     for row in rows:
         cells = []
         for i, cell in enumerate(row):
-            cls = "num" if i in numeric else ("date" if isinstance(cell, str) and _DATE.fullmatch(cell)
-                                              else None)
+            cls = (
+                "num"
+                if i in numeric
+                else ("date" if isinstance(cell, str) and _DATE.fullmatch(cell) else None)
+            )
             if i == 0 and row_header:
                 cells.append(tag("th", cell, scope="row", class_=cls))
             else:
-                cells.append(cell if isinstance(cell, Markup) and str(cell).startswith("<td")
-                             else tag("td", cell, class_=cls))
+                cells.append(
+                    cell
+                    if isinstance(cell, Markup) and str(cell).startswith("<td")
+                    else tag("td", cell, class_=cls)
+                )
         body_rows.append(tag("tr", join(cells)))
     if not body_rows:
         return tag("p", empty, class_="empty")

@@ -10,11 +10,20 @@ from typing import Any
 from wbreport.partners import ALL_CODES, KOSOVO_FOOTNOTE, get_partner
 from wbreport.render import render_index
 
-KEY_INDICATORS = ("activities_delivered", "participants", "women_share", "milestone_completion_rate",
-                  "tools_available")
+KEY_INDICATORS = (
+    "activities_delivered",
+    "participants",
+    "women_share",
+    "milestone_completion_rate",
+    "tools_available",
+)
 STATUS_TEXT = {
-    "ok": "Rendered", "skipped": "Unchanged (reused)", "failed": "Failed", "timeout": "Timed out",
-    "kernel_died": "Kernel died", "incomplete": "Incomplete",
+    "ok": "Rendered",
+    "skipped": "Unchanged (reused)",
+    "failed": "Failed",
+    "timeout": "Timed out",
+    "kernel_died": "Kernel died",
+    "incomplete": "Incomplete",
 }
 
 
@@ -49,11 +58,18 @@ def index_context(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
         error = job.get("error") or ""
         if job.get("cell"):
             error = f"cell {job['cell']}: {error}"
-        partners.append({
-            "code": code, "name": get_partner(code).name, "href": html if exists else "",
-            "status": job["status"], "status_text": STATUS_TEXT.get(job["status"], job["status"]),
-            "seconds": job.get("seconds", 0), "error": error, "figures": figures,
-        })
+        partners.append(
+            {
+                "code": code,
+                "name": get_partner(code).name,
+                "href": html if exists else "",
+                "status": job["status"],
+                "status_text": STATUS_TEXT.get(job["status"], job["status"]),
+                "seconds": job.get("seconds", 0),
+                "error": error,
+                "figures": figures,
+            }
+        )
     failed = [p for p in partners if p["status"] not in ("ok", "skipped")]
     return {
         "title": f"Programming reports {manifest['period']}",

@@ -21,10 +21,12 @@ _NATIONAL_INDEX = pd.Index(NATIONAL_CODES)
 
 def _codes(values: pd.Series) -> np.ndarray:
     """Position of each national partner code in AL..RS; -1 for anything else (WB)."""
-    return _NATIONAL_INDEX.get_indexer(values).astype(np.int64)
+    return _NATIONAL_INDEX.get_indexer(pd.Index(values)).astype(np.int64)
 
 
-def _per_partner(codes: np.ndarray, mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+def _per_partner(
+    codes: np.ndarray, mask: np.ndarray, weights: np.ndarray | None = None
+) -> np.ndarray:
     """Sum ``weights`` (or count rows) where ``mask`` holds, per national partner."""
     keep = mask & (codes >= 0)
     w = None if weights is None else weights[keep]
@@ -77,7 +79,9 @@ def compute_matrix(package: Package, period: Period | str) -> dict[str, np.ndarr
     virtual = (act["delivery"] == "virtual").to_numpy()
     a_type = act["type"].to_numpy()
     ttt = a_type == "train_the_trainers"
-    cascade = national & (a_type == "training") & act["led_by_certified_trainer"].to_numpy(dtype=bool)
+    cascade = (
+        national & (a_type == "training") & act["led_by_certified_trainer"].to_numpy(dtype=bool)
+    )
 
     # Participation rows carry the attributes of their activity through its position.
     pos = pd.Index(act["activity_id"]).get_indexer(part["activity_id"])
@@ -108,7 +112,9 @@ def compute_matrix(package: Package, period: Period | str) -> dict[str, np.ndarr
 
     m_partner = _codes(ms["partner"])
     due_mask = ((ms["due_date"] <= end) & (ms["status"] != "dropped")).to_numpy()
-    achieved_mask = due_mask & ((ms["status"] == "achieved") & (ms["achieved_date"] <= end)).to_numpy()
+    achieved_mask = (
+        due_mask & ((ms["status"] == "achieved") & (ms["achieved_date"] <= end)).to_numpy()
+    )
     due = _per_partner(m_partner, due_mask)
     achieved = _per_partner(m_partner, achieved_mask)
     due_n = _with_region(due, due.sum())

@@ -178,6 +178,8 @@ def _attempt(job: Job, slot: KernelSlot, log: Any) -> tuple[Status, nbformat.Not
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
+    from wbreport.engine import NAME as ENGINE
+
     try:
         slot.prepare(job.notebook.parent)
     except Exception as exc:
@@ -189,7 +191,7 @@ def _attempt(job: Job, slot: KernelSlot, log: Any) -> tuple[Status, nbformat.Not
                 kernel_name=slot.kernel_name, progress_bar=False, log_output=False,
                 stdout_file=log, stderr_file=log, execution_timeout=job.cell_timeout,
                 start_timeout=slot.startup_timeout, cwd=str(job.notebook.parent),
-                **slot.engine_kwargs(),
+                engine_name=ENGINE, **slot.engine_kwargs(),
             )
         except PapermillExecutionError as exc:
             nb = nbformat.read(job.executed, as_version=4) if job.executed.exists() else None

@@ -157,6 +157,22 @@ class KernelSlot:
         content = reply["content"]
         if content.get("status") != "ok":
             raise KernelError(f"kernel set-up failed: {content.get('ename')}: {content.get('evalue')}")
+        self._sync_iopub(msg_id, deadline)
+
+    def _sync_iopub(self, msg_id: str, deadline: float) -> None:
+        """Wait until IOPub delivers the kernel's "idle" for ``msg_id``: the new client is then
+        subscribed and drained, so the report can run on it without another handshake."""
+        assert self.kc is not None
+        while time.monotonic() < deadline:
+            try:
+                msg = self.kc.get_iopub_msg(timeout=0.5)
+            except queue.Empty:
+                msg_id = self.kc.kernel_info()  # missed while subscribing: ask for another one
+                continue
+            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                    and msg["content"].get("execution_state") == "idle"):
+                return
+        raise KernelError("kernel set-up timed out (no IOPub messages)")
 
     def prepare(self, cwd: Path) -> None:
         """A clean kernel for the next report: reset a live one, or start a new one."""
@@ -173,7 +189,8 @@ class KernelSlot:
             self.used += 1
 
     def engine_kwargs(self) -> dict[str, Any]:
-        return {"km": self.km}
+        # ``kc`` is used by wbreport.engine (papermill's own engine would ignore it).
+        return {"km": self.km, "kc": self.kc}
 
     def kill(self) -> None:
         """Kill the kernel process at once (timeouts, Ctrl-C)."""

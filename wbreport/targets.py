@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,14 +40,18 @@ def with_targets(
     baseline or the value is NA. An empty baseline counts as 0.
     """
     thresholds = thresholds or Thresholds()
-    own = targets.loc[targets["period"] == period.label, ["indicator", "partner", "baseline", "target"]]
+    own = targets.loc[
+        targets["period"] == period.label, ["indicator", "partner", "baseline", "target"]
+    ]
     out = table.merge(own, on=["partner", "indicator"], how="left")
     span = out["target"] - out["baseline"]
     with np.errstate(divide="ignore", invalid="ignore"):
         achievement = (out["value"] - out["baseline"]) / span.where(span != 0)
     out["achievement"] = achievement.astype("float64")
-    out["rag"] = [thresholds.rag(a) if has else "" for a, has in
-                  zip(out["achievement"], out["target"].notna(), strict=True)]
+    out["rag"] = [
+        thresholds.rag(a) if has else ""
+        for a, has in zip(out["achievement"], out["target"].notna(), strict=True)
+    ]
     out.insert(0, "period", period.label)
     return out[COLUMNS]
 
@@ -60,17 +66,17 @@ def _number(value: float, decimals: int | None) -> str:
     return repr(float(value))
 
 
-def format_row(row: dict[str, object]) -> dict[str, str]:
+def format_row(row: Mapping[Hashable, Any]) -> dict[str, str]:
     """Text of one indicators.csv row: integers plain, ratios and achievements to 4 decimals."""
     ratio = row["indicator"] in RATIO_INDICATORS
     return {
         "period": str(row["period"]),
         "partner": str(row["partner"]),
         "indicator": str(row["indicator"]),
-        "value": _number(row["value"], 4 if ratio else None),  # type: ignore[arg-type]
-        "baseline": _number(row["baseline"], None),  # type: ignore[arg-type]
-        "target": _number(row["target"], None),  # type: ignore[arg-type]
-        "achievement": _number(row["achievement"], 4),  # type: ignore[arg-type]
+        "value": _number(row["value"], 4 if ratio else None),
+        "baseline": _number(row["baseline"], None),
+        "target": _number(row["target"], None),
+        "achievement": _number(row["achievement"], 4),
         "rag": str(row["rag"] or ""),
     }
 

@@ -1,0 +1,431 @@
+"""The reports in a real headless Chromium: offline, safe, accessible, printable (issue 5).
+
+The sample is rendered once per session through the library (``plan_and_run``), then every
+report and the index are opened from file:// in Debian's ``chromium`` driven by playwright,
+with all network access cut off. Each check is a helper in ``browser_helpers`` that returns
+findings, and ``test_checks_catch_broken_reports`` shows that each one fails on a
+deliberately broken copy, so a green run means something.
+
+PDF page budgets (A4, report.css margins), measured on the sample for 2021Q4: each national
+report prints on 6 pages, WB on 10, the index on 1. The budgets below allow one page of slack
+so that a small content change does not fail the suite, while a layout regression (a chart
+blown up, a table forced onto its own pages, page breaks before every section) does.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests import browser_helpers as bh
+from tests.conftest import write_csv_package
+from wbreport.batch import RunOptions, plan_and_run
+from wbreport.partners import ALL_CODES, get_partner
+from wbreport.pdf import CHROMIUM_ARGS, chromium_path, unavailable_reason
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+ROOT = Path(__file__).resolve().parent.parent
+PERIOD = "2021Q4"
+PAGES = [*ALL_CODES, "index"]
+PAGE_BUDGET = {"index": 2, "WB": 11}  # others: NATIONAL_PAGE_BUDGET
+NATIONAL_PAGE_BUDGET = 7
+MIN_CHARTS = {"index": 0, "WB": 4}  # participation, milestones, comparison, trend
+NATIONAL_MIN_CHARTS = 3  # participation, milestones, trend
+REPORT_KB, INDEX_KB = 150, 100  # issue 7 asks ≤ 150 KB per report (issue 5: ≤ 300 KB)
+
+
+# --- fixtures ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    reason = unavailable_reason()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"the browser tests must run in CI, but {reason}")
+        pytest.skip(f"browser tests skipped: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(chromium_path()), args=list(CHROMIUM_ARGS))
+        yield instance
+        instance.close()
+
+
+def _render(options: RunOptions) -> Path:
+    result = plan_and_run(options)
+    (period,) = result.periods
+    return period.folder.resolve()
+
+
+@pytest.fixture(scope="session")
+def sample_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample rendered once with every default, as ``wbreport run`` does."""
+    folder = _render(RunOptions(out=tmp_path_factory.mktemp("sample")))
+    assert folder.name.startswith(PERIOD)
+    manifest = (folder / "manifest.json").read_text(encoding="utf-8")
+    assert '"status": "failed"' not in manifest
+    return folder
+
+
+@pytest.fixture(scope="session")
+def indicators(sample_set: Path) -> list[dict[str, str]]:
+    return bh.read_indicators(sample_set / "indicators.csv")
+
+
+def _expected(name: str) -> tuple[str, list[str]]:
+    """The h1 of a page and the texts that must be visible above the fold."""
+    if name == "index":
+        return f"Programming reports {PERIOD}", ["Programming reports", PERIOD,
+                                                 *(get_partner(c).name for c in ALL_CODES)]
+    partner = get_partner(name).name
+    return f"{partner} — programming report {PERIOD}", [partner, PERIOD, "programming report"]
+
+
+@pytest.fixture(scope="session")
+def inspected(browser: Any, sample_set: Path) -> Any:
+    """Every check of one sample page, run once per page and shared by the tests below."""
+    cache: dict[str, bh.Inspection] = {}
+
+    def get(name: str) -> bh.Inspection:
+        if name not in cache:
+            title, needles = _expected(name)
+            cache[name] = bh.inspect(
+                browser, sample_set / f"{name}.html", title, needles,
+                min_images=MIN_CHARTS.get(name, NATIONAL_MIN_CHARTS),
+                page_budget=PAGE_BUDGET.get(name, NATIONAL_PAGE_BUDGET))
+        return cache[name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def no_js(browser: Any) -> Iterator[tuple[Any, bh.PageRecord]]:
+    context, record = bh.offline_context(browser, java_script_enabled=False)
+    yield context, record
+    context.close()
+
+
+# --- the sample, page by page -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_request_leaves_the_page(inspected: Any, name: str) -> None:
+    """Opened offline and printed, the page asks for nothing but file: and data: URLs."""
+    found = inspected(name)
+    assert found.network == []
+    assert found.static == []
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_console_errors_and_no_script(inspected: Any, name: str) -> None:
+    found = inspected(name)
+    assert found.console == []
+    assert found.canary == []
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_readable_without_javascript(no_js: Any, sample_set: Path, indicators: list[dict[str, str]],
+                                     inspected: Any, name: str) -> None:
+    """With JavaScript off: key figures equal indicators.csv; tables and charts are shown."""
+    context, record = no_js
+    page = bh.open_page(context, record, sample_set / f"{name}.html")
+    try:
+        if name == "index":
+            assert page.locator("table.overview").is_visible()
+        else:
+            assert bh.key_figure_findings(page, indicators, name) == []
+            assert page.locator("table").count() >= 6
+        cells = page.locator("[data-partner]").count()
+        assert cells >= (7 if name in ("index", "WB") else 2)
+        assert bh.partner_cell_findings(page, indicators) == []
+        for table in page.locator("table").all():
+            assert table.is_visible()
+            assert table.locator("tbody tr").count() >= 1
+        assert bh.image_findings(page, MIN_CHARTS.get(name, NATIONAL_MIN_CHARTS)) == []
+        # Nothing depends on script: the page reads the same with JavaScript on and off.
+        assert bh.visible_text(page) == inspected(name).text
+    finally:
+        page.close()
+    assert bh.console_findings(record) == []
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_first_screen_shows_title_partner_and_period(inspected: Any, name: str) -> None:
+    found = inspected(name)
+    assert found.title == []
+    assert found.fold == []
+    assert found.screenshot == []
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_prints_to_pdf_within_page_budget(inspected: Any, name: str) -> None:
+    found = inspected(name)
+    assert found.pdf == [], f"{name}: {found.pages} pages"
+    assert found.print_layout == []
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_accessible_basics(inspected: Any, name: str) -> None:
+    """Alt text on every image, headings in order, header cells, RAG as text, not colour only."""
+    found = inspected(name)
+    assert found.accessibility == []
+    assert found.images == []
+
+
+def test_sizes_within_budget(sample_set: Path) -> None:
+    for code in ALL_CODES:
+        size = (sample_set / f"{code}.html").stat().st_size / 1024
+        assert size <= REPORT_KB, f"{code}.html is {size:.0f} KB"
+    index = (sample_set / "index.html").stat().st_size / 1024
+    assert index <= INDEX_KB, f"index.html is {index:.0f} KB"
+
+
+# --- the checks themselves fail on broken reports ---------------------------------------------
+
+
+def _broken_copy(source: Path, folder: Path, name: str, edit: Any) -> Path:
+    html = source.read_text(encoding="utf-8")
+    changed = edit(html)
+    assert changed != html, f"the {name} edit did not apply"
+    target = folder / f"{name}.html"
+    target.write_text(changed, encoding="utf-8")
+    return target
+
+
+def test_checks_catch_broken_reports(browser: Any, sample_set: Path, inspected: Any,
+                                     indicators: list[dict[str, str]], tmp_path: Path) -> None:
+    real = sample_set / "AL.html"
+    title, needles = _expected("AL")
+
+    def check(path: Path) -> bh.Inspection:
+        return bh.inspect(browser, path, title, needles, NATIONAL_MIN_CHARTS, NATIONAL_PAGE_BUDGET)
+
+    # The real report passes every check ...
+    ok = inspected("AL")
+    assert not (ok.network or ok.static or ok.console or ok.canary or ok.accessibility or ok.images
+                or ok.title or ok.fold or ok.screenshot or ok.print_layout or ok.pdf)
+
+    # ... an external web font makes the page leave the machine ...
+    font = check(_broken_copy(real, tmp_path, "font", lambda h: h.replace(
+        "</head>", '<link rel="stylesheet" href="https://fonts.example/x.css"></head>', 1)))
+    assert any("https://fonts.example/x.css" in f for f in font.network)
+    assert font.static
+
+    # ... an unescaped title runs script and trips the canary ...
+    script = check(_broken_copy(real, tmp_path, "script", lambda h: h.replace(
+        "<h1>", "<h1><script>window.__pwned=1</script>", 1)))
+    assert any("__pwned" in f for f in script.canary)
+    attribute = check(_broken_copy(real, tmp_path, "handler", lambda h: h.replace(
+        "<h1>", '<h1><img src="x" alt="" onerror="window.__pwned=1">', 1)))
+    assert any("__pwned" in f for f in attribute.canary)
+    assert attribute.console  # the broken image is reported too
+    assert attribute.accessibility  # and it has no alt text
+
+    # ... a skipped heading level, a missing alt and a colour-only RAG are caught ...
+    def inaccessible(h: str) -> str:
+        h = h.replace("<h2", "<h4", 1).replace("</h2>", "</h4>", 1)
+        h = re.sub(r'alt="[^"]*"', 'alt=""', h, count=1)
+        return re.sub(r'(<span class="rag rag-\w+">)[^<]*', r"\1", h, count=1)
+
+    a11y = check(_broken_copy(real, tmp_path, "a11y", inaccessible))
+    assert any("heading skipped" in f for f in a11y.accessibility)
+    assert any("without alt" in f for f in a11y.accessibility)
+    assert any("colour only" in f for f in a11y.accessibility)
+
+    # ... a table too wide for A4 and a page-break rule removed are caught in print ...
+    wide = check(_broken_copy(real, tmp_path, "wide", lambda h: h.replace(
+        "</style>", "table{min-width:1200px} tr{break-inside:auto !important}</style>", 1)))
+    assert any("overflows" in f for f in wide.print_layout)
+    assert any("breakInside" in f for f in wide.print_layout)
+
+    # ... a blank page, a title pushed below the fold, too many pages ...
+    blank = check(_broken_copy(real, tmp_path, "blank", lambda h: h.replace(
+        "<body>", '<body style="visibility:hidden">', 1)))
+    assert blank.screenshot and blank.fold
+    pushed = check(_broken_copy(real, tmp_path, "pushed", lambda h: h.replace(
+        "<main", '<div style="height:900px"></div><main', 1)))
+    assert pushed.fold and not pushed.title
+    assert bh.pdf_findings(b"%PDF-1.4 /Type /Page /Type /Page ", 1)
+
+    # ... and a key figure that disagrees with indicators.csv.
+    wrong = _broken_copy(real, tmp_path, "wrong", lambda h: re.sub(
+        r'(data-indicator="participants" data-value=")\d+', r"\g<1>999999", h, count=1))
+    context, record = bh.offline_context(browser, java_script_enabled=False)
+    try:
+        page = bh.open_page(context, record, wrong)
+        assert any("participants" in f for f in bh.key_figure_findings(page, indicators, "AL"))
+        assert bh.partner_cell_findings(page, indicators)  # comparison table cell AL/participants
+    finally:
+        context.close()
+
+
+# --- hostile content --------------------------------------------------------------------------
+
+SCRIPT = "<script>window.__pwned=1</script>"
+IMG = '<img src=x onerror="window.__pwned=1">'
+TABLE = "Closing </table></td></tr> early"
+LINK = '<a href="javascript:window.__pwned=1">link</a>'
+MATH = r"Costs $5 and $\frac{ $10"  # not mathtext: shown as typed, chart still renders
+HOSTILE_PERIOD = "2020Q4"
+NARRATIVE = {
+    "highlights": "\n".join([
+        "Plain **bold** narrative.",
+        "",
+        SCRIPT,
+        "",
+        "[click](javascript:window.__pwned=1) and [safe](https://example.org/)",
+        "",
+        "<img src=x onerror=window.__pwned=1>",
+        "",
+        f"Inline {LINK} and <b onmouseover=\"window.__pwned=1\">bold</b> html.",
+    ]),
+    "next_steps": "\n".join([
+        "- first <iframe src=\"javascript:window.__pwned=1\"></iframe>",
+        "- second ![x](javascript:window.__pwned=1)",
+        f"- {TABLE}",
+    ]),
+}
+#: Data text that must be visible literally in both AL.html and WB.html.
+DATA_NEEDLES = [f"Training {SCRIPT}", f"Workshop {IMG}", TABLE, f"Guide {SCRIPT}",
+                f"Area {IMG}", MATH]
+
+
+def _hostile_tables() -> dict[str, list[dict[str, Any]]]:
+    organisers = f"Org {SCRIPT};Org {IMG};{TABLE};{LINK}"
+    activities = [
+        {"activity_id": "H1", "title": f"Training {SCRIPT}", "type": "training", "module": MATH,
+         "led_by_certified_trainer": "true"},
+        {"activity_id": "H2", "title": f"Workshop {IMG}", "scope": "regional", "partner": "WB",
+         "organisers": organisers},
+        {"activity_id": "H3", "title": TABLE, "type": "train_the_trainers",
+         "module": f"Module {IMG}", "scope": "regional", "partner": "WB", "organisers": LINK},
+        {"activity_id": "H4", "title": f"Planned {LINK}", "status": "planned",
+         "start_date": "2021-01-10", "end_date": "2021-01-11"},
+    ]
+    activities += [{"activity_id": f"N{code}", "title": f"National {SCRIPT} {code}",
+                    "partner": code} for code in ALL_CODES[:6] if code != "AL"]
+    participation = [{"activity_id": "H1", "participants": 12, "women": 7}]
+    participation += [{"activity_id": aid, "partner": code, "participants": 5, "women": 2,
+                       "certified_trainers": 2 if aid == "H3" else 0}
+                      for aid in ("H2", "H3") for code in ALL_CODES[:6]]
+    participation += [{"activity_id": f"N{code}", "partner": code} for code in ALL_CODES[:6]
+                      if code != "AL"]
+    milestones = [
+        {"milestone_id": "M1", "priority_area": f"Area {IMG}", "description": f"Adopt {SCRIPT}",
+         "chapter24_ref": TABLE},
+        {"milestone_id": "M2", "priority_area": f"Area {IMG}", "description": f"Next {LINK}",
+         "due_date": "2021-02-15", "status": "in_progress"},
+    ]
+    tools = [
+        {"tool_id": "T1", "title": f"Guide {SCRIPT}", "language": "sq", "status": "published",
+         "published_date": "2020-11-02"},
+        {"tool_id": "T1", "title": f"Guide {SCRIPT}", "partner": "BA", "language": "bs",
+         "status": "in_translation"},
+        {"tool_id": "T2", "title": TABLE, "language": "en", "status": "planned"},
+    ]
+    targets = [{"indicator": "participants", "partner": "AL", "baseline": 0, "target": 40},
+               {"indicator": "participants", "partner": "WB", "baseline": 0, "target": 40}]
+    return {"activities": activities, "participation": participation, "milestones": milestones,
+            "tools": tools, "targets": targets}
+
+
+@pytest.fixture(scope="session")
+def hostile_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("hostile")
+    package = write_csv_package(root / "package", _hostile_tables())
+    params = root / "params"
+    (params / HOSTILE_PERIOD).mkdir(parents=True)
+    shutil.copy(ROOT / "params" / "defaults.yaml", params / "defaults.yaml")
+    for code in ("AL", "WB"):
+        (params / HOSTILE_PERIOD / f"{code}.yaml").write_text(
+            yaml.safe_dump(NARRATIVE, allow_unicode=True), encoding="utf-8")
+    folder = _render(RunOptions(data=package, period=HOSTILE_PERIOD, out=root / "out",
+                                params_dir=params))
+    manifest = (folder / "manifest.json").read_text(encoding="utf-8")
+    assert '"status": "failed"' not in manifest, manifest
+    return folder
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_hostile_content_never_runs(browser: Any, hostile_set: Path, name: str) -> None:
+    """Script, handlers, javascript: links, stray closing tags in data and narrative stay inert."""
+    context, record = bh.offline_context(browser)  # JavaScript ON: the canary would fire
+    try:
+        page = bh.open_page(context, record, hostile_set / f"{name}.html")
+        page.mouse.move(300, 300)
+        for link in page.locator("a").all():
+            if link.is_visible():
+                link.hover()
+        assert page.evaluate("() => typeof window.__pwned") == "undefined"
+        assert bh.canary_findings(page) == []
+        assert page.locator("script").count() == 0
+        assert bh.image_findings(page) == []  # charts with hostile labels still decode
+        assert bh.accessibility_findings(page) == []
+        if name in ("AL", "WB"):
+            assert bh.shown_as_text_findings(page, DATA_NEEDLES) == []
+            # A stray </table> in a cell does not end the table: every row keeps its cells.
+            for table in page.locator("table").all():
+                widths = table.evaluate("t => [...t.rows].map(r => r.cells.length)")
+                assert len(set(widths)) == 1, widths
+            narrative = bh.visible_text(page)
+            assert "Plain bold narrative." in narrative
+            assert "click" in narrative
+        if name == "AL":
+            assert page.locator('a[href="https://example.org/"]').count() == 1
+    finally:
+        context.close()
+    assert bh.console_findings(record) == []
+    assert bh.network_findings(record) == []
+
+
+# --- the index and failed reports -------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def failing_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample with a notebook that fails for BA (error text carries a script tag)."""
+    import nbformat
+
+    root = tmp_path_factory.mktemp("failing")
+    nb = nbformat.read(ROOT / "notebooks" / "report.ipynb", as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(
+        f'if partner == "BA":\n    raise RuntimeError("deliberate failure {SCRIPT}")'))
+    notebook = root / "notebooks" / "report.ipynb"
+    notebook.parent.mkdir()
+    nbformat.write(nb, notebook)
+    return _render(RunOptions(notebook=notebook, out=root / "out", params_dir=ROOT / "params",
+                              partners=["AL", "BA", "WB"]))
+
+
+def test_index_links_only_to_reports_that_exist(browser: Any, failing_set: Path) -> None:
+    assert not (failing_set / "BA.html").exists()
+    context, record = bh.offline_context(browser)
+    try:
+        page = bh.open_page(context, record, failing_set / "index.html")
+        assert bh.canary_findings(page) == []
+        hrefs = page.eval_on_selector_all("a[href]", "as => as.map(a => a.getAttribute('href'))")
+        assert {"AL.html", "WB.html"} <= set(hrefs)
+        for href in hrefs:
+            assert "://" not in href and not href.startswith("/"), href
+            assert (failing_set / href).is_file(), f"index links to missing {href}"
+        row = page.locator('tr[data-partner="BA"]')
+        assert row.locator("a").count() == 0
+        assert "Failed" in row.inner_text()
+        alert = page.get_by_role("alert")
+        assert "Bosnia and Herzegovina" in alert.inner_text()
+        assert "deliberate failure" in alert.inner_text()
+        assert bh.accessibility_findings(page) == []
+    finally:
+        context.close()
+    assert bh.console_findings(record) == []
+    assert bh.network_findings(record) == []
