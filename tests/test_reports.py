@@ -237,3 +237,15 @@ def test_unknown_parameter_is_refused_before_any_kernel(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "unknown notebook parameter" in proc.stderr and "partnr" in proc.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_rendering_some_partners_keeps_the_others_published(tmp_path: Path) -> None:
+    failing = notebook_with_cell(tmp_path / "nb", 'if partner == "BA":\n    raise ValueError("x")')
+    first = plan_and_run(RunOptions(out=tmp_path, partners=["AL", "BA"], notebook=failing))
+    assert first.exit_code == 1
+    second = plan_and_run(RunOptions(out=tmp_path, partners=["RS"], notebook=failing))
+    assert second.exit_code == 0  # BA's earlier failure is shown, but not this run's doing
+    folder = second.periods[0].folder
+    jobs = jobs_by_partner(folder)
+    assert {c: jobs[c]["status"] for c in jobs} == {"AL": "ok", "BA": "failed", "RS": "ok"}
+    assert (folder / "AL.html").exists() and (folder / "RS.html").exists()

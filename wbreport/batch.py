@@ -80,10 +80,13 @@ class PeriodResult:
     period: str
     folder: Path
     results: list[JobResult]
+    requested: list[str] = field(default_factory=lambda: list(ALL_CODES))
 
     @property
     def failed(self) -> list[JobResult]:
-        return [r for r in self.results if r.status not in (Status.ok, Status.skipped)]
+        """Reports this run was asked for that did not come out."""
+        return [r for r in self.results
+                if r.partner in self.requested and r.status not in (Status.ok, Status.skipped)]
 
 
 @dataclass
@@ -532,6 +535,16 @@ class Pipeline:
                                              paths=dict(old.get("paths", {}))))
                     continue
                 jobs.append(self._job(period, code, key, folder))
+            # Reports of partners this run does not render stay published as they were.
+            others = [c for c in ALL_CODES if c not in self.options.partners and c in before]
+            for code in others:
+                assert previous is not None
+                _carry_over(previous, folder, code)
+                old = before[code]
+                skipped.append(JobResult(code, period, Status(old.get("status", "skipped")),
+                                         seconds=old.get("seconds", 0.0), error=old.get("error", ""),
+                                         cell=old.get("cell"), key=old.get("key", ""),
+                                         paths=dict(old.get("paths", {}))))
             plans[period] = (folder, jobs, skipped, previous)
 
         all_jobs = [j for _, jobs, _, _ in plans.values() for j in jobs]
@@ -575,7 +588,8 @@ class Pipeline:
             period_results = skipped + [results[(period, j.partner)] for j in jobs]
             self._finish_period(period, folder, period_results, tables.get(period), previous)
             publish(self.out, period, folder)
-            outcome.append(PeriodResult(period, self.out / period, period_results))
+            outcome.append(PeriodResult(period, self.out / period, period_results,
+                                        list(self.options.partners)))
         return RunResult(outcome)
 
     def _done(self, job: Job, result: JobResult) -> None:
