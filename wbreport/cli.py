@@ -21,8 +21,8 @@ app = typer.Typer(
     help="Render the programme's periodic reports from a data package.",
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 T = TypeVar("T")
 
 DataOpt = Annotated[

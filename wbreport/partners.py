@@ -50,9 +50,11 @@ def parse_partners(text: str | None) -> list[str]:
     """Parse ``"AL,RS"`` into codes in the fixed partner order (all when empty)."""
     if not text:
         return list(ALL_CODES)
-    wanted = {c.strip().upper() for c in text.split(",") if c.strip()}
-    for code in wanted:
-        get_partner(code)
+    given = [c.strip() for c in text.split(",") if c.strip()]
+    for code in given:
+        if code.upper() not in _BY_CODE:
+            raise PartnerError(code)
+    wanted = {c.upper() for c in given}
     return [c for c in ALL_CODES if c in wanted]
 
 
