@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -143,7 +144,8 @@ def partner_comparison(
     """Participants per partner with the share of women as a label."""
     with plt.rc_context(STYLE):
         fig, ax = _figure(2.4)
-        bars = ax.bar(partners, participants, color=MEN)
+        labels = [textwrap.fill(p, 12) for p in partners]  # "Bosnia and\nHerzegovina"
+        bars = ax.bar(labels, participants, color=MEN)
         for bar, share in zip(bars, women_share, strict=True):
             text = "n/a" if share != share else f"{share * 100:.0f}% women"
             ax.annotate(
