@@ -78,3 +78,17 @@ def make_package(tmp_path: Path) -> Callable[..., Path]:
         return write_csv_package(tmp_path / f"pkg{next(counter)}", tables)
 
     return make
+
+
+@pytest.fixture
+def handmade_package(make_package: Callable[..., Path]) -> Path:
+    """The package of tests/handmade.py as CSV files."""
+    from tests import handmade
+
+    return make_package(
+        activities=handmade.ACTIVITIES,
+        participation=handmade.PARTICIPATION,
+        milestones=handmade.MILESTONES,
+        tools=handmade.TOOLS,
+        targets=handmade.TARGETS,
+    )

@@ -11,41 +11,29 @@ import pandas as pd
 import pytest
 
 from tests.formats import to_sqlite, to_xlsx
-from tests.test_indicators import ACTIVITIES, MILESTONES, PARTICIPATION, TARGETS, TOOLS
 from wbreport.errors import ValidationError
 from wbreport.indicators import compute
 from wbreport.io import load_package
 
 
-@pytest.fixture
-def csv_dir(make_package) -> Path:
-    return make_package(
-        activities=ACTIVITIES,
-        participation=PARTICIPATION,
-        milestones=MILESTONES,
-        tools=TOOLS,
-        targets=TARGETS,
-    )
-
-
 @pytest.mark.parametrize("form", ["xlsx", "sqlite"])
 def test_forms_give_identical_frames_and_indicators(
-    csv_dir: Path, tmp_path: Path, form: str
+    handmade_package: Path, tmp_path: Path, form: str
 ) -> None:
     other = (
-        to_xlsx(csv_dir, tmp_path / "p.xlsx")
+        to_xlsx(handmade_package, tmp_path / "p.xlsx")
         if form == "xlsx"
-        else to_sqlite(csv_dir, tmp_path / "p.db")
+        else to_sqlite(handmade_package, tmp_path / "p.db")
     )
-    a, b = load_package(csv_dir), load_package(other)
+    a, b = load_package(handmade_package), load_package(other)
     for name in ("activities", "participation", "milestones", "tools", "targets"):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_dtype=True)
     for period in ("2020Q4", "2020", "2021-01"):
         pd.testing.assert_frame_equal(compute(a, period), compute(b, period))
 
 
-def test_xlsx_formula_is_an_error_with_place(csv_dir: Path, tmp_path: Path) -> None:
-    path = to_xlsx(csv_dir, tmp_path / "p.xlsx")
+def test_xlsx_formula_is_an_error_with_place(handmade_package: Path, tmp_path: Path) -> None:
+    path = to_xlsx(handmade_package, tmp_path / "p.xlsx")
     workbook = openpyxl.load_workbook(path)
     workbook["participation"]["C3"] = "=1+1"
     workbook.save(path)
@@ -68,15 +56,15 @@ def test_xlsx_zip_bomb_is_refused(tmp_path: Path) -> None:
     assert "zip bomb" in str(info.value)
 
 
-def test_sqlite_opened_read_only(csv_dir: Path, tmp_path: Path) -> None:
-    path = to_sqlite(csv_dir, tmp_path / "p.db")
+def test_sqlite_opened_read_only(handmade_package: Path, tmp_path: Path) -> None:
+    path = to_sqlite(handmade_package, tmp_path / "p.db")
     before = path.read_bytes()
     load_package(path)
     assert path.read_bytes() == before
 
 
-def test_sqlite_locked_database_is_a_clean_error(csv_dir: Path, tmp_path: Path) -> None:
-    path = to_sqlite(csv_dir, tmp_path / "p.db")
+def test_sqlite_locked_database_is_a_clean_error(handmade_package: Path, tmp_path: Path) -> None:
+    path = to_sqlite(handmade_package, tmp_path / "p.db")
     holder = sqlite3.connect(path)
     holder.execute("PRAGMA locking_mode = EXCLUSIVE")
     holder.execute("BEGIN EXCLUSIVE")
