@@ -44,11 +44,21 @@ def open_page(context: Any, record: PageRecord, path: Path) -> Any:
     page = context.new_page()
     page.on("request", lambda r: record.requests.append(r.url))
     page.on("websocket", lambda w: record.websockets.append(w.url))
-    page.on("console", lambda m: record.console.append(f"console.{m.type}: {m.text}")
-            if m.type in ("error", "assert") else None)
+    page.on(
+        "console",
+        lambda m: (
+            record.console.append(f"console.{m.type}: {m.text}")
+            if m.type in ("error", "assert")
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: record.console.append(f"uncaught: {e}"))
-    page.on("requestfailed", lambda r: record.console.append(f"failed to load {r.url}")
-            if r.url.startswith("file:") else None)
+    page.on(
+        "requestfailed",
+        lambda r: (
+            record.console.append(f"failed to load {r.url}") if r.url.startswith("file:") else None
+        ),
+    )
     page.goto(path.resolve().as_uri(), wait_until="load")
     return page
 
@@ -57,7 +67,9 @@ def open_page(context: Any, record: PageRecord, path: Path) -> Any:
 
 _EXTERNAL_ATTR = re.compile(
     r"<(?!a[\s>])[a-z][a-z0-9-]*\b[^>]*?\s(?:src|href|srcset|poster|data|action|xlink:href)\s*=\s*"
-    r"[\"']?\s*(?:https?:|wss?:|ftp:)?//", re.IGNORECASE)
+    r"[\"']?\s*(?:https?:|wss?:|ftp:)?//",
+    re.IGNORECASE,
+)
 _EXTERNAL_CSS = re.compile(r"url\(\s*[\"']?\s*(?:https?:)?//|@import", re.IGNORECASE)
 
 
@@ -156,7 +168,8 @@ def accessibility_findings(page: Any) -> list[str]:
 def image_findings(page: Any, minimum: int = 0) -> list[str]:
     """Images that did not decode (e.g. an SVG broken by unescaped text), or too few images."""
     images = page.eval_on_selector_all(
-        "img", "els => els.map(e => [e.complete && e.naturalWidth > 0, e.alt.slice(0, 50)])")
+        "img", "els => els.map(e => [e.complete && e.naturalWidth > 0, e.alt.slice(0, 50)])"
+    )
     found = [f"image not displayed: {alt!r}" for ok, alt in images if not ok]
     if len(images) < minimum:
         found.append(f"{len(images)} images, expected at least {minimum}")
@@ -278,8 +291,10 @@ def key_figure_findings(page: Any, rows: list[dict[str, str]], partner: str) -> 
     shown = {}
     for i in range(cells.count()):
         cell = cells.nth(i)
-        shown[cell.get_attribute("data-indicator")] = (cell.get_attribute("data-value"),
-                                                       cell.inner_text().strip())
+        shown[cell.get_attribute("data-indicator")] = (
+            cell.get_attribute("data-value"),
+            cell.inner_text().strip(),
+        )
     found = []
     for name, value in expected.items():
         if name not in shown:
@@ -304,9 +319,7 @@ _PARTNER_CELLS_JS = """rows => rows.flatMap(r => {
 def partner_cell_findings(page: Any, rows: list[dict[str, str]], scope: str = "body") -> list[str]:
     """Every ``td[data-partner][data-indicator]`` (comparison, index) matches indicators.csv."""
     expected = {(r["partner"], r["indicator"]): r["value"] for r in rows}
-    cells = page.eval_on_selector_all(
-        f"{scope} [data-partner]",
-        _PARTNER_CELLS_JS)
+    cells = page.eval_on_selector_all(f"{scope} [data-partner]", _PARTNER_CELLS_JS)
     found = []
     for partner, indicator, value, text in cells:
         if indicator is None:
@@ -314,8 +327,10 @@ def partner_cell_findings(page: Any, rows: list[dict[str, str]], scope: str = "b
         if (partner, indicator) not in expected:
             found.append(f"{partner}/{indicator} not in indicators.csv")
         elif value != expected[(partner, indicator)]:
-            found.append(f"{partner}/{indicator}: page {value!r}, indicators.csv "
-                         f"{expected[(partner, indicator)]!r}")
+            found.append(
+                f"{partner}/{indicator}: page {value!r}, indicators.csv "
+                f"{expected[(partner, indicator)]!r}"
+            )
         elif not text:
             found.append(f"{partner}/{indicator} has no visible text")
     return found
@@ -323,7 +338,6 @@ def partner_cell_findings(page: Any, rows: list[dict[str, str]], scope: str = "b
 
 def visible_text(page: Any) -> str:
     return page.evaluate("() => document.body.innerText")
-
 
 
 @dataclass
@@ -345,8 +359,14 @@ class Inspection:
     text: str
 
 
-def inspect(browser: Any, path: Path, title: str, needles: list[str], min_images: int = 0,
-            page_budget: int = 1) -> Inspection:
+def inspect(
+    browser: Any,
+    path: Path,
+    title: str,
+    needles: list[str],
+    min_images: int = 0,
+    page_budget: int = 1,
+) -> Inspection:
     """Run every check on ``path`` in a fresh offline context (JavaScript on, 1280×800)."""
     context, record = offline_context(browser)
     try:
@@ -364,7 +384,17 @@ def inspect(browser: Any, path: Path, title: str, needles: list[str], min_images
     finally:
         context.close()
     return Inspection(
-        network=network_findings(record), static=static_reference_findings(path.read_text("utf-8")),
-        console=console_findings(record), canary=canary, accessibility=accessibility, images=images,
-        title=title_found, fold=fold, screenshot=screenshot, print_layout=layout,
-        pdf=pdf_findings(pdf, page_budget), pages=count_pages(pdf), text=text)
+        network=network_findings(record),
+        static=static_reference_findings(path.read_text("utf-8")),
+        console=console_findings(record),
+        canary=canary,
+        accessibility=accessibility,
+        images=images,
+        title=title_found,
+        fold=fold,
+        screenshot=screenshot,
+        print_layout=layout,
+        pdf=pdf_findings(pdf, page_budget),
+        pages=count_pages(pdf),
+        text=text,
+    )

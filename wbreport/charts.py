@@ -6,13 +6,27 @@ import io
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-from matplotlib.figure import Figure
+
+class _Pyplot:
+    """``matplotlib.pyplot`` (Agg backend), imported on first use: processes that only
+    compute indicators or write the index (``wbreport run`` itself) never pay for it."""
+
+    def __getattr__(self, name: str) -> Any:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot
+
+        globals()["plt"] = matplotlib.pyplot
+        return getattr(matplotlib.pyplot, name)
+
+
+plt: Any = _Pyplot()
 
 # Colour-blind safe pair (Okabe-Ito) and neutral greys; text stays text in the SVG.
 WOMEN, MEN, ACCENT, GREY = "#CC79A7", "#0072B2", "#E69F00", "#999999"
@@ -42,11 +56,42 @@ class Chart:
         return {MIME: self.svg, "text/plain": self.alt}, {MIME: {"alt": self.alt}}
 
 
+def _tight_bbox(fig: Figure) -> Any:
+    """The box ``bbox_inches="tight"`` would crop to, measured with an SVG renderer at the
+    SVG's 72 dpi but without the extra full draw savefig makes first: a third of a chart's
+    time. The chart comes out the same (only generated clip-path ids differ)."""
+    import matplotlib
+    from matplotlib.backends.backend_svg import RendererSVG
+
+    dpi = fig.dpi
+    fig.dpi = 72
+    try:
+        width, height = fig.get_size_inches()
+        renderer = RendererSVG(width * 72, height * 72, io.StringIO(), image_dpi=72)
+        return fig.get_tightbbox(renderer).padded(matplotlib.rcParams["savefig.pad_inches"])
+    finally:
+        fig.dpi = dpi
+
+
 def _to_chart(fig: Figure, alt: str) -> Chart:
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    try:
+        bbox: Any = _tight_bbox(fig)
+    except Exception:
+        bbox = "tight"
+    fig.savefig(buffer, format="svg", bbox_inches=bbox, metadata={"Date": None, "Creator": None})
     plt.close(fig)
     return Chart(buffer.getvalue(), alt)
+
+
+def _legend_below(ax: Any, ncol: int) -> None:
+    """Legend centred under the x-axis label, a fixed 32 pt below the axes whatever their
+    height (a fraction of the axes height overlaps the label on short charts)."""
+    from matplotlib.transforms import offset_copy
+
+    below = offset_copy(ax.transAxes, fig=ax.figure, y=-32, units="points")
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below,
+              ncol=ncol, fontsize=8)
 
 
 def _figure(height: float) -> tuple[Figure, Any]:
@@ -66,9 +111,7 @@ def participation_by_module(
         ax.invert_yaxis()
         ax.set_xlabel("Participants")
         ax.set_title(title, loc="left")
-        ax.legend(
-            frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize=8
-        )
+        _legend_below(ax, ncol=2)
         parts = [
             f"{m}: {int(w)} women, {int(n)} men"
             for m, w, n in zip(modules, women, men, strict=True)
@@ -128,9 +171,7 @@ def milestone_status(
         ax.invert_yaxis()
         ax.set_xlabel("Milestones")
         ax.set_title(title, loc="left")
-        ax.legend(
-            frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=8
-        )
+        _legend_below(ax, ncol=3)
         parts = [
             f"{a}: {x} achieved, {o} not yet due, {d} overdue"
             for a, x, o, d in zip(areas, achieved, open_, overdue, strict=True)

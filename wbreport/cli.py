@@ -153,6 +153,8 @@ def run(
     params: Annotated[Path | None, typer.Option("--params", help="Folder with defaults.yaml and narratives.")] = None,
     param: Annotated[list[str] | None, typer.Option(
         "--param", "-p", help="Extra notebook parameter NAME=VALUE (must be declared in the notebook).")] = None,
+    pdf: Annotated[bool, typer.Option(
+        "--pdf", help="Also print each report to PDF with headless Chromium.")] = False,
     fresh_kernels: Annotated[bool, typer.Option(
         "--fresh-kernels", help="Start a new kernel for every report instead of resetting a warm one.")] = False,
 ) -> None:
@@ -170,7 +172,7 @@ def run(
         options = RunOptions(
             data=data, period=period, partners=parse_partners(partners), out=out_dir, jobs=jobs,
             executor=executor, scheduler=scheduler, force=force, notebook=notebook,
-            params_dir=params, parameters=extra, reuse_kernels=not fresh_kernels,
+            params_dir=params, parameters=extra, reuse_kernels=not fresh_kernels, pdf=pdf,
         )
         reporter = ConsoleReporter()
         try:

@@ -36,6 +36,8 @@ ALLOWED_TAGS = {
     "h2",
     "h3",
     "h4",
+    "h5",
+    "h6",
     "header",
     "hr",
     "i",
@@ -83,9 +85,18 @@ def sanitize(html: str) -> str:
     )
 
 
-def markdown(text: str) -> Markup:
-    """Render analyst markdown (raw HTML shown as text) and sanitise the result."""
-    return Markup(sanitize(_MARKDOWN.render(text or "")))
+def markdown(text: str, heading_shift: int = 2) -> Markup:
+    """Render analyst markdown (raw HTML shown as text) and sanitise the result.
+
+    Narrative sits under a report section's ``h2``: its headings are shifted down by
+    ``heading_shift`` (``#`` becomes ``h3``), so the report keeps one ``h1`` and no level
+    is skipped.
+    """
+    tokens = _MARKDOWN.parse(text or "")
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + heading_shift, 6)}"
+    return Markup(sanitize(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {})))
 
 
 class Fragment:

@@ -58,11 +58,13 @@ def index_context(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
         error = job.get("error") or ""
         if job.get("cell"):
             error = f"cell {job['cell']}: {error}"
+        pdf = job.get("paths", {}).get("pdf") or ""
         partners.append(
             {
                 "code": code,
                 "name": get_partner(code).name,
                 "href": html if exists else "",
+                "pdf": pdf if exists and pdf and (folder / pdf).is_file() else "",
                 "status": job["status"],
                 "status_text": STATUS_TEXT.get(job["status"], job["status"]),
                 "seconds": job.get("seconds", 0),

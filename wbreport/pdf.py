@@ -56,8 +56,10 @@ def unavailable_reason() -> str | None:
     except ImportError:
         return "the playwright package is not installed (pip install playwright)"
     if chromium_path() is None:
-        return ("no Chromium found: install it (apt-get install chromium) or set WBREPORT_CHROMIUM "
-                "to its path")
+        return (
+            "no Chromium found: install it (apt-get install chromium) or set WBREPORT_CHROMIUM "
+            "to its path"
+        )
     return None
 
 
@@ -103,15 +105,20 @@ def print_pdf(page: Any, html: Path) -> bytes:
     return page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
 
 
-def print_pdfs(folder: Path, codes: list[str]) -> dict[str, Path]:
+def print_pdfs(folder: Path, codes: list[str], instance: Any = None) -> dict[str, Path]:
     """Print ``folder/<CODE>.html`` to ``folder/<CODE>.pdf`` for each code that has an HTML file.
 
     Returns the PDFs written, by code. Raises :class:`UsageError` when playwright or Chromium
     is missing. Each PDF is written to a temporary name and renamed, so it is never partial.
+    ``instance``: a playwright ``Browser`` to reuse (one is launched and closed otherwise;
+    playwright's sync API cannot start a second one inside a running one).
     """
+    if instance is None:
+        with browser() as launched:
+            return print_pdfs(folder, codes, launched)
     written: dict[str, Path] = {}
-    with browser() as instance:
-        context = instance.new_context(java_script_enabled=False)
+    context = instance.new_context(java_script_enabled=False)
+    try:
         block_network(context)
         page = context.new_page()
         for code in codes:
@@ -123,9 +130,18 @@ def print_pdfs(folder: Path, codes: list[str]) -> dict[str, Path]:
             temp.write_bytes(print_pdf(page, html))
             os.replace(temp, target)
             written[code] = target
+    finally:
         context.close()
     return written
 
 
-__all__ = ["CHROMIUM_ARGS", "block_network", "browser", "chromium_path", "count_pages", "print_pdf",
-           "print_pdfs", "unavailable_reason"]
+__all__ = [
+    "CHROMIUM_ARGS",
+    "block_network",
+    "browser",
+    "chromium_path",
+    "count_pages",
+    "print_pdf",
+    "print_pdfs",
+    "unavailable_reason",
+]
