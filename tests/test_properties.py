@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date, timedelta
 import tempfile
 from pathlib import Path
 
@@ -16,10 +17,7 @@ from wbreport.io import load_package
 from wbreport.partners import NATIONAL_CODES
 from wbreport.schema import RATIO_INDICATORS
 
-dates = st.dates(
-    min_value=__import__("datetime").date(2020, 1, 1),
-    max_value=__import__("datetime").date(2021, 6, 30),
-)
+dates = st.dates(min_value=date(2020, 1, 1), max_value=date(2021, 6, 30))
 
 
 @st.composite
@@ -29,7 +27,7 @@ def packages(draw: st.DrawFn) -> dict[str, list[dict[str, object]]]:
         regional = draw(st.booleans())
         kind = draw(st.sampled_from(["training", "train_the_trainers", "workshop"]))
         start = draw(dates)
-        end = draw(st.dates(min_value=start, max_value=start.replace(year=start.year + 1)))
+        end = draw(st.dates(min_value=start, max_value=start + timedelta(days=366)))
         partner = "WB" if regional else draw(st.sampled_from(NATIONAL_CODES))
         activities.append(
             dict(

@@ -7,6 +7,8 @@ rows take well under a second.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -42,13 +44,6 @@ def _with_region(national: np.ndarray, region: float) -> np.ndarray:
     return np.append(national, region)
 
 
-def _distinct_per_partner(frame: pd.DataFrame, mask: np.ndarray, column: str) -> np.ndarray:
-    rows = frame.loc[mask, ["partner", column]]
-    national = rows.drop_duplicates().groupby("partner", observed=True)[column].size()
-    values = national.reindex(list(NATIONAL_CODES), fill_value=0).to_numpy(dtype=np.float64)
-    return _with_region(values, float(rows[column].nunique()))
-
-
 def as_period(period: Period | str) -> Period:
     return period if isinstance(period, Period) else parse_period(period)
 
@@ -63,76 +58,133 @@ def default_period(package: Package) -> Period:
     return quarter_of(latest)
 
 
+@dataclass(frozen=True)
+class Arrays:
+    """Period-independent numpy views of a package, built once and cached on it.
+
+    Building them hashes the text columns (activity ids, partner codes); each period's
+    indicators are then plain array arithmetic.
+    """
+
+    a_partner: np.ndarray
+    a_end: np.ndarray
+    delivered: np.ndarray
+    national: np.ndarray
+    virtual: np.ndarray
+    ttt: np.ndarray
+    cascade: np.ndarray
+    r_pos: np.ndarray  # position of each participation row's activity
+    r_partner: np.ndarray
+    people: np.ndarray
+    women: np.ndarray
+    trainers: np.ndarray
+    m_partner: np.ndarray
+    m_due: np.ndarray
+    m_open: np.ndarray  # status is not dropped
+    m_achieved_on: np.ndarray  # achieved_date when status is achieved, else NaT
+    t_partner: np.ndarray
+    t_published: np.ndarray
+    t_tool: np.ndarray
+    t_language: np.ndarray
+
+
+def arrays(package: Package) -> Arrays:
+    """The :class:`Arrays` of ``package`` (computed on first use, then reused)."""
+    cached = package.__dict__.get("_wbreport_arrays")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    act, part = package.activities, package.participation
+    ms, tools = package.milestones, package.tools
+    a_type = act["type"].to_numpy(dtype=object)
+    national = (act["scope"] == "national").to_numpy(dtype=bool)
+    achieved = (ms["status"] == "achieved").to_numpy(dtype=bool)
+    built = Arrays(
+        a_partner=_codes(act["partner"]),
+        a_end=act["end_date"].to_numpy(dtype="datetime64[ns]"),
+        delivered=(act["status"] == "delivered").to_numpy(dtype=bool),
+        national=national,
+        virtual=(act["delivery"] == "virtual").to_numpy(dtype=bool),
+        ttt=a_type == "train_the_trainers",
+        cascade=national & (a_type == "training")
+        & act["led_by_certified_trainer"].to_numpy(dtype=bool),
+        r_pos=pd.Index(act["activity_id"]).get_indexer(pd.Index(part["activity_id"])),
+        r_partner=_codes(part["partner"]),
+        people=part["participants"].to_numpy(dtype=np.float64),
+        women=part["women"].to_numpy(dtype=np.float64),
+        trainers=part["certified_trainers"].to_numpy(dtype=np.float64),
+        m_partner=_codes(ms["partner"]),
+        m_due=ms["due_date"].to_numpy(dtype="datetime64[ns]"),
+        m_open=(ms["status"] != "dropped").to_numpy(dtype=bool),
+        m_achieved_on=np.where(achieved, ms["achieved_date"].to_numpy(dtype="datetime64[ns]"),
+                               np.datetime64("NaT", "ns")),
+        t_partner=_codes(tools["partner"]),
+        t_published=tools["published_date"].to_numpy(dtype="datetime64[ns]"),
+        t_tool=pd.factorize(tools["tool_id"])[0],
+        t_language=pd.factorize(tools["language"])[0],
+    )
+    package.__dict__["_wbreport_arrays"] = built
+    return built
+
+
+def _distinct(partner: np.ndarray, item: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Distinct ``item`` per national partner where ``mask`` holds, then over everyone (WB)."""
+    keep = mask & (partner >= 0)
+    pairs = np.unique(partner[keep].astype(np.int64) * (int(item.max(initial=0)) + 1) + item[keep])
+    owners = pairs // (int(item.max(initial=0)) + 1)
+    per = np.bincount(owners, minlength=_N).astype(np.float64)
+    return _with_region(per, float(len(np.unique(item[mask]))))
+
+
 def compute_matrix(package: Package, period: Period | str) -> dict[str, np.ndarray]:
     """All indicators for ``period``: name -> values for AL, BA, XK, ME, MK, RS, WB (NaN = NA)."""
     p = as_period(period)
-    start, end = pd.Timestamp(p.start), pd.Timestamp(p.end)
-    act, part = package.activities, package.participation
-    ms, tools = package.milestones, package.tools
+    start = np.datetime64(p.start.isoformat(), "ns")
+    end = np.datetime64(p.end.isoformat(), "ns")
+    a = arrays(package)
 
-    a_partner = _codes(act["partner"])
-    a_end = act["end_date"].to_numpy()
-    delivered = (act["status"] == "delivered").to_numpy()
-    counts = delivered & (a_end >= start.to_datetime64()) & (a_end <= end.to_datetime64())
-    national = (act["scope"] == "national").to_numpy()
-    regional = ~national
-    virtual = (act["delivery"] == "virtual").to_numpy()
-    a_type = act["type"].to_numpy()
-    ttt = a_type == "train_the_trainers"
-    cascade = (
-        national & (a_type == "training") & act["led_by_certified_trainer"].to_numpy(dtype=bool)
-    )
-
+    counts = a.delivered & (a.a_end >= start) & (a.a_end <= end)
+    regional = ~a.national
     # Participation rows carry the attributes of their activity through its position.
-    pos = pd.Index(act["activity_id"]).get_indexer(part["activity_id"])
-    r_partner = _codes(part["partner"])
-    r_counts, r_regional, r_virtual, r_ttt = counts[pos], regional[pos], virtual[pos], ttt[pos]
-    r_to_date = (delivered & (a_end <= end.to_datetime64()))[pos]
-    people = part["participants"].to_numpy(dtype=np.float64)
-    women = part["women"].to_numpy(dtype=np.float64)
-    trainers = part["certified_trainers"].to_numpy(dtype=np.float64)
-    present = people > 0
+    pos = a.r_pos
+    r_counts, r_regional, r_virtual, r_ttt = counts[pos], regional[pos], a.virtual[pos], a.ttt[pos]
+    r_to_date = (a.delivered & (a.a_end <= end))[pos]
+    present = a.people > 0
 
     # Relevant activities: national with partner p, or regional with a p row with participants > 0.
-    nat_delivered = _per_partner(a_partner, counts & national)
-    nat_virtual = _per_partner(a_partner, counts & national & virtual)
-    reg_relevant = _per_partner(r_partner, r_counts & r_regional & present)
-    reg_virtual = _per_partner(r_partner, r_counts & r_regional & present & r_virtual)
+    nat_delivered = _per_partner(a.a_partner, counts & a.national)
+    nat_virtual = _per_partner(a.a_partner, counts & a.national & a.virtual)
+    reg_relevant = _per_partner(a.r_partner, r_counts & r_regional & present)
+    reg_virtual = _per_partner(a.r_partner, r_counts & r_regional & present & r_virtual)
     delivered_n = _with_region(nat_delivered + reg_relevant, float(counts.sum()))
-    virtual_n = _with_region(nat_virtual + reg_virtual, float((counts & virtual).sum()))
+    virtual_n = _with_region(nat_virtual + reg_virtual, float((counts & a.virtual).sum()))
     regional_n = _with_region(reg_relevant, float((counts & regional).sum()))
 
     def summed(mask: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        per = _per_partner(r_partner, mask, weights)
+        per = _per_partner(a.r_partner, mask, weights)
         return _with_region(per, float(weights[mask].sum()))
 
-    participants = summed(r_counts, people)
-    women_n = summed(r_counts, women)
-    cascade_n = _per_partner(a_partner, counts & cascade)
+    participants = summed(r_counts, a.people)
+    women_n = summed(r_counts, a.women)
+    cascade_n = _per_partner(a.a_partner, counts & a.cascade)
 
-    m_partner = _codes(ms["partner"])
-    due_mask = ((ms["due_date"] <= end) & (ms["status"] != "dropped")).to_numpy()
-    achieved_mask = (
-        due_mask & ((ms["status"] == "achieved") & (ms["achieved_date"] <= end)).to_numpy()
-    )
-    due = _per_partner(m_partner, due_mask)
-    achieved = _per_partner(m_partner, achieved_mask)
+    due_mask = (a.m_due <= end) & a.m_open
+    achieved_mask = due_mask & (a.m_achieved_on <= end)  # NaT compares False
+    due = _per_partner(a.m_partner, due_mask)
+    achieved = _per_partner(a.m_partner, achieved_mask)
     due_n = _with_region(due, due.sum())
     achieved_n = _with_region(achieved, achieved.sum())
 
-    t_partner = _codes(tools["partner"])
-    published = tools["published_date"]
-    in_period = published.between(start, end).to_numpy()
-    to_date = (published <= end).to_numpy()
-    translations = _per_partner(t_partner, in_period)
+    in_period = (a.t_published >= start) & (a.t_published <= end)
+    to_date = a.t_published <= end
+    translations = _per_partner(a.t_partner, in_period)
 
     values = {
         "activities_delivered": delivered_n,
         "regional_activities": regional_n,
         "participants": participants,
         "women_share": _ratio(women_n, participants),
-        "trainers_certified": summed(r_counts & r_ttt, trainers),
-        "certified_trainers_to_date": summed(r_to_date & r_ttt, trainers),
+        "trainers_certified": summed(r_counts & r_ttt, a.trainers),
+        "certified_trainers_to_date": summed(r_to_date & r_ttt, a.trainers),
         "cascade_sessions": _with_region(cascade_n, cascade_n.sum()),
         "virtual_share": _ratio(virtual_n, delivered_n),
         "milestones_due": due_n,
@@ -140,8 +192,8 @@ def compute_matrix(package: Package, period: Period | str) -> dict[str, np.ndarr
         "milestone_completion_rate": _ratio(achieved_n, due_n),
         "milestones_overdue": due_n - achieved_n,
         "translations_published": _with_region(translations, float(in_period.sum())),
-        "tools_available": _distinct_per_partner(tools, to_date, "tool_id"),
-        "languages_covered": _distinct_per_partner(tools, to_date, "language"),
+        "tools_available": _distinct(a.t_partner, a.t_tool, to_date),
+        "languages_covered": _distinct(a.t_partner, a.t_language, to_date),
     }
     assert tuple(values) == INDICATORS
     return values
