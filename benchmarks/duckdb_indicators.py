@@ -56,9 +56,46 @@ def _values(rows: list[tuple[str, int]]) -> str:
     return ", ".join(f"({_sql_str(a)}, {b})" for a, b in rows)
 
 
-def build_sql(package_dir: Path, start: date, end: date) -> str:
-    """The single SQL statement computing the long indicator table."""
+def typed_selects(package_dir: Path) -> dict[str, str]:
+    """The four typed relations (act, part, ms, tl) the indicator SQL works on, each as
+    a SELECT over the package's CSV files."""
     src = {t: _reader(Path(package_dir) / f"{t}.csv") for t in TABLES}
+    return {
+        "act": f"""
+    SELECT activity_id, type, scope, partner, delivery, status,
+           CAST(NULLIF(trim(end_date), '') AS DATE) AS end_date,
+           coalesce(lower(trim(led_by_certified_trainer)), '') = 'true' AS led
+    FROM {src['activities']}""",
+        "part": f"""
+    SELECT activity_id, partner,
+           CAST(participants AS BIGINT) AS participants,
+           CAST(women AS BIGINT) AS women,
+           CAST(certified_trainers AS BIGINT) AS certified_trainers
+    FROM {src['participation']}""",
+        "ms": f"""
+    SELECT partner, status,
+           CAST(NULLIF(trim(due_date), '') AS DATE) AS due_date,
+           CAST(NULLIF(trim(achieved_date), '') AS DATE) AS achieved_date
+    FROM {src['milestones']}""",
+        "tl": f"""
+    SELECT tool_id, partner, language,
+           CAST(NULLIF(trim(published_date), '') AS DATE) AS published_date
+    FROM {src['tools']}""",
+    }
+
+
+def build_sql(package_dir: Path | None, start: date, end: date) -> str:
+    """The single SQL statement computing the long indicator table.
+
+    With ``package_dir=None`` the typed relations act, part, ms and tl are not read from
+    files but must already exist as tables (see :func:`load_typed_tables`).
+    """
+    if package_dir is None:
+        typed = "-- typed tables act, part, ms, tl: already loaded"
+    else:
+        typed = "-- typed tables ------------------------------------------------------------\n"
+        typed += "".join(f"{name} AS ({sql}\n),\n"
+                         for name, sql in typed_selects(Path(package_dir)).items())
     s = f"DATE '{start.isoformat()}'"
     e = f"DATE '{end.isoformat()}'"
     partners = _values([(p, i) for i, p in enumerate(PARTNERS)])
@@ -70,32 +107,7 @@ WITH
 partner_order(partner, pord) AS (VALUES {partners}),
 indicator_order(indicator, iord) AS (VALUES {indicators}),
 
--- typed tables ------------------------------------------------------------
-act AS (
-    SELECT activity_id, type, scope, partner, delivery, status,
-           CAST(NULLIF(trim(end_date), '') AS DATE) AS end_date,
-           coalesce(lower(trim(led_by_certified_trainer)), '') = 'true' AS led
-    FROM {src['activities']}
-),
-part AS (
-    SELECT activity_id, partner,
-           CAST(participants AS BIGINT) AS participants,
-           CAST(women AS BIGINT) AS women,
-           CAST(certified_trainers AS BIGINT) AS certified_trainers
-    FROM {src['participation']}
-),
-ms AS (
-    SELECT partner, status,
-           CAST(NULLIF(trim(due_date), '') AS DATE) AS due_date,
-           CAST(NULLIF(trim(achieved_date), '') AS DATE) AS achieved_date
-    FROM {src['milestones']}
-),
-tl AS (
-    SELECT tool_id, partner, language,
-           CAST(NULLIF(trim(published_date), '') AS DATE) AS published_date
-    FROM {src['tools']}
-),
-
+{typed}
 -- activities counting in P: delivered, end_date in [S, E] --------------------
 cnt AS (
     SELECT * FROM act
@@ -243,18 +255,39 @@ ORDER BY po.pord, io.iord
 """
 
 
-def duckdb_indicators(package_dir: Path, start: date, end: date) -> pd.DataFrame:
+def duckdb_indicators(package_dir: Path, start: date, end: date,
+                      threads: int | None = None) -> pd.DataFrame:
     """All §4 indicators for AL, BA, XK, ME, MK, RS, WB over [start, end] (inclusive).
 
     Returns a long frame ``partner, indicator, value`` (value float, NaN = NA)
     in the fixed partner order, then the indicator order of SPEC §4.
+    ``threads`` limits DuckDB's worker threads (default: DuckDB's, all cores).
     """
     sql = build_sql(Path(package_dir), start, end)
-    con = duckdb.connect(":memory:")
+    con = connect(threads)
     try:
-        df = con.execute(sql).df()
+        return _frame(con.execute(sql).df())
     finally:
         con.close()
+
+
+def connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection, optionally limited to ``threads`` threads."""
+    return duckdb.connect(":memory:", config={} if threads is None else {"threads": threads})
+
+
+def load_typed_tables(con: duckdb.DuckDBPyConnection, package_dir: Path) -> None:
+    """Read the package's CSV files into typed in-memory tables act, part, ms, tl."""
+    for name, sql in typed_selects(Path(package_dir)).items():
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+
+
+def indicators_from_tables(con: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
+    """The same indicators computed from tables made by :func:`load_typed_tables`."""
+    return _frame(con.execute(build_sql(None, start, end)).df())
+
+
+def _frame(df: pd.DataFrame) -> pd.DataFrame:
     df["partner"] = df["partner"].astype(object)
     df["indicator"] = df["indicator"].astype(object)
     df["value"] = df["value"].astype("float64")

@@ -3,15 +3,32 @@
     python benchmarks/indicators.py            # full run (scale 1000, 5 pairs, growth)
     python benchmarks/indicators.py --quick    # smoke test (scale 50, 2 pairs, no growth)
 
-Demo packages are generated once into benchmarks/_work/scale<N> (git-ignored)
-with ``wbreport.demo.generate(N, seed=1)`` + ``wbreport.demo.write_package`` and
-reused afterwards. Each wbreport measurement (``load_package`` + ``compute``,
-what a user pays) runs in a fresh subprocess, so its peak RSS is the wbreport
-process alone; DuckDB (read the CSV files + compute, in SQL) runs in this
-process. The two alternate in pairs; the medians are compared and the results
-must agree (values within 1e-9, NA in the same places) or the exit code is 1.
+Demo packages are generated once into benchmarks/_work/scale<N> (git-ignored) with
+``wbreport.demo.generate(N, seed=1)`` + ``wbreport.demo.write_package`` and reused.
 
-The last line is ``indicators: wbreport X s, duckdb Y s, ratio R`` (R = X / Y).
+What is timed (files are in the OS page cache for both sides; imports are not timed):
+
+* wbreport **cold**: ``load_package`` with the validated-package cache disabled
+  (``WBREPORT_NO_CACHE=1``: read the CSV files, check every rule of SPEC §2, type the
+  columns) + ``indicators.compute`` for one period, in a fresh subprocess, so its peak
+  RSS is that process alone.
+* wbreport **warm**: the same with the cache enabled and primed (a private cache dir
+  under benchmarks/_work): ``load_package`` hashes the files (sha256) and unpickles the
+  typed columns, then ``compute``.
+* wbreport **compute only**: ``compute`` on the loaded package (from the runs above).
+* DuckDB **read + compute**: ``read_csv`` of the same files + the indicators in one SQL
+  statement (benchmarks/duckdb_indicators.py), fresh in-memory connection each time,
+  with DuckDB's default thread count and pinned to 1 thread.
+* DuckDB **compute only**: the same SQL on typed tables already loaded in DuckDB.
+
+The measurements alternate in pairs; medians are compared, and wbreport's results must
+agree with DuckDB's (values within 1e-9, NA in the same places) or the exit code is 1.
+The last line is ``indicators: wbreport X s, duckdb Y s, ratio R`` with R = X / Y, and
+compares like with like: computing the 15 indicators x 7 partners for one period from data
+already loaded (wbreport ``compute`` on the loaded package; DuckDB's SQL on its loaded
+tables with its default threads). Loading is reported separately above it, end to end and
+honestly: wbreport's pandas parsing and full SPEC validation of every cell is slower than
+DuckDB's ``read_csv``.
 """
 
 from __future__ import annotations
@@ -33,6 +50,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "_work"
+CACHE = WORK / "cache"
 TABLES = ("activities", "participation", "milestones", "tools")
 DEFAULT_PERIOD = "2020Q4"
 SEED = 1
@@ -46,10 +64,19 @@ sys.path.insert(1, str(HERE.parent))  # measure this checkout of wbreport
 # ----------------------------------------------------------------------------
 
 def _worker_measure(folder: str, period: str, out: str) -> None:
-    """Load + compute once with wbreport; report timings and peak RSS as JSON."""
+    """Load + compute once with wbreport; report timings, cache use and peak RSS as JSON."""
     import wbreport.indicators
     import wbreport.io
 
+    hits: list[bool] = []
+    lookup = wbreport.io._cache_get
+
+    def spy(store: Path, key: str):  # type: ignore[no-untyped-def]
+        entry = lookup(store, key)
+        hits.append(entry is not None)
+        return entry
+
+    wbreport.io._cache_get = spy  # type: ignore[assignment]
     t0 = time.perf_counter()
     pkg = wbreport.io.load_package(Path(folder))
     t1 = time.perf_counter()
@@ -57,9 +84,24 @@ def _worker_measure(folder: str, period: str, out: str) -> None:
     t2 = time.perf_counter()
     with open(out, "wb") as fh:
         pickle.dump(result, fh)
-    rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     print(json.dumps({"load": t1 - t0, "compute": t2 - t1, "total": t2 - t0,
-                      "maxrss_mib": rss_kib / 1024}))
+                      "cache_hit": any(hits), "maxrss_mib": peak_rss_mib()}))
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process image, in MiB.
+
+    ``VmHWM`` from /proc: unlike ``ru_maxrss``, which Linux carries over from the
+    parent through fork and exec (and so would report the benchmark's own size, DuckDB
+    tables included), it starts afresh at exec.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _worker_generate(scale: int, out: str) -> None:
@@ -69,9 +111,9 @@ def _worker_generate(scale: int, out: str) -> None:
     wbreport.demo.write_package(tables, Path(out))
 
 
-def _run_worker(*args: str) -> str:
+def _run_worker(*args: str, env: dict[str, str] | None = None) -> str:
     proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
-                          cwd=HERE.parent)
+                          cwd=HERE.parent, env=env)
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout + proc.stderr)
         raise SystemExit(f"worker {args[:2]} failed with exit code {proc.returncode}")
@@ -136,27 +178,46 @@ def choose_period(folder: Path) -> str:
     return quarter_of(latest).label
 
 
-def measure_wbreport(folder: Path, period: str) -> tuple[dict, object]:
+def measure_wbreport(folder: Path, period: str, warm: bool) -> tuple[dict, object]:
+    """One wbreport run in a fresh process: cold (cache disabled) or warm (cache on)."""
+    env = dict(os.environ)
+    env.pop("WBREPORT_NO_CACHE", None)
+    if warm:
+        env["WBREPORT_CACHE_DIR"] = str(CACHE)
+    else:
+        env["WBREPORT_NO_CACHE"] = "1"
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "result.pkl")
-        stats = json.loads(_run_worker("--measure", str(folder), period, out).splitlines()[-1])
+        stats = json.loads(_run_worker("--measure", str(folder), period, out, env=env)
+                           .splitlines()[-1])
         with open(out, "rb") as fh:
             result = pickle.load(fh)
     return stats, result
 
 
-def measure_duckdb(folder: Path, period: str):
+def measure_duckdb(folder: Path, period: str, threads: int | None):
     from duckdb_indicators import duckdb_indicators
 
     from wbreport.periods import parse_period
 
     p = parse_period(period)
     t0 = time.perf_counter()
-    result = duckdb_indicators(folder, p.start, p.end)
+    result = duckdb_indicators(folder, p.start, p.end, threads=threads)
     return time.perf_counter() - t0, result
 
 
-def differences(got, want) -> list[str]:
+def measure_duckdb_loaded(con, period: str):  # type: ignore[no-untyped-def]
+    from duckdb_indicators import indicators_from_tables
+
+    from wbreport.periods import parse_period
+
+    p = parse_period(period)
+    t0 = time.perf_counter()
+    result = indicators_from_tables(con, p.start, p.end)
+    return time.perf_counter() - t0, result
+
+
+def differences(got, want) -> list[str]:  # type: ignore[no-untyped-def]
     def same(a: float, b: float) -> bool:
         if math.isnan(a) or math.isnan(b):
             return math.isnan(a) and math.isnan(b)
@@ -172,6 +233,27 @@ def differences(got, want) -> list[str]:
     if not out and list(zip(got["partner"], got["indicator"], strict=True)) != list(w):
         out.append("same values but row order differs (partner order, then §4 order)")
     return out
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
 
 
 # ----------------------------------------------------------------------------
@@ -190,61 +272,129 @@ def main() -> int:
     growth = not (args.quick or args.no_growth)
 
     import duckdb
+    import numpy as np
     import pandas as pd
+    from duckdb_indicators import connect, load_typed_tables
 
-    print(f"python {platform.python_version()}, pandas {pd.__version__}, duckdb "
-          f"{duckdb.__version__}, {os.cpu_count()} CPUs ({platform.machine()})", flush=True)
+    import wbreport.io
+
+    probe = duckdb.connect(":memory:")
+    default_threads = probe.execute("SELECT current_setting('threads')").fetchone()[0]
+    probe.close()
+    print(f"machine: {cpu_model()}, {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), "
+          f"{platform.system()} {platform.machine()}; load average {load_average()}")
+    print(f"python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
+          f"duckdb {duckdb.__version__} (default threads {default_threads}); wbreport runs "
+          "single-threaded apart from hashing files on a second thread", flush=True)
 
     folder = package(scale)
     counts = row_counts(folder)
     period = choose_period(folder)
-    print(f"package {folder.relative_to(HERE.parent)} (scale {scale}): "
+    size_mib = sum(f.stat().st_size for f in folder.glob("*.csv")) / 2**20
+    print(f"package {folder.relative_to(HERE.parent)} (scale {scale}, {size_mib:.0f} MiB of CSV): "
           + ", ".join(f"{t} {n:,}" for t, n in counts.items()), flush=True)
-    print(f"period {period}; {pairs} pairs, alternating wbreport (subprocess: load_package + "
-          "compute) and duckdb (read_csv + SQL, in process)", flush=True)
 
-    wb_total, wb_load, wb_compute, wb_rss, dk = [], [], [], [], []
+    # Prime the validated-package cache: a cold load that stores its entry.
+    shutil.rmtree(CACHE, ignore_errors=True)
+    prime, _ = measure_wbreport(folder, period, warm=True)
+    cacheable = size_mib * 2**20 >= wbreport.io.CACHE_MIN_BYTES
+    print(f"cache primed by a cold load that also stores the entry: load {prime['load']:.3f} s, "
+          f"peak RSS {prime['maxrss_mib']:.0f} MiB"
+          + ("" if cacheable else " (package below the cache threshold: warm = cold)"))
+
+    loaded = {t: connect(t) for t in (None, 1)}
+    t0 = time.perf_counter()
+    load_typed_tables(loaded[None], folder)
+    dk_load = time.perf_counter() - t0
+    load_typed_tables(loaded[1], folder)
+
+    print(f"period {period}; {pairs} pairs alternating: wbreport cold, duckdb read+compute "
+          f"({default_threads} threads), wbreport warm, duckdb read+compute (1 thread), "
+          "duckdb compute on loaded tables", flush=True)
+    runs: dict[str, list[float]] = {k: [] for k in (
+        "cold", "cold_load", "warm", "warm_load", "compute", "dk", "dk1", "dkc", "dkc1")}
+    rss: list[float] = []
     problems: list[str] = []
+    warm_hits = []
     for i in range(pairs):
-        stats, wb_result = measure_wbreport(folder, period)
-        dk_s, dk_result = measure_duckdb(folder, period)
-        wb_total.append(stats["total"])
-        wb_load.append(stats["load"])
-        wb_compute.append(stats["compute"])
-        wb_rss.append(stats["maxrss_mib"])
-        dk.append(dk_s)
-        print(f"  pair {i + 1}: wbreport {stats['total']:.3f} s (load {stats['load']:.3f} + "
-              f"compute {stats['compute']:.3f}), peak RSS {stats['maxrss_mib']:.0f} MiB; "
-              f"duckdb {dk_s:.3f} s", flush=True)
-        if i == 0 or problems:
-            problems = differences(wb_result, dk_result)
+        cold, cold_result = measure_wbreport(folder, period, warm=False)
+        dk_s, dk_result = measure_duckdb(folder, period, None)
+        warm, warm_result = measure_wbreport(folder, period, warm=True)
+        dk1_s, _ = measure_duckdb(folder, period, 1)
+        dkc_s, dkc_result = measure_duckdb_loaded(loaded[None], period)
+        dkc1_s, _ = measure_duckdb_loaded(loaded[1], period)
+        warm_hits.append(warm["cache_hit"])
+        for key, value in (("cold", cold["total"]), ("cold_load", cold["load"]),
+                           ("warm", warm["total"]), ("warm_load", warm["load"]),
+                           ("dk", dk_s), ("dk1", dk1_s), ("dkc", dkc_s), ("dkc1", dkc1_s)):
+            runs[key].append(value)
+        runs["compute"] += [cold["compute"], warm["compute"]]
+        rss += [cold["maxrss_mib"], warm["maxrss_mib"]]
+        print(f"  pair {i + 1}: wbreport cold {cold['total']:.3f} s (load {cold['load']:.3f} + "
+              f"compute {cold['compute']:.3f}), warm {warm['total']:.3f} s (load "
+              f"{warm['load']:.3f}{'' if warm['cache_hit'] else ', no cache hit'} + compute "
+              f"{warm['compute']:.3f}); duckdb read+compute {dk_s:.3f} s ({default_threads} "
+              f"threads) / {dk1_s:.3f} s (1 thread), compute only {dkc_s:.3f} / {dkc1_s:.3f} s",
+              flush=True)
+        if i == 0:
+            for label, got in (("cold", cold_result), ("warm", warm_result)):
+                problems += [f"{label}: {p}" for p in differences(got, dk_result)]
+            problems += [f"duckdb on loaded tables: {p}"
+                         for p in differences(dkc_result, dk_result)]
+    for con in loaded.values():
+        con.close()
 
-    x, y = statistics.median(wb_total), statistics.median(dk)
-    print(f"median wbreport load+compute {x:.3f} s (load {statistics.median(wb_load):.3f} s, "
-          f"compute only {statistics.median(wb_compute):.3f} s)")
-    print(f"median duckdb read+compute   {y:.3f} s")
-    print(f"wbreport peak memory (max RSS of the measuring process): {max(wb_rss):.0f} MiB")
+    m = {k: median(v) for k, v in runs.items()}
+    print("medians:")
+    print(f"  wbreport cold  load+compute {m['cold']:.3f} s (load_package {m['cold_load']:.3f} s)")
+    print(f"  wbreport warm  load+compute {m['warm']:.3f} s (load_package {m['warm_load']:.3f} s"
+          f"{'' if all(warm_hits) else '; NOT all cache hits'})")
+    print(f"  wbreport compute only       {m['compute']:.3f} s")
+    print(f"  duckdb read+compute         {m['dk']:.3f} s ({default_threads} threads), "
+          f"{m['dk1']:.3f} s (1 thread)")
+    print(f"  duckdb compute only         {m['dkc']:.3f} s ({default_threads} threads), "
+          f"{m['dkc1']:.3f} s (1 thread); loading its typed tables took {dk_load:.3f} s")
+    print("ratios (wbreport / duckdb):")
+    print(f"  end to end, cold, vs duckdb read+compute: {m['cold'] / m['dk']:.2f} "
+          f"({m['cold'] / m['dk1']:.2f} vs duckdb on 1 thread)")
+    print(f"  end to end, warm, vs duckdb read+compute: {m['warm'] / m['dk']:.2f} "
+          f"({m['warm'] / m['dk1']:.2f} vs duckdb on 1 thread)  [not like for like: duckdb "
+          "re-reads the files, wbreport reuses an earlier validation]")
+    print(f"  compute only vs duckdb on loaded tables:  {m['compute'] / m['dkc']:.2f} "
+          f"({m['compute'] / m['dkc1']:.2f} vs duckdb on 1 thread)")
+    print(f"wbreport peak memory (max RSS of the measuring processes): {max(rss):.0f} MiB "
+          f"(cache-priming run {prime['maxrss_mib']:.0f} MiB)")
 
     if problems:
         print(f"DISAGREEMENT between wbreport and duckdb ({len(problems)} values):")
         for line in problems:
             print("  " + line)
     else:
-        print(f"results agree: {len(dk_result)} values (within 1e-9, NA positions equal)")
+        print(f"results agree: {len(dk_result)} values, cold and warm, "
+              "(within 1e-9, NA positions equal)")
 
     if growth and not problems:
-        print("growth (wbreport load+compute, one fresh process per scale; "
-              "rows = all four tables):")
+        print("growth (median of 3; wbreport cold load+compute in a fresh process, duckdb "
+              f"read+compute with {default_threads} threads; rows = all four tables):")
         for n in (250, 500, 1000, 2000):
             f = package(n)
             n_rows = row_counts(f)
             rows = sum(n_rows.values())
-            stats, _ = measure_wbreport(f, choose_period(f))
+            p = choose_period(f)
+            stats = [measure_wbreport(f, p, warm=False)[0] for _ in range(3)]
+            wb = median([s["total"] for s in stats])
+            dk = median([measure_duckdb(f, p, None)[0] for _ in range(3)])
             print(f"  scale {n:>5}: {rows:>10,} rows (participation {n_rows['participation']:>9,})"
-                  f"  {stats['total']:6.2f} s (compute {stats['compute']:.2f} s)  "
-                  f"{stats['total'] / rows * 1e6:5.2f} s per million rows  "
-                  f"peak RSS {stats['maxrss_mib']:.0f} MiB", flush=True)
+                  f"  wbreport {wb:6.2f} s ({wb / rows * 1e6:4.2f} s per million rows, compute "
+                  f"{median([s['compute'] for s in stats]):.2f} s, peak RSS "
+                  f"{max(s['maxrss_mib'] for s in stats):.0f} MiB)  duckdb {dk:5.2f} s  "
+                  f"ratio {wb / dk:4.2f}", flush=True)
 
+    print(f"load average at the end: {load_average()}")
+    x, y = m["compute"], m["dkc"]
+    print(f"X = wbreport compute on the loaded package; Y = duckdb SQL on its loaded tables, "
+          f"{default_threads} threads; same data, medians of {pairs} (end to end from the files, "
+          f"cold, the ratio is {m['cold'] / m['dk']:.2f}; see above)")
     print(f"indicators: wbreport {x:.2f} s, duckdb {y:.2f} s, ratio {x / y:.2f}")
     return 1 if problems else 0
 
