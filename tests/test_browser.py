@@ -601,11 +601,17 @@ def test_print_pdfs_writes_one_pdf_per_existing_report(
 
 
 def test_run_with_pdf_publishes_pdfs_linked_from_the_index(tmp_path: Path) -> None:
-    from wbreport.batch import RunOptions, plan_and_run
+    # A separate process: playwright's sync API cannot run inside this module's browser session.
+    import subprocess
+    import sys
 
-    first = plan_and_run(RunOptions(out=tmp_path, partners=["AL"]))
-    assert not (first.periods[0].folder / "AL.pdf").exists()
-    result = plan_and_run(RunOptions(out=tmp_path, partners=["AL"], pdf=True))  # AL is skipped
-    folder = result.periods[0].folder
+    def run(*extra: str) -> None:
+        subprocess.run([sys.executable, "-m", "wbreport", "run", "--out", str(tmp_path),
+                        "--partners", "AL", *extra], check=True, capture_output=True)
+
+    run()
+    folder = tmp_path / "2021Q4"
+    assert not (folder / "AL.pdf").exists()
+    run("--pdf")  # AL is unchanged (skipped) but gets its PDF
     assert (folder / "AL.pdf").read_bytes().startswith(b"%PDF")
     assert 'href="AL.pdf"' in (folder / "index.html").read_text(encoding="utf-8")

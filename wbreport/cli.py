@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable
 from enum import Enum
@@ -72,7 +73,7 @@ def indicators(
 ) -> None:
     """Print the indicator table for one period (csv as indicators.csv)."""
     from wbreport.report import indicator_table
-    from wbreport.targets import formatted
+    from wbreport.targets import csv_text, formatted
 
     def build() -> object:
         from wbreport.config import load_settings
@@ -90,7 +91,7 @@ def indicators(
 
     table = formatted(_guard(build))  # type: ignore[arg-type]
     if fmt is Format.csv:
-        sys.stdout.write(table.to_csv(index=False, lineterminator="\n"))
+        sys.stdout.write(csv_text(table))
     elif fmt is Format.json:
         sys.stdout.write(json.dumps(table.to_dict("records"), ensure_ascii=False, indent=1) + "\n")
     else:
@@ -175,6 +176,9 @@ def run(
             params_dir=params, parameters=extra, reuse_kernels=not fresh_kernels, pdf=pdf,
         )
         reporter = ConsoleReporter()
+        # Each job's outcome is reported once, by the reporter and in its log; nbclient's own
+        # "Kernel died while waiting..." would repeat it without saying which report.
+        logging.getLogger("papermill").setLevel(logging.CRITICAL)
         try:
             return plan_and_run(options, reporter)
         finally:

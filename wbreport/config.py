@@ -6,6 +6,7 @@ parameter file is an error rather than a silently ignored setting.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -64,7 +65,7 @@ def _build(cls: type, data: Any, source: str, prefix: str, problems: list[Proble
         return cls()
     if not isinstance(data, Mapping):
         problems.append(
-            Problem(source, None, prefix or None, repr(data)[:60], "expected a mapping")
+            Problem(source, None, prefix or None, reprlib.repr(data)[:60], "expected a mapping")
         )
         return cls()
     known = {f.name: f for f in fields(cls)}
@@ -83,13 +84,14 @@ def _build(cls: type, data: Any, source: str, prefix: str, problems: list[Proble
             if value is None:
                 value = ""
             if not isinstance(value, str):
-                problems.append(Problem(source, None, name, repr(value)[:60], "expected text"))
+                problems.append(Problem(source, None, name, reprlib.repr(value)[:60],
+                                        "expected text"))
                 continue
             values[key] = value
         else:
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 problems.append(
-                    Problem(source, None, name, repr(value)[:60], "expected a number ≥ 0")
+                    Problem(source, None, name, reprlib.repr(value)[:60], "expected a number ≥ 0")
                 )
                 continue
             values[key] = type(default)(value)
@@ -109,6 +111,10 @@ def load_settings(params_dir: Path | None) -> Settings:
                 str(path), None, "rag.amber", str(settings.rag.amber), "must not exceed rag.green"
             )
         )
+    for limit in fields(Timeouts):  # 0 s would time every report out at once
+        if getattr(settings.timeouts, limit.name) == 0:
+            problems.append(Problem(str(path), None, f"timeouts.{limit.name}", "0",
+                                    "expected a number of seconds > 0"))
     if problems:
         raise ValidationError(problems)
     return settings

@@ -7,23 +7,30 @@ exception, never a traceback in a report.
 from __future__ import annotations
 
 import hashlib
+import html
+import json
+import os
 import re
+import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import nbformat
+if TYPE_CHECKING:  # imported where used: a run with every report unchanged needs neither
+    import nbformat
 
-from wbreport.kernels import KernelSlot
+    from wbreport.kernels import KernelSlot
 
 SECRET_NAME = re.compile(r"token|password|secret|key", re.IGNORECASE)
+SECRET_MIN_CHARS = 4  # shorter values (flags, "1", "yes") would blank out ordinary text
 END_TAG = "report-end"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     ok = "ok"
     failed = "failed"
     timeout = "timeout"
@@ -88,8 +95,21 @@ def redacted(parameters: dict[str, Any]) -> dict[str, Any]:
     return {k: ("***" if SECRET_NAME.search(k) else v) for k, v in parameters.items()}
 
 
-def secret_values(parameters: dict[str, Any]) -> list[str]:
-    return [str(v) for k, v in parameters.items() if SECRET_NAME.search(k) and v and len(str(v)) >= 4]
+def secret_values(parameters: Mapping[str, Any],
+                  environ: Mapping[str, str] | None = None) -> list[str]:
+    """Values to remove from everything a job writes: parameters and environment variables
+    named like a secret (the kernel inherits the environment, so a notebook can print them).
+
+    Each value is also searched in the forms it takes in HTML and JSON text; longest first,
+    so a secret that contains another is removed whole.
+    """
+    pairs = [*parameters.items(), *(environ or {}).items()]
+    values = {str(v) for k, v in pairs
+              if SECRET_NAME.search(k) and v is not None and len(str(v)) >= SECRET_MIN_CHARS}
+    forms = {form for v in values for form in (
+        v, html.escape(v), html.escape(v, quote=False), html.escape(v).replace("&#x27;", "&#39;"),
+        json.dumps(v)[1:-1])}
+    return sorted(forms, key=len, reverse=True)
 
 
 def scrub(text: str, secrets: list[str]) -> str:
@@ -98,22 +118,22 @@ def scrub(text: str, secrets: list[str]) -> str:
     return text
 
 
+def _scrub_tree(node: Any, secrets: list[str]) -> Any:
+    if isinstance(node, str):
+        return scrub(node, secrets)
+    if isinstance(node, list):
+        return [_scrub_tree(item, secrets) for item in node]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            node[key] = _scrub_tree(value, secrets)
+    return node
+
+
 def scrub_notebook(nb: nbformat.NotebookNode, secrets: list[str]) -> None:
-    """Remove secret values from sources and outputs of an executed notebook."""
-    if not secrets:
-        return
-    for cell in nb.cells:
-        cell.source = scrub(cell.source, secrets)
-        for output in cell.get("outputs", []):
-            if "text" in output:
-                output.text = scrub(output.text, secrets)
-            for mime, value in output.get("data", {}).items():
-                if isinstance(value, str):
-                    output.data[mime] = scrub(value, secrets)
-            if "traceback" in output:
-                output.traceback = [scrub(line, secrets) for line in output.traceback]
-            if "evalue" in output:
-                output.evalue = scrub(output.evalue, secrets)
+    """Remove secret values from every text of an executed notebook: sources, outputs and
+    metadata (papermill records the parameters there)."""
+    if secrets:
+        _scrub_tree(nb, secrets)
 
 
 def job_key(*parts: bytes | str) -> str:
@@ -141,14 +161,19 @@ def _first_error(nb: nbformat.NotebookNode) -> tuple[int | None, str, str]:
     return None, "", ""
 
 
-def _completeness(nb: nbformat.NotebookNode) -> bool:
-    """Whether every code cell ran, up to the tagged end-of-report cell."""
-    code = [c for c in nb.cells if c.cell_type == "code"]
+def _not_run(nb: nbformat.NotebookNode) -> int | None:
+    """Number of the first code cell that did not run, up to the tagged end-of-report cell
+    (0 for a notebook without code); ``None`` when the report ran to its end.
+
+    Cells are counted as in :func:`_first_error`.
+    """
+    code = [c for c in nb.cells
+            if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])]
     if not code:
-        return False
+        return 0
     tagged = [c for c in code if END_TAG in c.get("metadata", {}).get("tags", [])]
     cells = code if not tagged else code[: code.index(tagged[-1]) + 1]
-    return all(c.get("execution_count") is not None for c in cells)
+    return next((n for n, c in enumerate(cells, 1) if c.get("execution_count") is None), None)
 
 
 class _Watchdog:
@@ -171,9 +196,17 @@ class _Watchdog:
         self._timer.cancel()
 
 
-def _attempt(job: Job, slot: KernelSlot, log: Any) -> tuple[Status, nbformat.NotebookNode | None, str,
-                                                           int | None, str]:
-    """Execute once; returns status, executed notebook, message, cell, exception name."""
+class _Outcome(NamedTuple):
+    status: Status
+    nb: nbformat.NotebookNode | None = None
+    message: str = ""
+    cell: int | None = None
+    exception: str = ""
+
+
+def _attempt(job: Job, slot: KernelSlot, log: Any, output: Path) -> _Outcome:
+    """Execute the notebook once, into ``output``."""
+    import nbformat
     import papermill as pm
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
@@ -183,65 +216,87 @@ def _attempt(job: Job, slot: KernelSlot, log: Any) -> tuple[Status, nbformat.Not
     try:
         slot.prepare(job.notebook.parent)
     except Exception as exc:
-        return Status.kernel_died, None, f"kernel could not be prepared: {exc}", None, type(exc).__name__
+        return _Outcome(Status.kernel_died, None, f"kernel could not be prepared: {exc}", None,
+                        type(exc).__name__)
+    overran = _Outcome(Status.timeout, None, f"the report ran longer than {job.job_timeout:g} s",
+                       None, "JobTimeout")
     with _Watchdog(slot, job.job_timeout) as watchdog:
         try:
             nb = pm.execute_notebook(
-                str(job.notebook), str(job.executed), parameters=job.parameters,
+                str(job.notebook), str(output), parameters=job.parameters,
                 kernel_name=slot.kernel_name, progress_bar=False, log_output=False,
                 stdout_file=log, stderr_file=log, execution_timeout=job.cell_timeout,
                 start_timeout=slot.startup_timeout, cwd=str(job.notebook.parent),
                 engine_name=ENGINE, **slot.engine_kwargs(),
             )
         except PapermillExecutionError as exc:
-            nb = nbformat.read(job.executed, as_version=4) if job.executed.exists() else None
-            cell, ename, evalue = _first_error(nb) if nb is not None else (None, exc.ename, exc.evalue)
-            status = Status.incomplete if exc.ename == "SystemExit" else Status.failed
-            return status, nb, f"{ename or exc.ename}: {evalue or exc.evalue}", cell, exc.ename
+            nb = nbformat.read(output, as_version=4) if output.exists() else None
+            cell, ename, evalue = _first_error(nb) if nb is not None else (None, "", "")
+            ename, evalue = ename or exc.ename, evalue or exc.evalue
+            status = Status.incomplete if ename == "SystemExit" else Status.failed
+            return _Outcome(status, nb, f"{ename}: {evalue}", cell, ename)
         except CellTimeoutError as exc:
             slot.kill()
-            return Status.timeout, None, f"a cell ran longer than {job.cell_timeout:g} s", None, \
-                type(exc).__name__
+            return _Outcome(Status.timeout, None, f"a cell ran longer than {job.cell_timeout:g} s",
+                            None, type(exc).__name__)
         except DeadKernelError as exc:
             if watchdog.fired:
-                return Status.timeout, None, f"the report ran longer than {job.job_timeout:g} s", \
-                    None, "JobTimeout"
-            return Status.kernel_died, None, "the kernel died", None, type(exc).__name__
+                return overran
+            return _Outcome(Status.kernel_died, None, "the kernel died", None, type(exc).__name__)
         except Exception as exc:  # kernel start-up or client failures
             if watchdog.fired:
-                return Status.timeout, None, f"the report ran longer than {job.job_timeout:g} s", \
-                    None, "JobTimeout"
+                return overran
             if not slot.alive():
-                return Status.kernel_died, None, f"the kernel died: {exc}", None, type(exc).__name__
-            return Status.failed, None, f"{type(exc).__name__}: {exc}", None, type(exc).__name__
+                return _Outcome(Status.kernel_died, None, f"the kernel died: {exc}", None,
+                                type(exc).__name__)
+            return _Outcome(Status.failed, None, f"{type(exc).__name__}: {exc}", None,
+                            type(exc).__name__)
+        finally:
+            slot.settle()
     if watchdog.fired:
-        return Status.timeout, nb, f"the report ran longer than {job.job_timeout:g} s", None, "JobTimeout"
-    if not _completeness(nb):
-        return Status.incomplete, nb, "the notebook stopped before its last cell", None, ""
-    return Status.ok, nb, "", None, ""
+        return overran._replace(nb=nb)
+    stopped = _not_run(nb)
+    if stopped is None:
+        return _Outcome(Status.ok, nb)
+    # papermill lets sys.exit() and sys.exit(0) pass as success; the report still ended early.
+    cell, ename, evalue = _first_error(nb)
+    if ename:
+        detail = f"{ename}: {evalue}" if evalue else ename
+        return _Outcome(Status.incomplete, nb, f"the notebook exited early ({detail})", cell, ename)
+    return _Outcome(Status.incomplete, nb, f"the notebook stopped before its last cell: cell "
+                    f"{stopped} did not run", stopped or None)
 
 
 def execute_job(job: Job, slot: KernelSlot, worker: str = "") -> JobResult:
     """Render one report into its staging folder; a dead kernel is retried once."""
+    import nbformat
+
     from wbreport.render import export_html
 
     started = time.monotonic()
     for folder in (job.executed.parent, job.log.parent):
         folder.mkdir(parents=True, exist_ok=True)
-    secrets = secret_values(job.parameters)
+    secrets = secret_values(job.parameters, os.environ)
     result = JobResult(job.partner, job.period, Status.failed, worker=worker, key=job.key)
-    with open(job.log, "w", encoding="utf-8") as log:
-        log.write(f"{job.name}: parameters {redacted(job.parameters)}\n")
-        for attempt in (1, 2):
-            result.attempts = attempt
-            status, nb, message, cell, ename = _attempt(job, slot, log)
-            log.write(f"attempt {attempt}: {status.value} {message}\n")
-            if status is not Status.kernel_died:
-                break
-            slot.shutdown()  # a fresh kernel for the retry
-        result.status, result.error, result.cell, result.exception = status, message, cell, ename
-        if nb is None and job.executed.exists():
-            nb = nbformat.read(job.executed, as_version=4)
+    # papermill writes the notebook with the parameters as given, and the kernel's output
+    # goes to the log as it comes: both are written to a private folder outside the output
+    # folder and land in the set only once scrubbed, even if this process is killed.
+    with tempfile.TemporaryDirectory(prefix="wbreport-job-") as private:
+        raw_notebook, raw_log = Path(private) / "executed.ipynb", Path(private) / "job.log"
+        with open(raw_log, "w", encoding="utf-8") as log:
+            log.write(f"{job.name}: parameters {redacted(job.parameters)}\n")
+            for attempt in (1, 2):
+                result.attempts = attempt
+                outcome = _attempt(job, slot, log, raw_notebook)
+                log.write(f"attempt {attempt}: {outcome.status.value} {outcome.message}\n")
+                if outcome.status is not Status.kernel_died:
+                    break
+                slot.shutdown()  # a fresh kernel for the retry
+        status, nb = outcome.status, outcome.nb
+        result.status, result.cell, result.exception = status, outcome.cell, outcome.exception
+        result.error = scrub(outcome.message, secrets)
+        if nb is None and raw_notebook.exists():
+            nb = nbformat.read(raw_notebook, as_version=4)
         if nb is not None:
             scrub_notebook(nb, secrets)
             nbformat.write(nb, job.executed)
@@ -249,10 +304,10 @@ def execute_job(job: Job, slot: KernelSlot, worker: str = "") -> JobResult:
             try:
                 job.html.write_text(scrub(export_html(nb, job.title), secrets), encoding="utf-8")
             except Exception as exc:
-                result.status, result.error = Status.failed, f"HTML export failed: {exc}"
-                result.exception = type(exc).__name__
-    if job.log.exists():
-        job.log.write_text(scrub(job.log.read_text(encoding="utf-8"), secrets), encoding="utf-8")
+                result.status, result.exception = Status.failed, type(exc).__name__
+                result.error = scrub(f"HTML export failed: {exc}", secrets)
+        job.log.write_text(scrub(raw_log.read_text(encoding="utf-8", errors="replace"), secrets),
+                           encoding="utf-8")
     result.seconds = round(time.monotonic() - started, 3)
     result.paths = {"html": job.html.name if job.html.exists() else "",
                     "notebook": f"notebooks/{job.executed.name}" if job.executed.exists() else "",

@@ -14,6 +14,7 @@ from wbreport.periods import Period
 from wbreport.schema import RATIO_INDICATORS
 
 COLUMNS = ["period", "partner", "indicator", "value", "baseline", "target", "achievement", "rag"]
+TEXT_COLUMNS = ("period", "partner", "indicator", "rag")
 
 
 @dataclass(frozen=True)
@@ -87,5 +88,13 @@ def formatted(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def csv_text(rows: pd.DataFrame) -> str:
+    """indicators.csv text of a :func:`formatted` table; its text columns cannot be read
+    as spreadsheet formulas (:func:`wbreport.csvsafe.safe_cell`)."""
+    from wbreport.csvsafe import safe_columns
+
+    return safe_columns(rows, TEXT_COLUMNS).to_csv(index=False, lineterminator="\n")
+
+
 def to_csv_text(table: pd.DataFrame) -> str:
-    return formatted(table).to_csv(index=False, lineterminator="\n")
+    return csv_text(formatted(table))

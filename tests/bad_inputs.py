@@ -1,0 +1,656 @@
+"""A corpus of broken data packages and parameter files, each built into a folder on demand.
+
+Every case is a function that writes one broken input and returns a :class:`Case`:
+what to pass to ``wbreport`` and the words its error must contain to name the place
+(file or table, and row and column where the problem has one). ``tests/test_bad_inputs.py``
+runs them all; every one must end with exit code 2, no traceback and nothing published.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import sqlite3
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+
+from tests.conftest import write_csv_package
+from tests.formats import to_sqlite, to_xlsx
+from wbreport.io import sample_data_path
+
+
+@dataclass
+class Case:
+    """One broken input: ``data`` and/or ``params`` (a params folder) to run with."""
+
+    data: Path | None = None
+    params: Path | None = None
+    period: str | None = None
+    where: tuple[str, ...] = ()  # every one must appear in the error output
+    absent: tuple[str, ...] = ()  # none may appear in the output (what must not be read)
+    hold: Callable[[], None] | None = None  # releases what the case holds (a SQLite lock)
+
+
+Builder = Callable[[Path], Case]
+CASES: dict[str, Builder] = {}
+
+
+def case(function: Builder) -> Builder:
+    CASES[function.__name__] = function
+    return function
+
+
+# --- a valid base package ------------------------------------------------------------
+
+BASE = {
+    "activities": [
+        {"activity_id": "A1"},
+        {"activity_id": "A2", "type": "training", "module": "Inclusion"},
+        {"activity_id": "A3", "scope": "regional", "partner": "WB", "organisers": "UNHCR;IOM"},
+    ],
+    "participation": [
+        {"activity_id": "A1"},
+        {"activity_id": "A2", "participants": "12", "women": "7"},
+        {"activity_id": "A3", "partner": "RS", "participants": "4", "women": "2"},
+    ],
+    "milestones": [
+        {"milestone_id": "M1"},
+        {"milestone_id": "M2", "status": "achieved", "achieved_date": "2020-06-01"},
+    ],
+    "tools": [
+        {"tool_id": "T1"},
+        {"tool_id": "T1", "partner": "BA", "language": "bs", "status": "published",
+         "published_date": "2020-11-01"},
+    ],
+    "targets": [{"indicator": "participants", "partner": "AL", "target": "20"}],
+}
+
+
+def base(tmp: Path, name: str = "pkg") -> Path:
+    """A small valid CSV package."""
+    return write_csv_package(tmp / name, BASE)
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+def write_rows(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+
+
+def set_cell(folder: Path, table: str, row: int, column: str, value: str) -> Path:
+    """Set one cell; ``row`` counts as a spreadsheet does (header = 1)."""
+    path = folder / f"{table}.csv"
+    rows = read_rows(path)
+    rows[row - 1][rows[0].index(column)] = value
+    write_rows(path, rows)
+    return folder
+
+
+def add_row(folder: Path, table: str, values: dict[str, str], like: int = 2) -> Path:
+    """Append a copy of row ``like`` with ``values`` changed."""
+    path = folder / f"{table}.csv"
+    rows = read_rows(path)
+    new = list(rows[like - 1])
+    for column, value in values.items():
+        new[rows[0].index(column)] = value
+    write_rows(path, [*rows, new])
+    return folder
+
+
+def bad_cell(table: str, row: int, column: str, value: str) -> Builder:
+    """A case: one cell of the base package holds ``value``."""
+
+    def build(tmp: Path) -> Case:
+        return Case(set_cell(base(tmp), table, row, column, value),
+                    where=(f"{table}.csv", f"row {row}", f"column {column!r}"))
+
+    return build
+
+
+# --- encodings and file-level damage -------------------------------------------------
+
+
+@case
+def latin1_csv(tmp: Path) -> Case:
+    folder = base(tmp)
+    rows = read_rows(folder / "activities.csv")
+    rows[2][rows[0].index("title")] = "Trajnim në Tiranë"
+    write_rows(folder / "activities.csv", rows, encoding="latin-1")
+    return Case(folder, where=("activities.csv", "row 3", "UTF-8"))
+
+
+@case
+def utf16_csv(tmp: Path) -> Case:
+    folder = base(tmp)
+    text = (folder / "participation.csv").read_text(encoding="utf-8")
+    (folder / "participation.csv").write_bytes(text.encode("utf-16"))
+    return Case(folder, where=("participation.csv", "row 1", "UTF-8"))
+
+
+@case
+def nul_bytes_csv(tmp: Path) -> Case:
+    folder = base(tmp)
+    path = folder / "tools.csv"
+    path.write_bytes(path.read_bytes() + b"T2,Guide\x00\x00,AL,sq,planned,\n")
+    return Case(folder, where=("tools.csv", "row 4", "NUL"))
+
+
+@case
+def zero_byte_csv(tmp: Path) -> Case:
+    folder = base(tmp)
+    (folder / "milestones.csv").write_bytes(b"")
+    return Case(folder, where=("milestones.csv", "empty"))
+
+
+@case
+def missing_table_csv(tmp: Path) -> Case:
+    folder = base(tmp)
+    (folder / "tools.csv").unlink()
+    return Case(folder, where=("tools.csv", "required table 'tools'"))
+
+
+@case
+def malformed_quote_csv(tmp: Path) -> Case:
+    folder = base(tmp)
+    path = folder / "activities.csv"
+    path.write_text(path.read_text(encoding="utf-8") + 'A9,"never closed,workshop\n',
+                    encoding="utf-8")
+    return Case(folder, where=("activities.csv", "malformed CSV"))
+
+
+@case
+def truncated_csv(tmp: Path) -> Case:
+    """The file was cut off in the middle of a record (disk full, interrupted copy)."""
+    folder = base(tmp)
+    path = folder / "activities.csv"
+    data = path.read_bytes()
+    path.write_bytes(data[: data.rindex(b",WB,") + 4])
+    return Case(folder, where=("activities.csv", "row 4"))
+
+
+@case
+def huge_cell_csv(tmp: Path) -> Case:
+    """A 60 MB title in one cell."""
+    return bad_cell("activities", 2, "title", "x" * 60_000_000)(tmp)
+
+
+@case
+def wide_row_csv(tmp: Path) -> Case:
+    """A record with far more fields than the header has names."""
+    folder = base(tmp)
+    path = folder / "milestones.csv"
+    rows = read_rows(path)
+    rows[1] = rows[1] + ["extra"] * 200_000
+    write_rows(path, rows)
+    return Case(folder, where=("milestones.csv",))
+
+
+@case
+def extra_field_first_record(tmp: Path) -> Case:
+    """One surplus field in the first record (pandas would shift every column by one)."""
+    folder = base(tmp)
+    path = folder / "tools.csv"
+    rows = read_rows(path)
+    rows[1].append("surplus")
+    write_rows(path, rows)
+    return Case(folder, where=("tools.csv", "row 2", "malformed"))
+
+
+@case
+def huge_header_name(tmp: Path) -> Case:
+    folder = base(tmp)
+    path = folder / "targets.csv"
+    rows = read_rows(path)
+    rows[0][-1] = "y" * 200_000
+    write_rows(path, rows)
+    return Case(folder, where=("targets.csv", "row 1"))
+
+
+@case
+def duplicate_header(tmp: Path) -> Case:
+    folder = base(tmp)
+    path = folder / "activities.csv"
+    rows = read_rows(path)
+    rows = [[*r, r[rows[0].index("status")]] for r in rows]
+    rows[0][-1] = "status"
+    write_rows(path, rows)
+    return Case(folder, where=("activities.csv", "row 1", "column 'status'", "unique"))
+
+
+@case
+def missing_column(tmp: Path) -> Case:
+    folder = base(tmp)
+    path = folder / "participation.csv"
+    rows = read_rows(path)
+    drop = rows[0].index("women")
+    write_rows(path, [[v for i, v in enumerate(r) if i != drop] for r in rows])
+    return Case(folder, where=("participation.csv", "column 'women'", "missing"))
+
+
+@case
+def missing_path(tmp: Path) -> Case:
+    return Case(tmp / "no-such-package", where=("no-such-package", "no such file"))
+
+
+@case
+def unsupported_file(tmp: Path) -> Case:
+    path = tmp / "package.json"
+    path.write_text('{"activities": []}', encoding="utf-8")
+    return Case(path, where=("package.json", "not a data package"))
+
+
+# --- types, values, dates ----------------------------------------------------------------
+
+CASES["int_not_a_number"] = bad_cell("participation", 3, "participants", "ten")
+CASES["int_negative"] = bad_cell("participation", 2, "participants", "-1")
+CASES["int_decimal"] = bad_cell("participation", 2, "women", "2.5")
+CASES["women_above_participants"] = bad_cell("participation", 2, "women", "11")
+CASES["certified_not_ttt"] = bad_cell("participation", 2, "certified_trainers", "3")
+CASES["date_impossible"] = bad_cell("activities", 2, "end_date", "2021-02-30")
+CASES["date_format"] = bad_cell("activities", 3, "start_date", "15/10/2020")
+CASES["date_end_before_start"] = bad_cell("activities", 2, "end_date", "2020-09-01")
+CASES["achieved_without_date"] = bad_cell("milestones", 3, "achieved_date", "")
+CASES["published_without_date"] = bad_cell("tools", 3, "published_date", "")
+CASES["boolean_yes"] = bad_cell("activities", 2, "led_by_certified_trainer", "yes")
+CASES["enum_unknown_type"] = bad_cell("activities", 2, "type", "party")
+CASES["module_missing_for_training"] = bad_cell("activities", 3, "module", "")
+CASES["empty_title"] = bad_cell("activities", 2, "title", "   ")
+CASES["activity_id_path"] = bad_cell("activities", 2, "activity_id", "../../etc/passwd")
+CASES["partner_dotdot"] = bad_cell("activities", 2, "partner", "../x")
+CASES["partner_unknown"] = bad_cell("participation", 2, "partner", "XX")
+CASES["regional_not_wb"] = bad_cell("activities", 4, "partner", "AL")
+CASES["language_unknown"] = bad_cell("tools", 2, "language", "fr")
+CASES["formula_text_csv"] = bad_cell("participation", 2, "participants", "=1+1")
+
+
+@case
+def broken_reference(tmp: Path) -> Case:
+    return Case(set_cell(base(tmp), "participation", 3, "activity_id", "A404"),
+                where=("participation.csv", "row 3", "column 'activity_id'", "A404"))
+
+
+@case
+def national_partner_mismatch(tmp: Path) -> Case:
+    return Case(set_cell(base(tmp), "participation", 2, "partner", "ME"),
+                where=("participation.csv", "row 2", "column 'partner'"))
+
+
+@case
+def duplicate_activity(tmp: Path) -> Case:
+    return Case(add_row(base(tmp), "activities", {}),
+                where=("activities.csv", "row 5", "column 'activity_id'"))
+
+
+@case
+def duplicate_participation(tmp: Path) -> Case:
+    return Case(add_row(base(tmp), "participation", {"participants": "3", "women": "1"}),
+                where=("participation.csv", "row 5"))
+
+
+@case
+def duplicate_tool_translation(tmp: Path) -> Case:
+    return Case(add_row(base(tmp), "tools", {"title": "Same again"}),
+                where=("tools.csv", "row 4"))
+
+
+@case
+def targets_for_overdue(tmp: Path) -> Case:
+    return Case(set_cell(base(tmp), "targets", 2, "indicator", "milestones_overdue"),
+                where=("targets.csv", "row 2", "milestones_overdue"))
+
+
+@case
+def targets_unknown_indicator(tmp: Path) -> Case:
+    return Case(set_cell(base(tmp), "targets", 2, "indicator", "happiness"),
+                where=("targets.csv", "row 2", "column 'indicator'"))
+
+
+CASES["targets_period_lowercase"] = bad_cell("targets", 2, "period", "2020q4")
+CASES["targets_not_a_number"] = bad_cell("targets", 2, "target", "lots")
+
+
+@case
+def targets_duplicate(tmp: Path) -> Case:
+    return Case(add_row(base(tmp), "targets", {"target": "25"}),
+                where=("targets.csv", "row 3"))
+
+
+@case
+def header_only_then_reference(tmp: Path) -> Case:
+    """An empty activities table (header only) is valid data, but rows that refer to it
+    are then broken references."""
+    folder = base(tmp)
+    path = folder / "activities.csv"
+    write_rows(path, read_rows(path)[:1])
+    return Case(folder, where=("participation.csv", "row 2", "column 'activity_id'"))
+
+
+# --- workbooks -----------------------------------------------------------------------
+
+
+def workbook(tmp: Path, name: str = "package.xlsx") -> Path:
+    return to_xlsx(base(tmp, "src"), tmp / name)
+
+
+@case
+def xlsx_formula(tmp: Path) -> Case:
+    path = workbook(tmp)
+    book = openpyxl.load_workbook(path)
+    sheet = book["participation"]
+    column = [c.value for c in sheet[1]].index("participants") + 1
+    sheet.cell(row=3, column=column, value="=SUM(1,2)")
+    book.save(path)
+    return Case(path, where=("package.xlsx[participation]", "row 3", "column 'participants'",
+                             "formula"))
+
+
+@case
+def xlsx_missing_sheet(tmp: Path) -> Case:
+    path = workbook(tmp)
+    book = openpyxl.load_workbook(path)
+    del book["milestones"]
+    book.save(path)
+    return Case(path, where=("package.xlsx", "milestones"))
+
+
+@case
+def xlsx_bad_value(tmp: Path) -> Case:
+    path = workbook(tmp)
+    book = openpyxl.load_workbook(path)
+    sheet = book["activities"]
+    column = [c.value for c in sheet[1]].index("status") + 1
+    sheet.cell(row=4, column=column, value="done")
+    book.save(path)
+    return Case(path, where=("package.xlsx[activities]", "row 4", "column 'status'"))
+
+
+def _rewrite_zip(source: Path, target: Path, replace: dict[str, bytes],
+                 level: int = zipfile.ZIP_DEFLATED) -> Path:
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", level) as new:
+        for info in old.infolist():
+            new.writestr(info.filename, replace.pop(info.filename, old.read(info.filename)))
+        for name, data in replace.items():
+            new.writestr(name, data)
+    return target
+
+
+def _sheet_part(path: Path, sheet: str) -> str:
+    """The zip member of ``sheet`` (openpyxl names them sheet1.xml, sheet2.xml …)."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    index = book.sheetnames.index(sheet) + 1
+    book.close()
+    return f"xl/worksheets/sheet{index}.xml"
+
+
+@case
+def xlsx_zip_bomb_ratio(tmp: Path) -> Case:
+    """A sheet padded with 64 MB of whitespace: a few dozen KB compressed."""
+    source = workbook(tmp, "clean.xlsx")
+    part = _sheet_part(source, "activities")
+    with zipfile.ZipFile(source) as archive:
+        xml = archive.read(part)
+    padded = xml.replace(b"<sheetData>", b"<sheetData>" + b" " * 64_000_000, 1)
+    path = _rewrite_zip(source, tmp / "package.xlsx", {part: padded})
+    return Case(path, where=("package.xlsx", "zip bomb"))
+
+
+@case
+def xlsx_zip_bomb_declared(tmp: Path) -> Case:
+    """A member whose directory entry declares 4 GiB uncompressed."""
+    source = workbook(tmp, "clean.xlsx")
+    part = _sheet_part(source, "tools")
+    data = bytearray(source.read_bytes())
+    name = part.encode()
+    central = data.rindex(b"PK\x01\x02", 0, data.rindex(name))  # central directory entry
+    data[central + 24 : central + 28] = (0xFFFFFFFE).to_bytes(4, "little")
+    path = tmp / "package.xlsx"
+    path.write_bytes(bytes(data))
+    return Case(path, where=("package.xlsx",))
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+<row r="1"><c r="A1" t="inlineStr"><is><t>activity_id</t></is></c></row>
+<row r="2"><c r="A2" t="inlineStr"><is><t>&lol9;</t></is></c></row>
+</sheetData></worksheet>"""
+
+
+@case
+def xlsx_xml_bomb(tmp: Path) -> Case:
+    """Billion laughs: entities that expand to 10^9 'lol's in one cell."""
+    source = workbook(tmp, "clean.xlsx")
+    part = _sheet_part(source, "activities")
+    path = _rewrite_zip(source, tmp / "package.xlsx", {part: BILLION_LAUGHS})
+    return Case(path, where=("package.xlsx",))
+
+
+@case
+def xlsx_external_entity(tmp: Path) -> Case:
+    """XXE: a cell whose text is an external entity naming a local file."""
+    source = workbook(tmp, "clean.xlsx")
+    secret = tmp / "secret.txt"
+    secret.write_text("XXE-CANARY-4711", encoding="utf-8")
+    xml = BILLION_LAUGHS.replace(
+        BILLION_LAUGHS[BILLION_LAUGHS.index(b"<!DOCTYPE") : BILLION_LAUGHS.index(b"]>") + 2],
+        b'<!DOCTYPE x [<!ENTITY lol9 SYSTEM "' + secret.as_uri().encode() + b'">]>')
+    path = _rewrite_zip(source, tmp / "package.xlsx", {_sheet_part(source, "activities"): xml})
+    return Case(path, where=("package.xlsx",), absent=("XXE-CANARY-4711",))
+
+
+@case
+def xlsx_truncated(tmp: Path) -> Case:
+    source = workbook(tmp, "clean.xlsx")
+    path = tmp / "package.xlsx"
+    data = source.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return Case(path, where=("package.xlsx", "zip"))
+
+
+@case
+def xlsx_not_a_zip(tmp: Path) -> Case:
+    path = tmp / "package.xlsx"
+    shutil.copy(base(tmp) / "activities.csv", path)
+    return Case(path, where=("package.xlsx", "not a valid .xlsx"))
+
+
+@case
+def xlsx_zero_bytes(tmp: Path) -> Case:
+    path = tmp / "package.xlsx"
+    path.write_bytes(b"")
+    return Case(path, where=("package.xlsx",))
+
+
+# --- SQLite ------------------------------------------------------------------------------
+
+
+def database(tmp: Path, name: str = "package.db") -> Path:
+    return to_sqlite(base(tmp, "src"), tmp / name)
+
+
+@case
+def sqlite_not_sqlite(tmp: Path) -> Case:
+    path = tmp / "package.db"
+    path.write_bytes(b"PK\x03\x04 this is a zip file, not a database" * 100)
+    return Case(path, where=("package.db", "not a SQLite database"))
+
+
+@case
+def sqlite_zero_bytes(tmp: Path) -> Case:
+    path = tmp / "package.sqlite"
+    path.write_bytes(b"")
+    return Case(path, where=("package.sqlite", "not a SQLite database"))
+
+
+@case
+def sqlite_truncated(tmp: Path) -> Case:
+    source = database(tmp, "clean.db")
+    path = tmp / "package.db"
+    data = source.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return Case(path, where=("package.db",))
+
+
+@case
+def sqlite_locked(tmp: Path) -> Case:
+    """Another program holds an exclusive lock while it writes."""
+    path = database(tmp)
+    con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    con.execute("PRAGMA locking_mode = EXCLUSIVE")
+    con.execute("BEGIN EXCLUSIVE")
+    con.execute("UPDATE activities SET title = title")
+    return Case(path, where=("package.db", "locked"), hold=con.close)
+
+
+@case
+def sqlite_missing_table(tmp: Path) -> Case:
+    path = database(tmp)
+    with sqlite3.connect(path) as con:
+        con.execute("DROP TABLE milestones")
+    return Case(path, where=("package.db", "milestones"))
+
+
+@case
+def sqlite_bad_value(tmp: Path) -> Case:
+    path = database(tmp)
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE participation SET participants = 10.5 WHERE activity_id = 'A2'")
+    return Case(path, where=("package.db[participation]", "row 3", "column 'participants'"))
+
+
+@case
+def sqlite_endless_view(tmp: Path) -> Case:
+    """A view that never ends: a recursive query standing in for a table."""
+    path = database(tmp)
+    with sqlite3.connect(path) as con:
+        con.execute("DROP TABLE tools")
+        con.execute(
+            "CREATE VIEW tools AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n)"
+            " SELECT 'T' || i AS tool_id, 'Guide' AS title, 'AL' AS partner, 'sq' AS language,"
+            " 'planned' AS status, '' AS published_date FROM n"
+        )
+    return Case(path, where=("package.db", "tools"))
+
+
+# --- parameter files ---------------------------------------------------------------------
+
+
+def params(tmp: Path, defaults: str | None = None, narrative: bytes | str | None = None) -> Case:
+    folder = tmp / "params"
+    folder.mkdir(parents=True, exist_ok=True)
+    where: tuple[str, ...] = ()
+    if defaults is not None:
+        (folder / "defaults.yaml").write_text(defaults, encoding="utf-8")
+        where = ("defaults.yaml",)
+    if narrative is not None:
+        (folder / "2021Q4").mkdir(exist_ok=True)
+        data = narrative.encode("utf-8") if isinstance(narrative, str) else narrative
+        (folder / "2021Q4" / "AL.yaml").write_bytes(data)
+        where = ("AL.yaml",)
+    return Case(sample_data_path(), folder, "2021Q4", where)
+
+
+def with_where(built: Case, *more: str) -> Case:
+    built.where = (*built.where, *more)
+    return built
+
+
+@case
+def narrative_unknown_key(tmp: Path) -> Case:
+    return with_where(params(tmp, narrative="highlights: fine\nhighlihgts: typo\n"),
+                      "highlihgts", "unknown key")
+
+
+@case
+def narrative_python_tag(tmp: Path) -> Case:
+    marker = tmp / "PWNED"
+    return with_where(params(tmp, narrative=f'highlights: !!python/object/apply:os.system '
+                                           f'["touch {marker}"]\n'), "AL.yaml")
+
+
+@case
+def narrative_not_utf8(tmp: Path) -> Case:
+    return params(tmp, narrative="highlights: Trajnim në Tiranë\n".encode("latin-1"))
+
+
+@case
+def narrative_bad_yaml(tmp: Path) -> Case:
+    return with_where(params(tmp, narrative="highlights: [unclosed\nnext_steps: x\n"), "row")
+
+
+@case
+def narrative_wrong_type(tmp: Path) -> Case:
+    return with_where(params(tmp, narrative="highlights:\n  - a list\n  - not text\n"),
+                      "highlights", "expected text")
+
+
+@case
+def narrative_alias_bomb(tmp: Path) -> Case:
+    """YAML "billion laughs": nested aliases (PyYAML shares them; the type check stops it)."""
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in "bcdefghi":
+        previous = chr(ord(level) - 1)
+        lines.append(f"{level}: &{level} [" + ",".join([f"*{previous}"] * 9) + "]")
+    lines.append("highlights: *i")
+    return with_where(params(tmp, narrative="\n".join(lines) + "\n"), "unknown key")
+
+
+@case
+def defaults_negative_timeout(tmp: Path) -> Case:
+    return with_where(params(tmp, defaults="timeouts:\n  cell_seconds: -5\n"),
+                      "timeouts.cell_seconds", "-5")
+
+
+@case
+def defaults_zero_timeout(tmp: Path) -> Case:
+    return with_where(params(tmp, defaults="timeouts:\n  job_seconds: 0\n"),
+                      "timeouts.job_seconds", "> 0")
+
+
+@case
+def defaults_unknown_key(tmp: Path) -> Case:
+    return with_where(params(tmp, defaults="rag:\n  green: 0.9\n  purple: 0.1\n"),
+                      "rag.purple", "unknown key")
+
+
+@case
+def defaults_python_tag(tmp: Path) -> Case:
+    marker = tmp / "PWNED"
+    return params(tmp, defaults=f'rag: !!python/object/apply:os.system ["touch {marker}"]\n')
+
+
+@case
+def defaults_not_a_mapping(tmp: Path) -> Case:
+    return with_where(params(tmp, defaults="- green\n- amber\n"), "mapping")
+
+
+@case
+def defaults_amber_above_green(tmp: Path) -> Case:
+    return with_where(params(tmp, defaults="rag:\n  green: 0.5\n  amber: 0.8\n"), "rag.amber")
+
+
+@case
+def defaults_timeout_text(tmp: Path) -> Case:
+    return with_where(params(tmp, defaults="timeouts:\n  job_seconds: forever\n"),
+                      "timeouts.job_seconds")

@@ -1,0 +1,591 @@
+"""Fault suite (SPEC §7): typed outcomes, no leaked kernels, atomic publication under SIGKILL,
+the lock, parameter and secret hygiene, formula-safe CSV and Ctrl-C.
+
+Kernels are counted with psutil: a kernel is a process whose environment carries
+``JPY_PARENT_PID`` = the runner's pid (jupyter_client sets it, and a kernel's own children
+inherit it), or an ``ipykernel_launcher`` descendant of the runner. In-process runs count
+right after the run returns; a subprocess runner is counted the moment it exits, before
+ipykernel's parent poller (1 s period) would stop an orphan on its own.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pandas as pd
+import psutil
+import pytest
+from typer.testing import CliRunner
+
+from tests.reporting import jobs_by_partner, notebook_with_cell, read_manifest
+from wbreport.batch import RunOptions, clean_leftovers, plan_and_run
+from wbreport.cli import app
+from wbreport.csvsafe import safe_cell
+from wbreport.jobs import scrub_notebook, secret_values
+from wbreport.partners import ALL_CODES
+from wbreport.targets import COLUMNS, to_csv_text
+
+PERIOD = "2021Q4"  # the sample package's default period
+FAST = "timeouts: {cell_seconds: 2, job_seconds: 20}\n"
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _alive(proc: psutil.Process) -> bool:
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def kernel_processes(runner: int | None = None) -> list[psutil.Process]:
+    """Live kernel processes (and their children) started by ``runner`` (default: us)."""
+    runner = runner or os.getpid()
+    found: dict[int, psutil.Process] = {}
+    try:
+        for child in psutil.Process(runner).children(recursive=True):
+            if "ipykernel" in " ".join(child.cmdline()):
+                found[child.pid] = child
+    except psutil.Error:
+        pass
+    for proc in psutil.process_iter():
+        try:
+            if proc.pid != runner and proc.environ().get("JPY_PARENT_PID") == str(runner):
+                found[proc.pid] = proc
+        except psutil.Error:
+            continue
+    return [p for p in found.values() if _alive(p)]
+
+
+@contextmanager
+def no_leaked_kernels(grace: float = 2.0) -> Iterator[None]:
+    """No kernel of this process is left running once the block is done."""
+    before = {p.pid for p in kernel_processes()}
+    yield
+    deadline = time.monotonic() + grace
+    while (leaked := [p for p in kernel_processes() if p.pid not in before]) and \
+            time.monotonic() < deadline:
+        time.sleep(0.05)
+    for proc in leaked:
+        proc.kill()
+    assert leaked == [], f"{len(leaked)} kernel process(es) left running"
+
+
+def wbreport(*args: str, env: dict[str, str] | None = None, timeout: float = 120,
+             cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "wbreport", *args], capture_output=True,
+                          text=True, timeout=timeout, env={**os.environ, **(env or {})}, cwd=cwd)
+
+
+def start_wbreport(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "wbreport", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def params_dir(tmp: Path, defaults: str = FAST) -> Path:
+    folder = tmp / "params"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "defaults.yaml").write_text(defaults, encoding="utf-8")
+    return folder
+
+
+def check_published(out: Path, period: str = PERIOD) -> Path:
+    """The published set is complete and readable; returns the folder it resolves to."""
+    link = out / period
+    assert link.is_symlink()
+    folder = link.resolve(strict=True)
+    assert folder.parent == (out / ".sets").resolve()
+    for code in ALL_CODES:
+        html = (folder / f"{code}.html").read_text(encoding="utf-8")
+        assert html.rstrip().endswith("</html>"), code
+    assert (folder / "index.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+    with open(folder / "indicators.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and list(rows[0]) == COLUMNS
+    assert {r["partner"] for r in rows} == set(ALL_CODES)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["period"] == period
+    assert {j["partner"]: j["status"] in ("ok", "skipped") for j in manifest["jobs"]} == \
+        dict.fromkeys(ALL_CODES, True)
+    for code in ALL_CODES:
+        nbformat.read(folder / "notebooks" / f"{code}.ipynb", as_version=4)
+    return folder
+
+
+def no_orphans(out: Path, period: str = PERIOD) -> None:
+    """Only the published set is left: no staging set, temporary link or data pickle."""
+    assert sorted(p.name for p in (out / ".sets").iterdir()) == [(out / period).resolve().name]
+    assert list(out.glob(".*.link")) == []
+
+
+@pytest.fixture(scope="module")
+def sample_published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A complete set for the sample package, published once and copied by each test."""
+    out = tmp_path_factory.mktemp("published") / "out"
+    proc = wbreport("run", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    check_published(out)
+    return out
+
+
+def copy_published(source: Path, tmp: Path) -> Path:
+    out = tmp / "out"
+    shutil.copytree(source, out, symlinks=True)
+    return out
+
+
+# --- CSV formula neutralisation ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("=1+2", "'=1+2"), ("+SUM(A1)", "'+SUM(A1)"), ("-2+3", "'-2+3"), ("@cmd", "'@cmd"),
+    ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ('=HYPERLINK("http://x")', "'=HYPERLINK(\"http://x\")"),
+    ("-", "'-"), ("--1", "'--1"), ("-3x", "'-3x"),
+    ("-3", "-3"), ("-0.25", "-0.25"), ("+7", "+7"), ("-1e-05", "-1e-05"), ("-.5", "-.5"),
+    ("0.7778", "0.7778"), ("AL", "AL"), ("", ""), ("a=b", "a=b"), ("2021Q4", "2021Q4"),
+])
+def test_safe_cell(text: str, expected: str) -> None:
+    assert safe_cell(text) == expected
+
+
+def test_indicators_csv_neutralises_text_not_numbers() -> None:
+    table = pd.DataFrame([
+        {"period": "2021Q4", "partner": "=cmd|' /C calc'!A0", "indicator": "participants",
+         "value": -3.0, "baseline": -0.25, "target": 4.0, "achievement": -0.5, "rag": "@red"},
+    ], columns=COLUMNS)
+    row = next(csv.DictReader(io.StringIO(to_csv_text(table))))
+    assert row["partner"] == "'=cmd|' /C calc'!A0"
+    assert row["rag"] == "'@red"
+    assert (row["value"], row["baseline"], row["achievement"]) == ("-3", "-0.25", "-0.5000")
+
+
+# --- secrets: unit ---------------------------------------------------------------------------
+
+
+def test_secret_values_cover_parameters_environment_and_encodings() -> None:
+    values = secret_values({"api_token": 'ab"c<d', "partner": "AL", "key": None, "pw_key": "x"},
+                           {"WBREPORT_PASSWORD": "env-secret", "HOME": "/root"})
+    assert {'ab"c<d', 'ab\\"c<d', "ab&quot;c&lt;d", "env-secret"} <= set(values)
+    assert "AL" not in values and "/root" not in values and "x" not in values
+
+
+def test_scrub_notebook_reaches_metadata_and_outputs() -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {"parameters": {"api_token": "CANARY-1"}}
+    cell = nbformat.v4.new_code_cell("api_token = 'CANARY-1'")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="CANARY-1\n"),
+                    nbformat.v4.new_output("error", ename="E", evalue="CANARY-1",
+                                           traceback=["CANARY-1"])]
+    nb.cells.append(cell)
+    scrub_notebook(nb, ["CANARY-1"])
+    assert "CANARY-1" not in nbformat.writes(nb)
+
+
+# --- typed outcomes end to end -------------------------------------------------------------
+
+OUTCOMES = '''
+import os, subprocess, sys, time
+if partner == "BA":
+    raise ValueError("no data for BA")
+if partner == "XK":
+    subprocess.Popen(["sleep", "313"])  # a child of the kernel: must die with it
+    time.sleep(60)
+if partner == "ME":
+    os.kill(os.getpid(), 9)
+if partner == "MK":
+    sys.exit()
+'''
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240, method="thread")
+def test_typed_outcomes_end_to_end(tmp_path: Path) -> None:
+    notebook = notebook_with_cell(tmp_path / "nb", OUTCOMES)
+    out = tmp_path / "out"
+    with no_leaked_kernels():
+        result = CliRunner().invoke(app, [
+            "run", "--notebook", str(notebook), "--params", str(params_dir(tmp_path)),
+            "--out", str(out), "--partners", "AL,BA,XK,ME,MK", "--jobs", "2"])
+    assert result.exit_code == 1, result.output
+    folder = out / PERIOD
+    jobs = jobs_by_partner(folder)
+    assert {c: j["status"] for c, j in jobs.items()} == {
+        "AL": "ok", "BA": "failed", "XK": "timeout", "ME": "kernel_died", "MK": "incomplete"}
+    # the cell number counts code cells as the analyst wrote them: parameters = 1, ours = 2
+    assert (jobs["BA"]["cell"], jobs["BA"]["exception"]) == (2, "ValueError")
+    assert "no data for BA" in jobs["BA"]["error"]
+    assert jobs["XK"]["exception"] == "CellTimeoutError"
+    assert jobs["XK"]["seconds"] < 15
+    assert (jobs["ME"]["attempts"], jobs["AL"]["attempts"]) == (2, 1)
+    assert (jobs["MK"]["cell"], jobs["MK"]["exception"]) == (2, "SystemExit")
+    assert (folder / "AL.html").is_file()
+    assert not any((folder / f"{c}.html").exists() for c in ("BA", "XK", "ME", "MK"))
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    for text in ("Failed", "cell 2: ValueError: no data for BA", "Timed out", "Kernel died",
+                 "Incomplete", 'href="AL.html"'):
+        assert text in index
+    assert "1 of 5 reports published; failed: BA, XK, ME, MK" in result.stderr
+    assert not [p for p in psutil.process_iter(["cmdline"])
+                if p.info["cmdline"] == ["sleep", "313"]]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120, method="thread")
+def test_no_kernel_left_after_a_good_run(tmp_path: Path) -> None:
+    with no_leaked_kernels():
+        run = plan_and_run(RunOptions(partners=["AL", "WB"], out=tmp_path / "out", jobs=2))
+    assert run.exit_code == 0
+    assert [r.status.value for r in run.periods[0].results] == ["ok", "ok"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240, method="thread")
+def test_job_timeout_and_skipped_cell(tmp_path: Path) -> None:
+    notebook = notebook_with_cell(tmp_path / "nb", (
+        'if partner == "BA":\n'
+        '    import time\n'
+        '    for _ in range(60):\n'
+        '        time.sleep(0.5)  # no single cell overruns; the whole report does\n'))
+    nb = nbformat.read(notebook, as_version=4)
+    skipped = nbformat.v4.new_code_cell("report.key_figures()")
+    skipped.metadata["tags"] = ["skip-execution"]
+    nb.cells.insert(len(nb.cells) - 1, skipped)
+    nbformat.write(nb, notebook)
+    params = params_dir(tmp_path, "timeouts: {cell_seconds: 60, job_seconds: 3}\n")
+    with no_leaked_kernels():
+        run = plan_and_run(RunOptions(notebook=notebook, params_dir=params, partners=["AL", "BA"],
+                                      out=tmp_path / "out", jobs=2))
+    assert run.exit_code == 1
+    jobs = jobs_by_partner(tmp_path / "out" / PERIOD)
+    assert (jobs["BA"]["status"], jobs["BA"]["exception"]) == ("timeout", "JobTimeout")
+    assert 3 <= jobs["BA"]["seconds"] < 10
+    assert jobs["AL"]["status"] == "incomplete"
+    assert "did not run" in jobs["AL"]["error"]
+
+
+# --- parameters --------------------------------------------------------------------------------
+
+
+def test_unknown_parameter_refused_before_any_kernel(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[object] = []
+    monkeypatch.setattr("wbreport.kernels.KernelSlot.start", lambda *a, **k: started.append(a))
+    result = CliRunner().invoke(app, ["run", "--out", str(tmp_path / "out"),
+                                      "--param", "nope=1"])
+    assert result.exit_code == 2
+    assert "'nope'" in result.stderr and "declares" in result.stderr
+    assert started == []
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_parameter_refused_by_the_command(tmp_path: Path) -> None:
+    runner = start_wbreport("run", "--out", str(tmp_path / "out"), "--param", "nope=1")
+    seen: set[int] = set()
+    while runner.poll() is None:
+        seen |= {p.pid for p in kernel_processes(runner.pid)}
+        time.sleep(0.005)
+    assert runner.returncode == 2
+    assert "'nope'" in runner.stderr.read()
+    assert seen == set()
+
+
+SECRET_NOTEBOOK = '''
+import os
+from IPython.display import HTML, display
+print("label:", label, "token:", api_token, "env:", os.environ.get("WBREPORT_PASSWORD"))
+display(HTML(f"<p>{api_token} / {os.environ.get('WBREPORT_PASSWORD')}</p>"))
+if partner == "BA":
+    raise ValueError(f"token {api_token} refused")
+'''
+
+
+def secret_notebook(tmp: Path) -> Path:
+    notebook = notebook_with_cell(tmp / "nb", SECRET_NOTEBOOK)
+    nb = nbformat.read(notebook, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    cell.source += '\napi_token = None  # a secret: never written anywhere\nlabel = ""\n'
+    nbformat.write(nb, notebook)
+    return notebook
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--partners", "../x"], "unknown partner code '../x'"),
+    (["--partners", "AL,../../etc"], "unknown partner code '../../etc'"),
+    (["--period", "2020Q4; import os"], "invalid period '2020Q4; import os'"),
+    (["--period", "../../tmp"], "invalid period '../../tmp'"),
+    (["--param", "partner=../x"], "set by wbreport run itself"),
+    (["--param", "label=x\nimport os; os.system('touch PWNED')"], "must be one line"),
+    (["--param", "api_token=a\rb"], "must be one line"),
+])
+def test_hostile_values_refused(args: list[str], message: str, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    notebook = secret_notebook(tmp_path)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    proc = wbreport("run", "--notebook", str(notebook), "--out", "out/reports", *args, cwd=work)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert message in proc.stderr and proc.stderr.strip().count("\n") == 0
+    # nothing was created anywhere: no output folder, no escaped path, no file made by code
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240, method="thread")
+def test_secrets_never_written_and_values_never_run(tmp_path: Path) -> None:
+    notebook = secret_notebook(tmp_path)
+    out = tmp_path / "out"
+    injection = '"; open("PWNED", "w").close(); x = "'
+    proc = wbreport("run", "--notebook", str(notebook), "--out", str(out), "--partners", "AL,BA",
+                    "--param", "api_token=CANARY-1234567", "--param", f"label={injection}",
+                    env={"WBREPORT_PASSWORD": "CANARY-env-7654321"}, cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr  # BA fails on purpose, with the token in its error
+    leaks = []
+    for path in out.rglob("*"):  # .sets/ holds every file the published link points to
+        if path.is_file():
+            data = path.read_bytes()
+            leaks += [f"{path}: {c}" for c in (b"CANARY-1234567", b"CANARY-env-7654321")
+                      if c in data]
+    assert leaks == []
+    assert "CANARY" not in proc.stdout + proc.stderr
+    folder = out / PERIOD
+    # the values did reach the notebook, as data: scrubbed output, literal injection text
+    executed = (folder / "notebooks" / "AL.ipynb").read_text(encoding="utf-8")
+    assert "token: *** env: ***" in executed
+    injected = next(c for c in nbformat.reads(executed, as_version=4).cells
+                    if "injected-parameters" in c.metadata.get("tags", []))
+    values = {node.targets[0].id: ast.literal_eval(node.value)  # type: ignore[attr-defined]
+              for node in ast.parse(injected.source).body}
+    assert values["label"] == injection and values["api_token"] == "***"
+    assert not (tmp_path / "PWNED").exists() and not (notebook.parent / "PWNED").exists()
+    manifest = read_manifest(folder)
+    assert manifest["parameters"]["api_token"] == "***"
+    ba = {j["partner"]: j for j in manifest["jobs"]}["BA"]
+    assert ba["error"] == "ValueError: token *** refused"
+    assert "<p>*** / ***</p>" in (folder / "AL.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120, method="thread")
+def test_secrets_not_left_behind_by_a_killed_run(tmp_path: Path) -> None:
+    """The kernel's output and the executed notebook are written outside the output folder
+    until scrubbed: a SIGKILL mid-report leaves no secret in the unpublished set."""
+    notebook = secret_notebook(tmp_path)
+    nb = nbformat.read(notebook, as_version=4)
+    index = next(i for i, c in enumerate(nb.cells) if "report-end" in c.metadata.get("tags", []))
+    nb.cells.insert(index, nbformat.v4.new_code_cell(
+        'import sys, time\nfor _ in range(2000):\n    print("again:", api_token)\n'
+        'sys.stdout.flush()\ntime.sleep(60)'))
+    nbformat.write(nb, notebook)
+    out = tmp_path / "out"
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "wbreport", "run", "--notebook", str(notebook), "--out", str(out),
+         "--partners", "AL", "--param", "api_token=CANARY-1234567"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
+    sets = out / ".sets"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and runner.poll() is None and \
+            not any(sets.glob("*/notebooks")):
+        time.sleep(0.05)
+    time.sleep(4)  # the report is now sleeping in its last cells, its output printed
+    assert runner.poll() is None
+    kernels = kernel_processes(runner.pid)
+    assert kernels
+    runner.kill()
+    runner.wait()
+    psutil.wait_procs(kernels, timeout=5)
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".pkl" for p in files)  # killed mid-run: its leftovers are there
+    assert [p for p in files if b"CANARY-1234567" in p.read_bytes()] == []
+
+
+# --- the lock ------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240, method="thread")
+def test_lock_refuses_second_run_and_is_taken_over_after_kill(sample_published: Path,
+                                                               tmp_path: Path) -> None:
+    out = copy_published(sample_published, tmp_path)
+    first = start_wbreport("run", "--out", str(out), "--force", "--partners", "AL,WB")
+    holder = out / ".wbreport.lock.json"
+    deadline = time.monotonic() + 30
+    while not holder.exists() and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert first.poll() is None, "the first run ended before the test could race it"
+    second = wbreport("run", "--out", str(out), "--partners", "AL,WB")
+    assert first.poll() is None, "the first run must still hold the lock"
+    assert second.returncode == 3, second.stderr
+    assert f"pid {first.pid} on {socket.gethostname()}" in second.stderr
+    # SIGKILL the holder: the flock dies with it, its lock and holder files stay behind
+    kernels = kernel_processes(first.pid)
+    first.kill()
+    first.wait()
+    assert (out / ".wbreport.lock").exists()
+    assert json.loads(holder.read_text(encoding="utf-8"))["pid"] == first.pid
+    psutil.wait_procs(kernels, timeout=5)
+    third = wbreport("run", "--out", str(out), "--partners", "AL,WB", "--force")
+    assert third.returncode == 0, third.stderr
+    check_published(out)
+    no_orphans(out)
+    assert not holder.exists()
+
+
+# --- Ctrl-C ------------------------------------------------------------------------------------
+
+
+def _read_until(stream: Any, predicate: Callable[[str], bool], limit: float = 60) -> list[str]:
+    lines: list[str] = []
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        line = stream.readline()
+        if not line:
+            break
+        lines.append(line)
+        if predicate(line):
+            break
+    return lines
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240, method="thread")
+def test_ctrl_c_stops_kernels_releases_lock_keeps_published_set(sample_published: Path,
+                                                                  tmp_path: Path) -> None:
+    out = copy_published(sample_published, tmp_path)
+    before = check_published(out)
+    digests = {p.name: p.read_bytes() for p in before.iterdir() if p.is_file()}
+    runner = start_wbreport("run", "--out", str(out), "--force", "--jobs", "2")
+    seen = _read_until(runner.stderr, lambda line: "✓" in line or "✗" in line)
+    assert any("✓" in line for line in seen), "".join(seen)  # reports are rendering now
+    kernels = kernel_processes(runner.pid)
+    assert kernels, "kernels should be running"
+    runner.send_signal(signal.SIGINT)
+    rest = runner.communicate(timeout=30)[1]
+    alive = [p for p in kernels if _alive(p)]  # at once: wbreport stops them, not the poller
+    for proc in alive:
+        proc.kill()
+    assert runner.returncode == 130
+    # reports that finished before the signal may still be listed; then one line, no more
+    lines = [line for line in rest.splitlines() if line.strip() and "✓" not in line]
+    assert len(lines) == 1 and lines[0].startswith("interrupted"), rest
+    assert "Traceback" not in rest
+    assert alive == []
+    assert check_published(out) == before
+    assert {p.name: p.read_bytes() for p in before.iterdir() if p.is_file()} == digests
+    after = wbreport("run", "--out", str(out), "--force", "--partners", "AL,WB")
+    assert after.returncode == 0, after.stderr
+    check_published(out)
+    no_orphans(out)
+
+
+# --- atomic publication under SIGKILL ----------------------------------------------------------
+
+
+def _kill_at(out: Path, when: Callable[[float], bool]) -> tuple[bool, int]:
+    """Start a run and SIGKILL it when ``when(elapsed)`` holds; returns (killed while it was
+    running, kernels of the killed runner still alive 5 s later)."""
+    runner = start_wbreport("run", "--out", str(out), "--force", "--partners", "AL,WB")
+    started = time.monotonic()
+    while runner.poll() is None and not when(time.monotonic() - started):
+        time.sleep(0.002)
+    try:
+        kernels = psutil.Process(runner.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        kernels = []
+    running = runner.poll() is None
+    runner.kill()
+    runner.communicate()
+    # the kernels' parent poller notices the dead runner within a second and exits
+    _, alive = psutil.wait_procs([k for k in kernels if _alive(k)], timeout=5)
+    for proc in alive:
+        proc.kill()
+    return running, len(alive)
+
+
+def _after(duration: float) -> Callable[[Path], Callable[[float], bool]]:
+    return lambda out: lambda elapsed: elapsed >= duration
+
+
+def _appears(pattern: str) -> Callable[[Path], Callable[[float], bool]]:
+    """When a path matching ``pattern`` that was not there at the start appears."""
+    def make(out: Path) -> Callable[[float], bool]:
+        existing = set(out.glob(pattern))
+        return lambda elapsed: any(p not in existing for p in out.glob(pattern))
+
+    return make
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240, method="thread")
+def test_sigkill_at_any_moment_keeps_published_set(sample_published: Path,
+                                                   tmp_path: Path) -> None:
+    out = copy_published(sample_published, tmp_path)
+    durations = []
+    for _ in range(2):  # the shorter of two runs: a busy machine makes one run slow
+        started = time.monotonic()
+        first = wbreport("run", "--out", str(out), "--force", "--partners", "AL,WB")
+        durations.append(time.monotonic() - started)
+        assert first.returncode == 0, first.stderr
+    duration = min(durations)
+    staged = ".sets/2021Q4.*"
+    moments = [_after(duration * (0.03 + 0.77 * i / 15)) for i in range(16)]
+    moments += [_appears(pattern) for pattern in (
+        ".sets/.prepared-*.pkl",  # data loaded and prepared, kernels warming up
+        f"{staged}/notebooks/*.ipynb",  # a report has just been rendered
+        f"{staged}/indicators.csv",  # finishing the set
+        f"{staged}/manifest.json",
+        f"{staged}/index.html",  # about to publish
+        ".2021Q4.*.link",  # publishing: the new link is made, not yet swapped in
+    )]
+    # a run slower or faster than the measured one can end before a late moment: more
+    # moments, spread over the middle of the run, until 20 kills hit a running run
+    spare = [_after(duration * f) for f in (0.5, 0.2, 0.35, 0.1, 0.45, 0.25, 0.4, 0.15, 0.3, 0.05)]
+    counts = {"survived": 0, "killed mid-run": 0, "new set published": 0, "kernels left": 0}
+    for moment in moments + spare:
+        if moment in spare and counts["killed mid-run"] >= 20:
+            break
+        before = check_published(out)
+        running, left = _kill_at(out, moment(out))
+        counts["killed mid-run"] += running
+        counts["kernels left"] += left
+        counts["new set published"] += check_published(out) != before
+        counts["survived"] += 1
+    print("SIGKILL:", counts)
+    assert counts["survived"] >= 20 and counts["killed mid-run"] >= 20
+    assert counts["kernels left"] == 0
+    final = wbreport("run", "--out", str(out), "--force", "--partners", "AL,WB")
+    assert final.returncode == 0, final.stderr
+    check_published(out)
+    no_orphans(out)
+
+
+# --- leftovers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_clean_leftovers_removes_what_killed_runs_left(sample_published: Path,
+                                                      tmp_path: Path) -> None:
+    out = copy_published(sample_published, tmp_path)
+    live = check_published(out)
+    (out / ".sets" / "2021Q4.20990101T000000-dead00" / "notebooks").mkdir(parents=True)
+    (out / ".sets" / ".prepared-20990101T000000-dead00.pkl").write_bytes(b"x")
+    os.symlink(".sets/nowhere", out / ".2021Q4.deadbeef.link")
+    clean_leftovers(out)
+    assert check_published(out) == live
+    no_orphans(out)
