@@ -1,5 +1,7 @@
 """wbreport: programming reports for the Western Balkan asylum and reception programme."""
 
+from typing import TYPE_CHECKING
+
 from wbreport.errors import (
     LockedError,
     PartnerError,
@@ -9,11 +11,28 @@ from wbreport.errors import (
     ValidationError,
     WbreportError,
 )
-from wbreport.indicators import compute, default_period
-from wbreport.io import Package, load_package
 from wbreport.periods import Period, parse_period
 
+if TYPE_CHECKING:
+    from wbreport.indicators import compute, default_period
+    from wbreport.io import Package, load_package
+
 __version__ = "0.1.0"
+
+# pandas is imported on first use of these, so ``wbreport run`` with nothing to render
+# (every report unchanged) starts without it.
+_LAZY = {"compute": "wbreport.indicators", "default_period": "wbreport.indicators",
+         "Package": "wbreport.io", "load_package": "wbreport.io"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'wbreport' has no attribute {name!r}")
 
 __all__ = [
     "LockedError",

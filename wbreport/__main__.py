@@ -1,3 +1,4 @@
 from wbreport.cli import main
 
-main()
+if __name__ == "__main__":  # spawned processes (dask workers) import this module too
+    main()

@@ -22,14 +22,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from filelock import FileLock, Timeout
 
+if TYPE_CHECKING:
+    from wbreport.kernels import KernelSlot
+
 from wbreport.errors import LockedError, UsageError
 from wbreport.jobs import Job, JobResult, Status, execute_job, job_key, redacted
-from wbreport.kernels import KernelSlot
-from wbreport.partners import ALL_CODES, get_partner
+from wbreport.partners import ALL_CODES, REGION, get_partner
 
 MANIFEST = "manifest.json"
 LOCK = ".wbreport.lock"
@@ -73,6 +75,7 @@ class RunOptions:
     params_dir: Path | None = None
     parameters: dict[str, str] = field(default_factory=dict)
     reuse_kernels: bool = True
+    pdf: bool = False  # also print each report to PDF with headless Chromium
 
 
 @dataclass
@@ -199,8 +202,12 @@ def clean_leftovers(out: Path) -> None:
     root = sets_dir(out)
     if root.is_dir():
         for folder in root.iterdir():
-            if folder.resolve() not in live:
+            if folder.resolve() in live:
+                continue
+            if folder.is_dir() and not folder.is_symlink():
                 shutil.rmtree(folder, ignore_errors=True)
+            else:  # the prepared-indicators pickle of a killed run
+                folder.unlink(missing_ok=True)
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -225,10 +232,20 @@ class LocalExecutor:
         self._lock = threading.Lock()
         self._stopping = False
 
+    def set_startup_timeout(self, seconds: float) -> None:
+        """The configured kernel start-up timeout, once settings are loaded (kernels started
+        before that began with the default)."""
+        with self._lock:
+            self.startup_timeout = seconds
+            for slot in self._slots:
+                slot.startup_timeout = seconds
+
     def _slot(self) -> KernelSlot:
         with self._lock:
             if self._free:
                 return self._free.pop()
+            from wbreport.kernels import KernelSlot
+
             slot = KernelSlot(startup_timeout=self.startup_timeout, reuse=self.reuse)
             self._slots.append(slot)
             return slot
@@ -238,11 +255,13 @@ class LocalExecutor:
         def start(slot: KernelSlot) -> None:
             try:
                 slot.start(cwd)
-            except Exception:
+            except BaseException:  # also asyncio's CancelledError when the run stops it
                 slot.shutdown()  # the job will start a fresh kernel and report the failure
             with self._lock:
                 self._free.append(slot)
                 self._starting -= 1
+
+        from wbreport.kernels import KernelSlot
 
         for _ in range(min(count, self.workers)):
             slot = KernelSlot(startup_timeout=self.startup_timeout, reuse=self.reuse)
@@ -250,6 +269,7 @@ class LocalExecutor:
                 self._slots.append(slot)
                 self._starting += 1
             threading.Thread(target=start, args=(slot,), daemon=True).start()
+        threading.Thread(target=_prewarm_runner, daemon=True).start()
 
     def run(self, jobs: list[Job], done: Callable[[Job, JobResult], None],
             started: Callable[[Job], None]) -> list[JobResult]:
@@ -263,18 +283,21 @@ class LocalExecutor:
             finally:
                 with self._lock:
                     self._free.append(slot)
-            done(job, result)
+            if not self._stopping:  # after Ctrl-C, jobs cut short are not reported as failures
+                done(job, result)
             return result
 
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="wbreport")
         try:
-            futures = [pool.submit(one, job) for job in jobs]
-            return [f.result() for f in futures]
+            # The regional report, the longest, first: the pool does not end on it alone.
+            order = sorted(range(len(jobs)), key=lambda i: jobs[i].partner != REGION)
+            futures = {i: pool.submit(one, jobs[i]) for i in order}
+            return [futures[i].result() for i in range(len(jobs))]
         except BaseException:
             # Ctrl-C or a crash of the runner: stop every kernel now so no job lingers.
             self._stopping = True
             for slot in list(self._slots):
-                slot.kill()
+                slot.stop()
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -293,8 +316,29 @@ class LocalExecutor:
 
     def close(self) -> None:
         self._stopping = True
-        for slot in list(self._slots):
+
+        def end(slot: KernelSlot) -> None:
+            slot.stop()  # first: a kernel still starting in warm() is not started after all
             slot.shutdown()
+
+        # In parallel: stopping a kernel waits about 0.1 s for the process to exit.
+        threads = [threading.Thread(target=end, args=(slot,)) for slot in list(self._slots)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+
+def _prewarm_runner() -> None:
+    """Import what running and exporting a report needs and build the HTML exporter, in
+    the background while kernels start and data loads, not in the first report's time."""
+    try:
+        import wbreport.engine  # noqa: F401  # first: it imports papermill lean
+        from wbreport.render import prewarm
+
+        prewarm()
+    except Exception:
+        pass  # each report builds what it needs and reports its own failures
 
 
 def make_executor(options: RunOptions, settings: Any) -> Any:
@@ -359,6 +403,26 @@ def write_manifest(folder: Path, meta: dict[str, Any], results: Iterable[JobResu
 
 
 def _declared_parameters(notebook: Path) -> dict[str, Any]:
+    """Names assigned in the cell tagged ``parameters`` (papermill's rule), read with
+    ``json`` and ``ast`` so that a run with nothing to render does not import papermill."""
+    import ast
+
+    try:
+        nb = json.loads(notebook.read_text(encoding="utf-8"))
+        language = (nb.get("metadata", {}).get("kernelspec", {}).get("language") or "python")
+        cells = [c for c in nb.get("cells", [])
+                 if "parameters" in c.get("metadata", {}).get("tags", [])]
+        if language == "python" and cells:
+            source = cells[0].get("source", "")
+            tree = ast.parse(source if isinstance(source, str) else "".join(source))
+            names: dict[str, Any] = {}
+            for node in tree.body:
+                targets = node.targets if isinstance(node, ast.Assign) else \
+                    [node.target] if isinstance(node, ast.AnnAssign) else []
+                names.update({t.id: {"name": t.id} for t in targets if isinstance(t, ast.Name)})
+            return names
+    except (OSError, ValueError, SyntaxError, AttributeError):
+        pass  # papermill gives the precise message below
     import papermill as pm
 
     try:
@@ -417,8 +481,6 @@ class Pipeline:
     """One invocation of ``wbreport run``."""
 
     def __init__(self, options: RunOptions, reporter: Reporter) -> None:
-        from wbreport.config import load_settings
-
         self.options = options
         self.reporter = reporter
         self.run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
@@ -433,19 +495,61 @@ class Pipeline:
         if clash:
             raise UsageError(f"parameter(s) {', '.join(clash)} are set by wbreport run itself; use the "
                              "command-line options instead")
-        self.settings = load_settings(self.params_dir if self.params_dir.is_dir() else None)
-        self.out = options.out.resolve()
-        root, files = input_files(options.data)
-        if not files:
-            from wbreport.io import read_package
+        if options.pdf:
+            from wbreport.pdf import unavailable_reason
 
-            read_package(root)  # raises the precise "not found / not a package" problem
-        from wbreport.io import fingerprint
+            reason = unavailable_reason()
+            if reason:
+                raise UsageError(f"--pdf cannot be used here: {reason}")
+        self._early = self._start_kernels_early()
+        try:
+            from wbreport.config import load_settings  # (imports pandas)
 
-        self.data_path = options.data.resolve() if options.data is not None else None
-        self.fingerprint = fingerprint(files, root)
+            self.settings = load_settings(self.params_dir if self.params_dir.is_dir() else None)
+            if self._early is not None:
+                self._early.set_startup_timeout(self.settings.timeouts.kernel_start_seconds)
+            self.out = options.out.resolve()
+            root, files = input_files(options.data)
+            if not files:
+                from wbreport.io import read_package
+
+                read_package(root)  # raises the precise "not found / not a package" problem
+            from wbreport.io import fingerprint
+
+            self.data_path = options.data.resolve() if options.data is not None else None
+            self.fingerprint = fingerprint(files, root)
+        except BaseException:
+            self.close()
+            raise
         self.started = datetime.now(UTC)
         self._package: Any = None
+
+    def _start_kernels_early(self) -> LocalExecutor | None:
+        """With ``--force`` every requested report renders, so kernels can start now, while
+        settings, data and indicators load (loading pandas alone takes a third of a second),
+        instead of after planning. Parameters were checked first: invalid ones never start a
+        kernel; a run refused later (invalid data, lock held) stops these at once."""
+        options = self.options
+        if not (options.force and options.executor == "local" and options.partners):
+            return None
+        periods = 1
+        if options.period:
+            from wbreport.periods import parse_period_range
+
+            try:
+                periods = len(parse_period_range(options.period))
+            except Exception:
+                return None  # refused with its precise message later
+        executor = LocalExecutor(options.jobs or os.cpu_count() or 1, options.reuse_kernels)
+        executor.warm(self.notebook.parent, len(options.partners) * periods)
+        return executor
+
+    def close(self) -> None:
+        """Stop kernels started early and not handed to a run (a run refused or interrupted
+        before planning)."""
+        early, self._early = self._early, None
+        if early is not None:
+            early.close()
 
     # --- planning ---------------------------------------------------------------------
 
@@ -500,14 +604,17 @@ class Pipeline:
     # --- running ------------------------------------------------------------------------
 
     def run(self) -> RunResult:
-        periods = self.periods() if self.options.period else None
-        if periods is not None:
-            self._check_narratives(periods)
-        with RunLock(self.out):
-            clean_leftovers(self.out)
-            periods = periods or self.periods()
-            self._check_narratives(periods)
-            return self._run_locked(periods)
+        try:
+            periods = self.periods() if self.options.period else None
+            if periods is not None:
+                self._check_narratives(periods)
+            with RunLock(self.out):
+                clean_leftovers(self.out)
+                periods = periods or self.periods()
+                self._check_narratives(periods)
+                return self._run_locked(periods)
+        finally:
+            self.close()
 
     def _run_locked(self, periods: list[str]) -> RunResult:
         from wbreport.periods import parse_period
@@ -553,10 +660,14 @@ class Pipeline:
         tables: dict[str, Any] = {}
         executor = None
         try:
-            if all_jobs:
+            executor, self._early = self._early, None
+            if all_jobs and executor is None:
                 executor = make_executor(self.options, self.settings)
                 if hasattr(executor, "warm"):
                     executor.warm(self.notebook.parent, len(all_jobs))
+            elif not all_jobs and executor is not None:
+                executor.close()  # (--force renders every job: not reached in practice)
+                executor = None
             if all_jobs or any(not (prev and (prev / "indicators.csv").is_file())
                                for _, _, _, prev in plans.values()):
                 from wbreport.report import prepare
@@ -631,12 +742,22 @@ class Pipeline:
         }
         for result in results:
             result.paths.setdefault("log", f"logs/{result.partner}.log")
+        if self.options.pdf:
+            from wbreport.pdf import print_pdfs
+
+            fresh = [r.partner for r in results if r.status is Status.ok
+                     or not (folder / f"{r.partner}.pdf").is_file()]
+            self.reporter.message(f"printing {len(fresh)} PDF(s) for {period}")
+            print_pdfs(folder, fresh)
+        for result in results:
+            if (folder / f"{result.partner}.pdf").is_file():
+                result.paths["pdf"] = f"{result.partner}.pdf"
         write_index(folder, write_manifest(folder, meta, results))
 
 
 def _carry_over(previous: Path, folder: Path, code: str) -> None:
     """Reuse a skipped report's files from the published set (hard links when possible)."""
-    for rel in (f"{code}.html", f"notebooks/{code}.ipynb", f"logs/{code}.log"):
+    for rel in (f"{code}.html", f"{code}.pdf", f"notebooks/{code}.ipynb", f"logs/{code}.log"):
         source, target = previous / rel, folder / rel
         if not source.is_file():
             continue

@@ -12,21 +12,14 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
-class _Pyplot:
-    """``matplotlib.pyplot`` (Agg backend), imported on first use: processes that only
-    compute indicators or write the index (``wbreport run`` itself) never pay for it."""
+def _style() -> Any:
+    """The charts' rcParams, for the figure's lifetime. Charts use matplotlib's object API,
+    not pyplot: no pyplot import in kernels, no figure manager per chart, nothing to close;
+    and matplotlib is imported on the first chart, so processes that only compute
+    indicators or write the index (``wbreport run`` itself) never load it."""
+    import matplotlib
 
-    def __getattr__(self, name: str) -> Any:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot
-
-        globals()["plt"] = matplotlib.pyplot
-        return getattr(matplotlib.pyplot, name)
-
-
-plt: Any = _Pyplot()
+    return matplotlib.rc_context(STYLE)
 
 # Colour-blind safe pair (Okabe-Ito) and neutral greys; text stays text in the SVG.
 WOMEN, MEN, ACCENT, GREY = "#CC79A7", "#0072B2", "#E69F00", "#999999"
@@ -80,7 +73,6 @@ def _to_chart(fig: Figure, alt: str) -> Chart:
     except Exception:
         bbox = "tight"
     fig.savefig(buffer, format="svg", bbox_inches=bbox, metadata={"Date": None, "Creator": None})
-    plt.close(fig)
     return Chart(buffer.getvalue(), alt)
 
 
@@ -95,8 +87,11 @@ def _legend_below(ax: Any, ncol: int) -> None:
 
 
 def _figure(height: float) -> tuple[Figure, Any]:
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(6.4, height))
+    from matplotlib.figure import Figure
+
+    with _style():
+        fig = Figure(figsize=(6.4, height))
+        ax = fig.subplots()
     return fig, ax
 
 
@@ -104,7 +99,7 @@ def participation_by_module(
     modules: Sequence[str], women: Sequence[float], men: Sequence[float], title: str
 ) -> Chart:
     """Horizontal stacked bars of women and men per training module."""
-    with plt.rc_context(STYLE):
+    with _style():
         fig, ax = _figure(0.5 + 0.32 * max(len(modules), 1))
         ax.barh(modules, women, color=WOMEN, label="Women")
         ax.barh(modules, men, left=women, color=MEN, label="Men")
@@ -125,7 +120,7 @@ def trend(
     labels: Sequence[str], participants: Sequence[float], activities: Sequence[float], title: str
 ) -> Chart:
     """Participants (bars) and delivered activities (line) over recent periods."""
-    with plt.rc_context(STYLE):
+    with _style():
         fig, ax = _figure(2.4)
         ax.bar(labels, participants, color=MEN, label="Participants")
         ax.set_ylabel("Participants")
@@ -158,7 +153,7 @@ def milestone_status(
     title: str,
 ) -> Chart:
     """Stacked bars per priority area: achieved, open (not yet due), overdue."""
-    with plt.rc_context(STYLE):
+    with _style():
         fig, ax = _figure(0.5 + 0.32 * max(len(areas), 1))
         left = [0.0] * len(areas)
         for values, colour, label in (
@@ -183,7 +178,7 @@ def partner_comparison(
     partners: Sequence[str], participants: Sequence[float], women_share: Sequence[float], title: str
 ) -> Chart:
     """Participants per partner with the share of women as a label."""
-    with plt.rc_context(STYLE):
+    with _style():
         fig, ax = _figure(2.4)
         labels = [textwrap.fill(p, 12) for p in partners]  # "Bosnia and\nHerzegovina"
         bars = ax.bar(labels, participants, color=MEN)

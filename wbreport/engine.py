@@ -11,17 +11,46 @@ kept for diagnosis) and long cells are still autosaved; it executes on the clien
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
-from papermill.utils import merge_kwargs, remove_args
+# papermill imports its cloud I/O back-ends (boto3 for s3://, Azure, GCS, HDFS through
+# pyarrow, GitHub) when it is first imported, whether used or not: boto3 alone costs more
+# than a report's HTML export. wbreport reads and writes local paths only, so those packages
+# are hidden while papermill loads; it then registers "missing dependency" handlers instead.
+_CLOUD_IO = ("boto3", "azure", "gcsfs", "pyarrow.fs", "github")
+
+
+def _import_papermill() -> None:
+    if "papermill.iorw" in sys.modules:
+        return
+    hidden = [name for name in _CLOUD_IO if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # "import name" -> ImportError
+    try:
+        import papermill.iorw  # noqa: F401
+    finally:
+        for name in hidden:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+
+
+_import_papermill()
+
+from papermill.clientwrap import PapermillNotebookClient  # noqa: E402
+from papermill.engines import (  # noqa: E402
+    NBClientEngine,
+    NotebookExecutionManager,
+    papermill_engines,
+)
+from papermill.utils import merge_kwargs, remove_args  # noqa: E402
 
 NAME = "wbreport"
 
 
 class _Manager(NotebookExecutionManager):
-    """Keeps papermill's per-cell metadata but writes the notebook only at the end."""
+    """Keeps papermill's per-cell metadata but writes the notebook only at the end (papermill
+    writes it once more itself after a run that was not interrupted)."""
 
     _quiet = False
 
@@ -60,9 +89,14 @@ class WarmKernelEngine(NBClientEngine):
         nb_man.notebook_start()
         try:
             cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
-        finally:
+        except BaseException:
+            # A timeout or a dead kernel: keep what ran so far for diagnosis.
             nb_man.cleanup_pbar()
-            nb_man.notebook_complete()  # the one write, whatever happened
+            nb_man.notebook_complete()
+            raise
+        # Ran to its end (cell errors included): papermill writes the notebook once itself.
+        nb_man.cleanup_pbar()
+        nb_man._quietly(nb_man.notebook_complete)
         return nb_man.nb
 
     @classmethod

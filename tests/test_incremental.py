@@ -1,0 +1,141 @@
+"""Incremental runs: a report is re-rendered only when its inputs changed (issue 7).
+
+A job's key hashes wbreport's own source, the data files, the notebook, defaults.yaml, the
+partner's narrative, the period, the partner and extra parameters; a rerun whose key
+matches the published one carries the report over (status ``skipped``) without starting
+a kernel.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import wbreport.batch
+import wbreport.kernels
+from tests.reporting import jobs_by_partner, read_manifest
+from wbreport.batch import RunOptions, default_params, plan_and_run
+from wbreport.io import sample_data_path
+
+pytestmark = pytest.mark.slow
+
+PERIOD = "2021Q4"
+PARTNERS = ["AL", "BA", "WB"]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> dict[str, Path]:
+    """Private copies of the data and params, and an output folder, for one test."""
+    data, params = tmp_path / "data", tmp_path / "params"
+    shutil.copytree(sample_data_path(), data, ignore=shutil.ignore_patterns("*.md", "*.py"))
+    shutil.copytree(default_params(), params)
+    return {"data": data, "params": params, "out": tmp_path / "out"}
+
+
+def run(project: dict[str, Path], **options: object) -> Path:
+    result = plan_and_run(RunOptions(data=project["data"], params_dir=project["params"],
+                                     out=project["out"], period=PERIOD, partners=PARTNERS,
+                                     **options))  # type: ignore[arg-type]
+    assert result.exit_code == 0
+    return result.periods[0].folder
+
+
+def statuses(folder: Path) -> dict[str, str]:
+    return {code: job["status"] for code, job in jobs_by_partner(folder).items()}
+
+
+def test_unchanged_rerun_skips_everything_without_a_kernel(project: dict[str, Path],
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           ) -> None:
+    first = run(project)
+    assert set(statuses(first).values()) == {"ok"}
+    before = {code: (first / f"{code}.html").read_bytes() for code in PARTNERS}
+
+    monkeypatch.setattr(wbreport.batch, "make_executor", _forbidden)
+    monkeypatch.setattr(wbreport.kernels.KernelSlot, "start", _forbidden)
+    second = run(project)
+    assert statuses(second) == dict.fromkeys(PARTNERS, "skipped")
+    assert {code: (second / f"{code}.html").read_bytes() for code in PARTNERS} == before
+    assert (second / "index.html").is_file() and (second / "indicators.csv").is_file()
+    monkeypatch.undo()
+
+    # The same rerun from the command line, as analysts run it: timed, not asserted.
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "wbreport", "run", "--data", str(project["data"]), "--params",
+         str(project["params"]), "--out", str(project["out"]), "--period", PERIOD,
+         "--partners", ",".join(PARTNERS)],
+        capture_output=True, text=True, timeout=120)
+    seconds = time.perf_counter() - started
+    assert done.returncode == 0, done.stderr
+    print(f"\nunchanged rerun of {len(PARTNERS)} reports (wbreport run, all skipped): "
+          f"{seconds:.2f} s wall")
+    third = project["out"] / PERIOD
+    assert statuses(third) == dict.fromkeys(PARTNERS, "skipped")
+
+
+def _forbidden(*args: object, **kwargs: object) -> None:
+    raise AssertionError("an unchanged rerun must not build an executor or start a kernel")
+
+
+def test_changed_narrative_rerenders_only_that_report(project: dict[str, Path]) -> None:
+    first = run(project)
+    old_index = (first / "index.html").read_text(encoding="utf-8")
+    old_al = (first / "AL.html").read_bytes()
+    narrative = project["params"] / PERIOD / "BA.yaml"
+    narrative.write_text("highlights: |\n  - A freshly edited highlight for the test.\n",
+                         encoding="utf-8")
+
+    second = run(project)
+    assert statuses(second) == {"AL": "skipped", "BA": "ok", "WB": "skipped"}
+    assert "A freshly edited highlight for the test." in \
+        (second / "BA.html").read_text(encoding="utf-8")
+    assert (second / "AL.html").read_bytes() == old_al  # carried over, not re-rendered
+    index = (second / "index.html").read_text(encoding="utf-8")
+    assert index != old_index  # rebuilt for the new set
+    assert index.count("Unchanged (reused)") == 2 and "Rendered" in index
+
+
+def test_force_rerenders_everything(project: dict[str, Path]) -> None:
+    run(project)
+    forced = run(project, force=True)
+    assert statuses(forced) == dict.fromkeys(PARTNERS, "ok")
+
+
+def test_changed_data_rerenders_everything(project: dict[str, Path]) -> None:
+    first = run(project)
+    fingerprint = read_manifest(first)["data"]["sha256"]
+    activities = project["data"] / "activities.csv"
+    text = activities.read_text(encoding="utf-8")
+    activities.write_text(text.replace("module training for asylum caseworkers",
+                                       "module training for asylum case workers", 1),
+                          encoding="utf-8")
+    second = run(project)
+    assert read_manifest(second)["data"]["sha256"] != fingerprint
+    assert statuses(second) == dict.fromkeys(PARTNERS, "ok")
+
+
+def test_force_starts_kernels_early_and_stops_them_when_the_run_is_refused(
+        project: dict[str, Path]) -> None:
+    """``--force`` starts kernels while data load; invalid data still ends with no kernel."""
+    import psutil
+
+    from wbreport.errors import ValidationError
+
+    (project["data"] / "activities.csv").write_text("activity_id\nbroken\n", encoding="utf-8")
+    with pytest.raises(ValidationError):
+        run(project, force=True)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        kernels = [p for p in psutil.Process().children(recursive=True)
+                   if "ipykernel" in " ".join(p.cmdline())]
+        if not kernels:
+            break
+        time.sleep(0.1)
+    assert kernels == []
+    assert not (project["out"] / PERIOD).exists()  # nothing published

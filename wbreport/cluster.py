@@ -1,0 +1,254 @@
+"""Run report jobs on a dask.distributed cluster (``wbreport run --executor dask``).
+
+Each job is one dask task. A worker keeps warm kernels (:class:`~wbreport.kernels.KernelSlot`,
+one per worker thread) between tasks, exactly as the local executor does, and a worker
+plugin shuts them down when the worker closes. A worker that dies mid-report loses
+nothing but time: the scheduler reschedules its task on another worker (``retries`` and
+the scheduler's ``allowed-failures`` both apply) and the report is rendered again.
+
+Workers read the notebook, the narratives and the run's prepared data, and write the
+staging folder, **by the same absolute paths as the machine running ``wbreport run``**:
+with a real cluster the project checkout and ``--out`` must be on storage every worker
+mounts at the same path (NFS, a cluster file system, a shared volume in Kubernetes).
+Without ``--scheduler`` a :class:`distributed.LocalCluster` on 127.0.0.1 is started for
+the run and closed after it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wbreport.jobs import Job, JobResult, Status
+from wbreport.partners import REGION
+
+if TYPE_CHECKING:
+    from wbreport.kernels import KernelSlot
+
+PLUGIN = "wbreport-kernels"
+STARTED = "wbreport-started"
+
+# --- on the workers -----------------------------------------------------------------
+
+_free: list[KernelSlot] = []
+_all: list[KernelSlot] = []
+_lock = threading.Lock()
+_generation = [0]  # bumped by close_slots(): a slot of an earlier generation is not reused
+_born: dict[int, int] = {}
+
+
+def _take(startup_timeout: float) -> KernelSlot:
+    from wbreport.kernels import KernelSlot
+
+    with _lock:
+        if _free:
+            return _free.pop()
+        slot = KernelSlot(startup_timeout=startup_timeout)
+        _all.append(slot)
+        _born[id(slot)] = _generation[0]
+        return slot
+
+
+def _give(slot: KernelSlot) -> None:
+    with _lock:
+        if _born.get(id(slot)) == _generation[0]:
+            _free.append(slot)
+            return
+        _born.pop(id(slot), None)
+        if slot in _all:
+            _all.remove(slot)
+    slot.shutdown()  # a task still running when its run closed the kernels: stop this one too
+
+
+def close_slots(in_use: bool = False) -> None:
+    """Shut down the kernels this worker process started: the idle ones (a slot still in use
+    is shut down when its task ends), or all of them when the worker itself is closing."""
+    with _lock:
+        _generation[0] += 1
+        closing = list(_all) if in_use else list(_free)
+        _free.clear()
+        for slot in closing:
+            _all.remove(slot)
+            _born.pop(id(slot), None)
+    for slot in closing:
+        slot.shutdown()
+
+
+atexit.register(close_slots, in_use=True)
+
+
+def _worker_name() -> str:
+    try:
+        from distributed import get_worker
+
+        return f"dask-{get_worker().name}"
+    except Exception:
+        return "dask"
+
+
+def warm_worker(cwd: str, startup_timeout: float) -> bool:
+    """Task: start one kernel on this worker before jobs arrive."""
+    slot = _take(startup_timeout)
+    try:
+        if not slot.alive():
+            slot.start(Path(cwd))
+        return True
+    except BaseException:  # also asyncio's CancelledError
+        slot.shutdown()  # the job will start a fresh kernel and report the failure
+        return False
+    finally:
+        _give(slot)
+
+
+def run_job(job: Job, index: int, startup_timeout: float) -> JobResult:
+    """Task: render one report in this worker's warm kernel."""
+    import wbreport.engine  # noqa: F401  # before papermill is imported anywhere else
+    from wbreport.jobs import execute_job
+
+    try:
+        from distributed import get_worker
+
+        get_worker().log_event(STARTED, {"index": index})
+    except Exception:
+        pass
+    slot = _take(startup_timeout)
+    try:
+        return execute_job(job, slot, worker=_worker_name())
+    finally:
+        _give(slot)
+
+
+def _plugin() -> Any:
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class KernelPlugin(WorkerPlugin):
+        """Closes the worker's kernels when the worker closes."""
+
+        name = PLUGIN
+
+        def teardown(self, worker: Any) -> None:
+            close_slots(in_use=True)
+
+    return KernelPlugin()
+
+
+# --- on the machine running wbreport run ----------------------------------------------
+
+
+class DaskExecutor:
+    """Runs jobs as dask tasks; results come back in the order of the jobs."""
+
+    def __init__(self, scheduler: str | None, workers: int, startup_timeout: float = 60.0) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            from wbreport.errors import UsageError
+
+            raise UsageError("--executor dask needs the 'distributed' package: "
+                             "pip install 'wbreport[dask]'") from None
+        self.startup_timeout = startup_timeout
+        self.cluster: Any = None
+        self._warm: list[Any] = []
+        self._closed = False
+        if scheduler:
+            try:
+                self.client = Client(scheduler, timeout=min(startup_timeout, 30))
+            except (OSError, TimeoutError, ValueError) as exc:
+                from wbreport.errors import UsageError
+
+                raise UsageError(f"cannot connect to the dask scheduler {scheduler}: {exc}") \
+                    from None
+        else:
+            self.cluster = LocalCluster(
+                n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR,
+            )
+        try:
+            if self.cluster is not None:
+                self.client = Client(self.cluster, timeout=startup_timeout)
+            self.client.register_plugin(_plugin(), name=PLUGIN)
+        except BaseException:
+            if self.cluster is not None:
+                self.cluster.close()
+            raise
+
+    def _workers(self) -> list[str]:
+        return list(self.client.scheduler_info().get("workers", {}))
+
+    def warm(self, cwd: Path, count: int) -> None:
+        """Start one kernel per worker (up to ``count``) while the run is being prepared."""
+        for address in self._workers()[: max(0, count)]:
+            self._warm.append(self.client.submit(
+                warm_worker, str(cwd), self.startup_timeout, workers=[address],
+                allow_other_workers=False, pure=False, key=f"wbreport-warm-{uuid.uuid4().hex}",
+            ))
+
+    def run(self, jobs: list[Job], done: Callable[[Job, JobResult], None],
+            started: Callable[[Job], None]) -> list[JobResult]:
+        from distributed import as_completed
+
+        def on_started(event: Any) -> None:
+            _, message = event
+            index = message.get("index") if isinstance(message, dict) else None
+            if isinstance(index, int) and 0 <= index < len(jobs):
+                with contextlib.suppress(Exception):  # progress display only
+                    started(jobs[index])
+
+        self.client.subscribe_topic(STARTED, on_started)
+        run = uuid.uuid4().hex[:8]
+        futures = [
+            self.client.submit(run_job, job, i, self.startup_timeout, pure=False, retries=1,
+                               key=f"wbreport-{run}-{i}-{job.period}-{job.partner}",
+                               priority=1 if job.partner == REGION else 0)  # longest first
+            for i, job in enumerate(jobs)
+        ]
+        position = {f.key: i for i, f in enumerate(futures)}
+        results: list[JobResult | None] = [None] * len(jobs)
+        try:
+            for future in as_completed(futures):
+                i = position[future.key]
+                job = jobs[i]
+                try:
+                    result = future.result()
+                except Exception as exc:  # the task itself failed (or its workers kept dying)
+                    name = type(exc).__name__
+                    status = Status.kernel_died if name == "KilledWorker" else Status.failed
+                    result = JobResult(job.partner, job.period, status, error=f"{name}: {exc}",
+                                       exception=name, worker="dask", key=job.key)
+                results[i] = result
+                done(job, result)
+        except BaseException:
+            self.client.cancel(futures, force=True)
+            raise
+        finally:
+            with contextlib.suppress(Exception):
+                self.client.unsubscribe_topic(STARTED)
+        return [r for r in results if r is not None]
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self.cluster is None:
+                # Someone else's cluster: leave its workers running but no kernel of ours.
+                from distributed import wait
+
+                wait(self._warm, timeout=self.startup_timeout)
+                self.client.run(close_slots)
+                self.client.unregister_worker_plugin(PLUGIN)
+        except Exception:
+            pass
+        finally:
+            self.client.close()
+            if self.cluster is not None:
+                self.cluster.close()
+
+
+__all__ = ["DaskExecutor", "close_slots", "run_job", "warm_worker"]
