@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
 import tempfile
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np

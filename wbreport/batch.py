@@ -8,6 +8,7 @@ moment leaves the published link untouched; the next run clears its leftovers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -36,8 +37,18 @@ from wbreport.partners import ALL_CODES, REGION, get_partner
 MANIFEST = "manifest.json"
 LOCK = ".wbreport.lock"
 HOLDER = ".wbreport.lock.json"
-KEY_PACKAGES = ("pandas", "numpy", "matplotlib", "papermill", "nbclient", "nbconvert", "ipykernel",
-                "jupyter_client", "nh3", "filelock")
+KEY_PACKAGES = (
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "papermill",
+    "nbclient",
+    "nbconvert",
+    "ipykernel",
+    "jupyter_client",
+    "nh3",
+    "filelock",
+)
 
 
 class Reporter(Protocol):
@@ -88,8 +99,11 @@ class PeriodResult:
     @property
     def failed(self) -> list[JobResult]:
         """Reports this run was asked for that did not come out."""
-        return [r for r in self.results
-                if r.partner in self.requested and r.status not in (Status.ok, Status.skipped)]
+        return [
+            r
+            for r in self.results
+            if r.partner in self.requested and r.status not in (Status.ok, Status.skipped)
+        ]
 
 
 @dataclass
@@ -136,11 +150,19 @@ class RunLock:
             self.lock.acquire(timeout=0)
         except Timeout:
             holder = _read_json(self.out / HOLDER) or {}
-            who = (f"pid {holder.get('pid')} on {holder.get('host')} since {holder.get('started')}"
-                   if holder else "another process")
-            raise LockedError(f"another run is writing to {self.out} ({who}); try again later") from None
-        holder = {"pid": os.getpid(), "host": socket.gethostname(),
-                  "started": datetime.now(UTC).isoformat(timespec="seconds")}
+            who = (
+                f"pid {holder.get('pid')} on {holder.get('host')} since {holder.get('started')}"
+                if holder
+                else "another process"
+            )
+            raise LockedError(
+                f"another run is writing to {self.out} ({who}); try again later"
+            ) from None
+        holder = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
         (self.out / HOLDER).write_text(json.dumps(holder), encoding="utf-8")
         return self
 
@@ -252,6 +274,7 @@ class LocalExecutor:
 
     def warm(self, cwd: Path, count: int) -> None:
         """Start ``count`` kernels in the background while the run is being planned."""
+
         def start(slot: KernelSlot) -> None:
             try:
                 slot.start(cwd)
@@ -271,13 +294,19 @@ class LocalExecutor:
             threading.Thread(target=start, args=(slot,), daemon=True).start()
         threading.Thread(target=_prewarm_runner, daemon=True).start()
 
-    def run(self, jobs: list[Job], done: Callable[[Job, JobResult], None],
-            started: Callable[[Job], None]) -> list[JobResult]:
+    def run(
+        self,
+        jobs: list[Job],
+        done: Callable[[Job, JobResult], None],
+        started: Callable[[Job], None],
+    ) -> list[JobResult]:
         def one(job: Job) -> JobResult:
             slot = self._wait_slot()
             try:
                 if self._stopping:
-                    return JobResult(job.partner, job.period, Status.failed, error="run interrupted")
+                    return JobResult(
+                        job.partner, job.period, Status.failed, error="run interrupted"
+                    )
                 started(job)
                 result = execute_job(job, slot, worker=f"local-{id(slot) % 10000}")
             finally:
@@ -359,8 +388,9 @@ def _git_state(folder: Path) -> dict[str, Any]:
     import subprocess
 
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True,
-                              timeout=10, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=folder, capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
 
     try:
         commit = git("rev-parse", "HEAD")
@@ -375,14 +405,14 @@ def _versions() -> dict[str, str]:
 
     found = {"python": platform.python_version()}
     for name in KEY_PACKAGES:
-        try:
+        with contextlib.suppress(PackageNotFoundError):
             found[name] = version(name)
-        except PackageNotFoundError:
-            pass
     return found
 
 
-def write_manifest(folder: Path, meta: dict[str, Any], results: Iterable[JobResult]) -> dict[str, Any]:
+def write_manifest(
+    folder: Path, meta: dict[str, Any], results: Iterable[JobResult]
+) -> dict[str, Any]:
     from wbreport import __version__
 
     manifest = {
@@ -409,16 +439,22 @@ def _declared_parameters(notebook: Path) -> dict[str, Any]:
 
     try:
         nb = json.loads(notebook.read_text(encoding="utf-8"))
-        language = (nb.get("metadata", {}).get("kernelspec", {}).get("language") or "python")
-        cells = [c for c in nb.get("cells", [])
-                 if "parameters" in c.get("metadata", {}).get("tags", [])]
+        language = nb.get("metadata", {}).get("kernelspec", {}).get("language") or "python"
+        cells = [
+            c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])
+        ]
         if language == "python" and cells:
             source = cells[0].get("source", "")
             tree = ast.parse(source if isinstance(source, str) else "".join(source))
             names: dict[str, Any] = {}
             for node in tree.body:
-                targets = node.targets if isinstance(node, ast.Assign) else \
-                    [node.target] if isinstance(node, ast.AnnAssign) else []
+                targets = (
+                    node.targets
+                    if isinstance(node, ast.Assign)
+                    else [node.target]
+                    if isinstance(node, ast.AnnAssign)
+                    else []
+                )
                 names.update({t.id: {"name": t.id} for t in targets if isinstance(t, ast.Name)})
             return names
     except (OSError, ValueError, SyntaxError, AttributeError):
@@ -449,8 +485,6 @@ def _safe_value(name: str, value: Any) -> None:
         raise UsageError(f"parameter {name!r} must be text or a number")
     if isinstance(value, str) and ("\n" in value or "\r" in value or "\0" in value):
         raise UsageError(f"parameter {name!r} must be one line of text")
-
-
 
 
 INJECTED = ("partner", "period", "data", "params_dir", "prepared")
@@ -493,8 +527,10 @@ class Pipeline:
         check_parameters(self.notebook, {**dict.fromkeys(INJECTED), **options.parameters})
         clash = sorted(set(options.parameters) & set(INJECTED))
         if clash:
-            raise UsageError(f"parameter(s) {', '.join(clash)} are set by wbreport run itself; use the "
-                             "command-line options instead")
+            raise UsageError(
+                f"parameter(s) {', '.join(clash)} are set by wbreport run itself; use the "
+                "command-line options instead"
+            )
         if options.pdf:
             from wbreport.pdf import unavailable_reason
 
@@ -573,8 +609,10 @@ class Pipeline:
         from wbreport.indicators import default_period
 
         label = default_period(self.package()).label
-        _write_atomic(self.out / ".wbreport-cache.json",
-                      json.dumps({"fingerprint": key, "default_period": label}))
+        _write_atomic(
+            self.out / ".wbreport-cache.json",
+            json.dumps({"fingerprint": key, "default_period": label}),
+        )
         return [label]
 
     def _narrative_file(self, period: str, code: str) -> Path:
@@ -582,9 +620,14 @@ class Pipeline:
 
     def job_key(self, period: str, code: str) -> str:
         return job_key(
-            _source_hash(), json.dumps(self.fingerprint, sort_keys=True), self.notebook.read_bytes(),
-            _file_bytes(self.params_dir / "defaults.yaml"), _file_bytes(self._narrative_file(period, code)),
-            period, code, json.dumps(self.options.parameters, sort_keys=True),
+            _source_hash(),
+            json.dumps(self.fingerprint, sort_keys=True),
+            self.notebook.read_bytes(),
+            _file_bytes(self.params_dir / "defaults.yaml"),
+            _file_bytes(self._narrative_file(period, code)),
+            period,
+            code,
+            json.dumps(self.options.parameters, sort_keys=True),
         )
 
     def _check_narratives(self, periods: list[str]) -> None:
@@ -626,20 +669,30 @@ class Pipeline:
             for sub in ("notebooks", "logs"):
                 (folder / sub).mkdir(parents=True, exist_ok=True)
             previous = published(self.out, period)
-            before = {j["partner"]: j for j in (_read_json(previous / MANIFEST) or {}).get("jobs", [])} \
-                if previous else {}
+            before = (
+                {j["partner"]: j for j in (_read_json(previous / MANIFEST) or {}).get("jobs", [])}
+                if previous
+                else {}
+            )
             jobs, skipped = [], []
             for code in self.options.partners:
                 key = self.job_key(period, code)
                 old = before.get(code, {})
-                reusable = (not self.options.force and old.get("key") == key
-                            and old.get("status") in ("ok", "skipped") and previous is not None
-                            and (previous / f"{code}.html").is_file())
+                reusable = (
+                    not self.options.force
+                    and old.get("key") == key
+                    and old.get("status") in ("ok", "skipped")
+                    and previous is not None
+                    and (previous / f"{code}.html").is_file()
+                )
                 if reusable:
                     assert previous is not None
                     _carry_over(previous, folder, code)
-                    skipped.append(JobResult(code, period, Status.skipped, key=key,
-                                             paths=dict(old.get("paths", {}))))
+                    skipped.append(
+                        JobResult(
+                            code, period, Status.skipped, key=key, paths=dict(old.get("paths", {}))
+                        )
+                    )
                     continue
                 jobs.append(self._job(period, code, key, folder))
             # Reports of partners this run does not render stay published as they were.
@@ -648,10 +701,18 @@ class Pipeline:
                 assert previous is not None
                 _carry_over(previous, folder, code)
                 old = before[code]
-                skipped.append(JobResult(code, period, Status(old.get("status", "skipped")),
-                                         seconds=old.get("seconds", 0.0), error=old.get("error", ""),
-                                         cell=old.get("cell"), key=old.get("key", ""),
-                                         paths=dict(old.get("paths", {}))))
+                skipped.append(
+                    JobResult(
+                        code,
+                        period,
+                        Status(old.get("status", "skipped")),
+                        seconds=old.get("seconds", 0.0),
+                        error=old.get("error", ""),
+                        cell=old.get("cell"),
+                        key=old.get("key", ""),
+                        paths=dict(old.get("paths", {})),
+                    )
+                )
             plans[period] = (folder, jobs, skipped, previous)
 
         all_jobs = [j for _, jobs, _, _ in plans.values() for j in jobs]
@@ -668,8 +729,10 @@ class Pipeline:
             elif not all_jobs and executor is not None:
                 executor.close()  # (--force renders every job: not reached in practice)
                 executor = None
-            if all_jobs or any(not (prev and (prev / "indicators.csv").is_file())
-                               for _, _, _, prev in plans.values()):
+            if all_jobs or any(
+                not (prev and (prev / "indicators.csv").is_file())
+                for _, _, _, prev in plans.values()
+            ):
                 from wbreport.report import prepare
 
                 parsed = [parse_period(p) for p in periods]
@@ -680,8 +743,9 @@ class Pipeline:
                 for job in all_jobs:
                     job.parameters["prepared"] = str(pickle_path)
             if executor is not None:
-                for result, job in zip(executor.run(all_jobs, self._done, self.reporter.started),
-                                       all_jobs, strict=True):
+                for result, job in zip(
+                    executor.run(all_jobs, self._done, self.reporter.started), all_jobs, strict=True
+                ):
                     result.key = job.key
                     results[(job.period, job.partner)] = result
         except BaseException:
@@ -699,8 +763,9 @@ class Pipeline:
             period_results = skipped + [results[(period, j.partner)] for j in jobs]
             self._finish_period(period, folder, period_results, tables.get(period), previous)
             publish(self.out, period, folder)
-            outcome.append(PeriodResult(period, self.out / period, period_results,
-                                        list(self.options.partners)))
+            outcome.append(
+                PeriodResult(period, self.out / period, period_results, list(self.options.partners))
+            )
         return RunResult(outcome)
 
     def _done(self, job: Job, result: JobResult) -> None:
@@ -717,11 +782,21 @@ class Pipeline:
         }
         title = f"{get_partner(code).name} — programming report {period}"
         t = self.settings.timeouts
-        return Job(code, period, title, self.notebook, parameters, key, folder,
-                   cell_timeout=t.cell_seconds, job_timeout=t.job_seconds)
+        return Job(
+            code,
+            period,
+            title,
+            self.notebook,
+            parameters,
+            key,
+            folder,
+            cell_timeout=t.cell_seconds,
+            job_timeout=t.job_seconds,
+        )
 
-    def _finish_period(self, period: str, folder: Path, results: list[JobResult], table: Any,
-                       previous: Path | None) -> None:
+    def _finish_period(
+        self, period: str, folder: Path, results: list[JobResult], table: Any, previous: Path | None
+    ) -> None:
         from wbreport.index import write_index
         from wbreport.targets import to_csv_text
 
@@ -734,9 +809,15 @@ class Pipeline:
             "run_id": self.run_id,
             "started": self.started.isoformat(timespec="seconds"),
             "period": period,
-            "data": {"source": str(self.data_path) if self.data_path else "built-in sample",
-                     "sha256": self.fingerprint},
-            "notebook": {"path": str(self.notebook), "git_commit": git["commit"], "git_dirty": git["dirty"]},
+            "data": {
+                "source": str(self.data_path) if self.data_path else "built-in sample",
+                "sha256": self.fingerprint,
+            },
+            "notebook": {
+                "path": str(self.notebook),
+                "git_commit": git["commit"],
+                "git_dirty": git["dirty"],
+            },
             "executor": self.options.executor,
             "parameters": dict(self.options.parameters),
         }
@@ -745,8 +826,11 @@ class Pipeline:
         if self.options.pdf:
             from wbreport.pdf import print_pdfs
 
-            fresh = [r.partner for r in results if r.status is Status.ok
-                     or not (folder / f"{r.partner}.pdf").is_file()]
+            fresh = [
+                r.partner
+                for r in results
+                if r.status is Status.ok or not (folder / f"{r.partner}.pdf").is_file()
+            ]
             self.reporter.message(f"printing {len(fresh)} PDF(s) for {period}")
             print_pdfs(folder, fresh)
         for result in results:

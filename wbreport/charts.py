@@ -21,6 +21,7 @@ def _style() -> Any:
 
     return matplotlib.rc_context(STYLE)
 
+
 # Colour-blind safe pair (Okabe-Ito) and neutral greys; text stays text in the SVG.
 WOMEN, MEN, ACCENT, GREY = "#CC79A7", "#0072B2", "#E69F00", "#999999"
 STYLE: Any = {
@@ -82,8 +83,14 @@ def _legend_below(ax: Any, ncol: int) -> None:
     from matplotlib.transforms import offset_copy
 
     below = offset_copy(ax.transAxes, fig=ax.figure, y=-32, units="points")
-    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below,
-              ncol=ncol, fontsize=8)
+    ax.legend(
+        frameon=False,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0),
+        bbox_transform=below,
+        ncol=ncol,
+        fontsize=8,
+    )
 
 
 def _figure(height: float) -> tuple[Figure, Any]:
@@ -95,25 +102,41 @@ def _figure(height: float) -> tuple[Figure, Any]:
     return fig, ax
 
 
+def _stacked_bars(
+    labels: Sequence[str],
+    series: Sequence[tuple[Sequence[float], str, str]],
+    xlabel: str,
+    title: str,
+    alt: str,
+) -> Chart:
+    """Horizontal bars per label, one stacked segment per (values, colour, name) series."""
+    with _style():
+        fig, ax = _figure(0.5 + 0.32 * max(len(labels), 1))
+        left = [0.0] * len(labels)
+        for values, colour, name in series:
+            ax.barh(labels, values, left=left, color=colour, label=name)
+            left = [x + y for x, y in zip(left, values, strict=True)]
+        ax.invert_yaxis()
+        ax.set_xlabel(xlabel)
+        ax.set_title(title, loc="left")
+        _legend_below(ax, ncol=len(series))
+        return _to_chart(fig, f"{title}. {alt}")
+
+
 def participation_by_module(
     modules: Sequence[str], women: Sequence[float], men: Sequence[float], title: str
 ) -> Chart:
     """Horizontal stacked bars of women and men per training module."""
-    with _style():
-        fig, ax = _figure(0.5 + 0.32 * max(len(modules), 1))
-        ax.barh(modules, women, color=WOMEN, label="Women")
-        ax.barh(modules, men, left=women, color=MEN, label="Men")
-        ax.invert_yaxis()
-        ax.set_xlabel("Participants")
-        ax.set_title(title, loc="left")
-        _legend_below(ax, ncol=2)
-        parts = [
-            f"{m}: {int(w)} women, {int(n)} men"
-            for m, w, n in zip(modules, women, men, strict=True)
-        ]
-        return _to_chart(
-            fig, f"{title}. " + ("; ".join(parts) if parts else "No training participation.")
-        )
+    parts = [
+        f"{m}: {int(w)} women, {int(n)} men" for m, w, n in zip(modules, women, men, strict=True)
+    ]
+    return _stacked_bars(
+        modules,
+        [(women, WOMEN, "Women"), (men, MEN, "Men")],
+        "Participants",
+        title,
+        "; ".join(parts) if parts else "No training participation.",
+    )
 
 
 def trend(
@@ -153,25 +176,18 @@ def milestone_status(
     title: str,
 ) -> Chart:
     """Stacked bars per priority area: achieved, open (not yet due), overdue."""
-    with _style():
-        fig, ax = _figure(0.5 + 0.32 * max(len(areas), 1))
-        left = [0.0] * len(areas)
-        for values, colour, label in (
-            (achieved, MEN, "Achieved"),
-            (open_, GREY, "Not yet due"),
-            (overdue, ACCENT, "Overdue"),
-        ):
-            ax.barh(areas, values, left=left, color=colour, label=label)
-            left = [a + b for a, b in zip(left, values, strict=True)]
-        ax.invert_yaxis()
-        ax.set_xlabel("Milestones")
-        ax.set_title(title, loc="left")
-        _legend_below(ax, ncol=3)
-        parts = [
-            f"{a}: {x} achieved, {o} not yet due, {d} overdue"
-            for a, x, o, d in zip(areas, achieved, open_, overdue, strict=True)
-        ]
-        return _to_chart(fig, f"{title}. " + ("; ".join(parts) if parts else "No milestones."))
+    parts = [
+        f"{a}: {x} achieved, {o} not yet due, {d} overdue"
+        for a, x, o, d in zip(areas, achieved, open_, overdue, strict=True)
+    ]
+    series = [
+        (achieved, MEN, "Achieved"),
+        (open_, GREY, "Not yet due"),
+        (overdue, ACCENT, "Overdue"),
+    ]
+    return _stacked_bars(
+        areas, series, "Milestones", title, "; ".join(parts) if parts else "No milestones."
+    )
 
 
 def partner_comparison(

@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -28,11 +28,13 @@ T = TypeVar("T")
 
 DataOpt = Annotated[
     Path | None,
-    typer.Option("--data", help="CSV folder, .xlsx workbook or SQLite file (default: built-in sample)."),
+    typer.Option(
+        "--data", help="CSV folder, .xlsx workbook or SQLite file (default: built-in sample)."
+    ),
 ]
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     csv = "csv"
     json = "json"
     table = "table"
@@ -65,11 +67,15 @@ def validate(data: DataOpt = None) -> None:
 
 @app.command()
 def indicators(
-    period: Annotated[str, typer.Option("--period", help="Period, e.g. 2020Q4, 2020H2, 2020, 2020-11.")],
+    period: Annotated[
+        str, typer.Option("--period", help="Period, e.g. 2020Q4, 2020H2, 2020, 2020-11.")
+    ],
     data: DataOpt = None,
     partner: Annotated[str | None, typer.Option("--partner", help="One partner code.")] = None,
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.csv,
-    params: Annotated[Path, typer.Option("--params", help="Folder with defaults.yaml.")] = Path("params"),
+    params: Annotated[Path, typer.Option("--params", help="Folder with defaults.yaml.")] = Path(
+        "params"
+    ),
 ) -> None:
     """Print the indicator table for one period (csv as indicators.csv)."""
     from wbreport.report import indicator_table
@@ -105,11 +111,23 @@ class ConsoleReporter:
     """Progress per report: a live bar on a terminal, one line per report always."""
 
     def __init__(self) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
-        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), console=err, transient=True,
-                                 disable=not err.is_terminal)
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        )
         self.task: Any = None
 
     def message(self, text: str) -> None:
@@ -129,9 +147,14 @@ class ConsoleReporter:
     def finished(self, job: Any, result: Any) -> None:
         ok = result.status.value == "ok"
         mark = "[green]✓[/]" if ok else "[red]✗[/]"
-        detail = "" if ok else f"  {result.error}" + (f" (cell {result.cell})" if result.cell else "")
-        err.print(f"  {mark} {job.name}  {result.status.value}  {result.seconds:.1f} s{detail}",
-                  highlight=False, markup=True)
+        detail = (
+            "" if ok else f"  {result.error}" + (f" (cell {result.cell})" if result.cell else "")
+        )
+        err.print(
+            f"  {mark} {job.name}  {result.status.value}  {result.seconds:.1f} s{detail}",
+            highlight=False,
+            markup=True,
+        )
         if self.task is not None:
             self.progress.advance(self.task)
 
@@ -142,22 +165,49 @@ class ConsoleReporter:
 @app.command()
 def run(
     data: DataOpt = None,
-    period: Annotated[str | None, typer.Option(
-        "--period", help="Period or range FROM:TO (default: latest quarter with a delivered activity).")] = None,
-    partners: Annotated[str | None, typer.Option("--partners", help="Codes, e.g. AL,RS,WB (default all).")] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            help="Period or range FROM:TO (default: latest quarter with a delivered activity).",
+        ),
+    ] = None,
+    partners: Annotated[
+        str | None, typer.Option("--partners", help="Codes, e.g. AL,RS,WB (default all).")
+    ] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("outputs"),
-    jobs: Annotated[int, typer.Option("--jobs", min=0, help="Parallel kernels (default: CPU count).")] = 0,
+    jobs: Annotated[
+        int, typer.Option("--jobs", min=0, help="Parallel kernels (default: CPU count).")
+    ] = 0,
     executor: Annotated[str, typer.Option("--executor", help="local or dask.")] = "local",
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="dask scheduler address.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Re-render unchanged reports too.")] = False,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="dask scheduler address.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-render unchanged reports too.")
+    ] = False,
     notebook: Annotated[Path | None, typer.Option("--notebook", help="Report notebook.")] = None,
-    params: Annotated[Path | None, typer.Option("--params", help="Folder with defaults.yaml and narratives.")] = None,
-    param: Annotated[list[str] | None, typer.Option(
-        "--param", "-p", help="Extra notebook parameter NAME=VALUE (must be declared in the notebook).")] = None,
-    pdf: Annotated[bool, typer.Option(
-        "--pdf", help="Also print each report to PDF with headless Chromium.")] = False,
-    fresh_kernels: Annotated[bool, typer.Option(
-        "--fresh-kernels", help="Start a new kernel for every report instead of resetting a warm one.")] = False,
+    params: Annotated[
+        Path | None, typer.Option("--params", help="Folder with defaults.yaml and narratives.")
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            help="Extra notebook parameter NAME=VALUE (must be declared in the notebook).",
+        ),
+    ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print each report to PDF with headless Chromium.")
+    ] = False,
+    fresh_kernels: Annotated[
+        bool,
+        typer.Option(
+            "--fresh-kernels",
+            help="Start a new kernel for every report instead of resetting a warm one.",
+        ),
+    ] = False,
 ) -> None:
     """Render every report for a period and publish the set atomically."""
     from wbreport.batch import RunOptions, plan_and_run
@@ -171,9 +221,19 @@ def run(
                 raise UsageError(f"--param takes NAME=VALUE, got {item!r}")
             extra[name] = value
         options = RunOptions(
-            data=data, period=period, partners=parse_partners(partners), out=out_dir, jobs=jobs,
-            executor=executor, scheduler=scheduler, force=force, notebook=notebook,
-            params_dir=params, parameters=extra, reuse_kernels=not fresh_kernels, pdf=pdf,
+            data=data,
+            period=period,
+            partners=parse_partners(partners),
+            out=out_dir,
+            jobs=jobs,
+            executor=executor,
+            scheduler=scheduler,
+            force=force,
+            notebook=notebook,
+            params_dir=params,
+            parameters=extra,
+            reuse_kernels=not fresh_kernels,
+            pdf=pdf,
         )
         reporter = ConsoleReporter()
         # Each job's outcome is reported once, by the reporter and in its log; nbclient's own

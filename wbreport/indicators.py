@@ -92,7 +92,7 @@ def arrays(package: Package) -> Arrays:
     """The :class:`Arrays` of ``package`` (computed on first use, then reused)."""
     cached = package.__dict__.get("_wbreport_arrays")
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     act, part = package.activities, package.participation
     ms, tools = package.milestones, package.tools
     a_type = act["type"].to_numpy(dtype=object)
