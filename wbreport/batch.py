@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 from wbreport.errors import LockedError, UsageError
 from wbreport.jobs import Job, JobResult, Status, execute_job, job_key, redacted
-from wbreport.partners import ALL_CODES, REGION, get_partner
+from wbreport.partners import ALL_CODES, REGION, get_partner, order_key
 
 MANIFEST = "manifest.json"
 LOCK = ".wbreport.lock"
@@ -422,7 +422,7 @@ def write_manifest(
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": sys.version.split()[0],
         "packages": _versions(),
-        "jobs": [r.to_json() for r in sorted(results, key=lambda r: ALL_CODES.index(r.partner))],
+        "jobs": [r.to_json() for r in sorted(results, key=lambda r: order_key(r.partner))],
     }
     manifest["parameters"] = redacted(manifest.get("parameters", {}))
     _write_atomic(folder / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")

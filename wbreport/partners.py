@@ -58,10 +58,6 @@ def parse_partners(text: str | None) -> list[str]:
     return [c for c in ALL_CODES if c in wanted]
 
 
-def display_name(code: str) -> str:
-    return get_partner(code).name
-
-
 def order_key(code: str) -> int:
     """Position of ``code`` in the fixed order AL, BA, XK, ME, MK, RS, WB."""
     return ALL_CODES.index(code)
