@@ -361,3 +361,61 @@ def test_write_package_round_trips(tmp_path: Path, small: dict[str, pd.DataFrame
     write_package(generate(1, seed=0), tmp_path / "again")
     for path in paths:
         assert path.read_bytes() == (tmp_path / "again" / path.name).read_bytes()
+
+
+# --- demo-data never overwrites a package (hardening 2) -------------------------------------
+
+
+def _demo(*args: str) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from wbreport.cli import app
+
+    result = CliRunner().invoke(app, ["demo-data", *args])
+    return result.exit_code, result.output
+
+
+def test_demo_data_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "activities.csv").write_text("the analyst's own data\n", encoding="utf-8")
+    code, output = _demo("--out", str(pkg))
+    assert code == 2, output
+    assert "not empty" in output and "--force" in output and "Traceback" not in output
+    assert (pkg / "activities.csv").read_text(encoding="utf-8") == "the analyst's own data\n"
+    assert sorted(p.name for p in pkg.iterdir()) == ["activities.csv"]
+
+
+def test_demo_data_force_overwrites_and_new_or_empty_folders_are_fine(tmp_path: Path) -> None:
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "activities.csv").write_text("old\n", encoding="utf-8")
+    assert _demo("--out", str(pkg), "--force")[0] == 0
+    assert (pkg / "activities.csv").read_text(encoding="utf-8").startswith("activity_id,")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert _demo("--out", str(empty))[0] == 0
+    assert _demo("--out", str(tmp_path / "new" / "deeper"))[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--seed", "-1"), "--seed"),
+        (("--scale", "0"), "--scale"),
+    ],
+)
+def test_demo_data_refuses_bad_numbers_without_traceback(
+    tmp_path: Path, args: tuple[str, ...], says: str
+) -> None:
+    code, output = _demo("--out", str(tmp_path / "pkg"), *args)
+    assert code == 2 and says in output and "Traceback" not in output
+    assert not (tmp_path / "pkg").exists()
+
+
+def test_demo_data_out_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "pkg.csv"
+    target.write_text("keep\n", encoding="utf-8")
+    code, output = _demo("--out", str(target))
+    assert code == 2 and "is a file" in output and "Traceback" not in output
+    assert target.read_text(encoding="utf-8") == "keep\n"

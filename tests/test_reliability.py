@@ -79,23 +79,35 @@ def no_leaked_kernels(grace: float = 2.0) -> Iterator[None]:
     before = {p.pid for p in kernel_processes()}
     yield
     deadline = time.monotonic() + grace
-    while (leaked := [p for p in kernel_processes() if p.pid not in before]) and \
-            time.monotonic() < deadline:
+    while (
+        leaked := [p for p in kernel_processes() if p.pid not in before]
+    ) and time.monotonic() < deadline:
         time.sleep(0.05)
     for proc in leaked:
         proc.kill()
     assert leaked == [], f"{len(leaked)} kernel process(es) left running"
 
 
-def wbreport(*args: str, env: dict[str, str] | None = None, timeout: float = 120,
-             cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "wbreport", *args], capture_output=True,
-                          text=True, timeout=timeout, env={**os.environ, **(env or {})}, cwd=cwd)
+def wbreport(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wbreport", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+    )
 
 
 def start_wbreport(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "wbreport", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "wbreport", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def params_dir(tmp: Path, defaults: str = FAST) -> Path:
@@ -121,8 +133,9 @@ def check_published(out: Path, period: str = PERIOD) -> Path:
     assert {r["partner"] for r in rows} == set(ALL_CODES)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["period"] == period
-    assert {j["partner"]: j["status"] in ("ok", "skipped") for j in manifest["jobs"]} == \
-        dict.fromkeys(ALL_CODES, True)
+    assert {
+        j["partner"]: j["status"] in ("ok", "skipped") for j in manifest["jobs"]
+    } == dict.fromkeys(ALL_CODES, True)
     for code in ALL_CODES:
         nbformat.read(folder / "notebooks" / f"{code}.ipynb", as_version=4)
     return folder
@@ -153,22 +166,51 @@ def copy_published(source: Path, tmp: Path) -> Path:
 # --- CSV formula neutralisation ----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("=1+2", "'=1+2"), ("+SUM(A1)", "'+SUM(A1)"), ("-2+3", "'-2+3"), ("@cmd", "'@cmd"),
-    ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ('=HYPERLINK("http://x")', "'=HYPERLINK(\"http://x\")"),
-    ("-", "'-"), ("--1", "'--1"), ("-3x", "'-3x"),
-    ("-3", "-3"), ("-0.25", "-0.25"), ("+7", "+7"), ("-1e-05", "-1e-05"), ("-.5", "-.5"),
-    ("0.7778", "0.7778"), ("AL", "AL"), ("", ""), ("a=b", "a=b"), ("2021Q4", "2021Q4"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("=1+2", "'=1+2"),
+        ("+SUM(A1)", "'+SUM(A1)"),
+        ("-2+3", "'-2+3"),
+        ("@cmd", "'@cmd"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("-", "'-"),
+        ("--1", "'--1"),
+        ("-3x", "'-3x"),
+        ("-3", "-3"),
+        ("-0.25", "-0.25"),
+        ("+7", "+7"),
+        ("-1e-05", "-1e-05"),
+        ("-.5", "-.5"),
+        ("0.7778", "0.7778"),
+        ("AL", "AL"),
+        ("", ""),
+        ("a=b", "a=b"),
+        ("2021Q4", "2021Q4"),
+    ],
+)
 def test_safe_cell(text: str, expected: str) -> None:
     assert safe_cell(text) == expected
 
 
 def test_indicators_csv_neutralises_text_not_numbers() -> None:
-    table = pd.DataFrame([
-        {"period": "2021Q4", "partner": "=cmd|' /C calc'!A0", "indicator": "participants",
-         "value": -3.0, "baseline": -0.25, "target": 4.0, "achievement": -0.5, "rag": "@red"},
-    ], columns=COLUMNS)
+    table = pd.DataFrame(
+        [
+            {
+                "period": "2021Q4",
+                "partner": "=cmd|' /C calc'!A0",
+                "indicator": "participants",
+                "value": -3.0,
+                "baseline": -0.25,
+                "target": 4.0,
+                "achievement": -0.5,
+                "rag": "@red",
+            },
+        ],
+        columns=COLUMNS,
+    )
     row = next(csv.DictReader(io.StringIO(to_csv_text(table))))
     assert row["partner"] == "'=cmd|' /C calc'!A0"
     assert row["rag"] == "'@red"
@@ -179,8 +221,10 @@ def test_indicators_csv_neutralises_text_not_numbers() -> None:
 
 
 def test_secret_values_cover_parameters_environment_and_encodings() -> None:
-    values = secret_values({"api_token": 'ab"c<d', "partner": "AL", "key": None, "pw_key": "x"},
-                           {"WBREPORT_PASSWORD": "env-secret", "HOME": "/root"})
+    values = secret_values(
+        {"api_token": 'ab"c<d', "partner": "AL", "key": None, "pw_key": "x"},
+        {"WBREPORT_PASSWORD": "env-secret", "HOME": "/root"},
+    )
     assert {'ab"c<d', 'ab\\"c<d', "ab&quot;c&lt;d", "env-secret"} <= set(values)
     assert "AL" not in values and "/root" not in values and "x" not in values
 
@@ -189,9 +233,10 @@ def test_scrub_notebook_reaches_metadata_and_outputs() -> None:
     nb = nbformat.v4.new_notebook()
     nb.metadata["papermill"] = {"parameters": {"api_token": "CANARY-1"}}
     cell = nbformat.v4.new_code_cell("api_token = 'CANARY-1'")
-    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="CANARY-1\n"),
-                    nbformat.v4.new_output("error", ename="E", evalue="CANARY-1",
-                                           traceback=["CANARY-1"])]
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="CANARY-1\n"),
+        nbformat.v4.new_output("error", ename="E", evalue="CANARY-1", traceback=["CANARY-1"]),
+    ]
     nb.cells.append(cell)
     scrub_notebook(nb, ["CANARY-1"])
     assert "CANARY-1" not in nbformat.writes(nb)
@@ -199,7 +244,7 @@ def test_scrub_notebook_reaches_metadata_and_outputs() -> None:
 
 # --- typed outcomes end to end -------------------------------------------------------------
 
-OUTCOMES = '''
+OUTCOMES = """
 import os, subprocess, sys, time
 if partner == "BA":
     raise ValueError("no data for BA")
@@ -210,7 +255,7 @@ if partner == "ME":
     os.kill(os.getpid(), 9)
 if partner == "MK":
     sys.exit()
-'''
+"""
 
 
 @pytest.mark.slow
@@ -219,14 +264,32 @@ def test_typed_outcomes_end_to_end(tmp_path: Path) -> None:
     notebook = notebook_with_cell(tmp_path / "nb", OUTCOMES)
     out = tmp_path / "out"
     with no_leaked_kernels():
-        result = CliRunner().invoke(app, [
-            "run", "--notebook", str(notebook), "--params", str(params_dir(tmp_path)),
-            "--out", str(out), "--partners", "AL,BA,XK,ME,MK", "--jobs", "2"])
+        result = CliRunner().invoke(
+            app,
+            [
+                "run",
+                "--notebook",
+                str(notebook),
+                "--params",
+                str(params_dir(tmp_path)),
+                "--out",
+                str(out),
+                "--partners",
+                "AL,BA,XK,ME,MK",
+                "--jobs",
+                "2",
+            ],
+        )
     assert result.exit_code == 1, result.output
     folder = out / PERIOD
     jobs = jobs_by_partner(folder)
     assert {c: j["status"] for c, j in jobs.items()} == {
-        "AL": "ok", "BA": "failed", "XK": "timeout", "ME": "kernel_died", "MK": "incomplete"}
+        "AL": "ok",
+        "BA": "failed",
+        "XK": "timeout",
+        "ME": "kernel_died",
+        "MK": "incomplete",
+    }
     # the cell number counts code cells as the analyst wrote them: parameters = 1, ours = 2
     assert (jobs["BA"]["cell"], jobs["BA"]["exception"]) == (2, "ValueError")
     assert "no data for BA" in jobs["BA"]["error"]
@@ -237,12 +300,19 @@ def test_typed_outcomes_end_to_end(tmp_path: Path) -> None:
     assert (folder / "AL.html").is_file()
     assert not any((folder / f"{c}.html").exists() for c in ("BA", "XK", "ME", "MK"))
     index = (folder / "index.html").read_text(encoding="utf-8")
-    for text in ("Failed", "cell 2: ValueError: no data for BA", "Timed out", "Kernel died",
-                 "Incomplete", 'href="AL.html"'):
+    for text in (
+        "Failed",
+        "cell 2: ValueError: no data for BA",
+        "Timed out",
+        "Kernel died",
+        "Incomplete",
+        'href="AL.html"',
+    ):
         assert text in index
     assert "1 of 5 reports published; failed: BA, XK, ME, MK" in result.stderr
-    assert not [p for p in psutil.process_iter(["cmdline"])
-                if p.info["cmdline"] == ["sleep", "313"]]
+    assert not [
+        p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", "313"]
+    ]
 
 
 @pytest.mark.slow
@@ -257,11 +327,15 @@ def test_no_kernel_left_after_a_good_run(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.timeout(240, method="thread")
 def test_job_timeout_and_skipped_cell(tmp_path: Path) -> None:
-    notebook = notebook_with_cell(tmp_path / "nb", (
-        'if partner == "BA":\n'
-        '    import time\n'
-        '    for _ in range(60):\n'
-        '        time.sleep(0.5)  # no single cell overruns; the whole report does\n'))
+    notebook = notebook_with_cell(
+        tmp_path / "nb",
+        (
+            'if partner == "BA":\n'
+            "    import time\n"
+            "    for _ in range(60):\n"
+            "        time.sleep(0.5)  # no single cell overruns; the whole report does\n"
+        ),
+    )
     nb = nbformat.read(notebook, as_version=4)
     skipped = nbformat.v4.new_code_cell("report.key_figures()")
     skipped.metadata["tags"] = ["skip-execution"]
@@ -269,8 +343,15 @@ def test_job_timeout_and_skipped_cell(tmp_path: Path) -> None:
     nbformat.write(nb, notebook)
     params = params_dir(tmp_path, "timeouts: {cell_seconds: 60, job_seconds: 3}\n")
     with no_leaked_kernels():
-        run = plan_and_run(RunOptions(notebook=notebook, params_dir=params, partners=["AL", "BA"],
-                                      out=tmp_path / "out", jobs=2))
+        run = plan_and_run(
+            RunOptions(
+                notebook=notebook,
+                params_dir=params,
+                partners=["AL", "BA"],
+                out=tmp_path / "out",
+                jobs=2,
+            )
+        )
     assert run.exit_code == 1
     jobs = jobs_by_partner(tmp_path / "out" / PERIOD)
     assert (jobs["BA"]["status"], jobs["BA"]["exception"]) == ("timeout", "JobTimeout")
@@ -282,12 +363,12 @@ def test_job_timeout_and_skipped_cell(tmp_path: Path) -> None:
 # --- parameters --------------------------------------------------------------------------------
 
 
-def test_unknown_parameter_refused_before_any_kernel(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_parameter_refused_before_any_kernel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     started: list[object] = []
     monkeypatch.setattr("wbreport.kernels.KernelSlot.start", lambda *a, **k: started.append(a))
-    result = CliRunner().invoke(app, ["run", "--out", str(tmp_path / "out"),
-                                      "--param", "nope=1"])
+    result = CliRunner().invoke(app, ["run", "--out", str(tmp_path / "out"), "--param", "nope=1"])
     assert result.exit_code == 2
     assert "'nope'" in result.stderr and "declares" in result.stderr
     assert started == []
@@ -305,14 +386,14 @@ def test_unknown_parameter_refused_by_the_command(tmp_path: Path) -> None:
     assert seen == set()
 
 
-SECRET_NOTEBOOK = '''
+SECRET_NOTEBOOK = """
 import os
 from IPython.display import HTML, display
 print("label:", label, "token:", api_token, "env:", os.environ.get("WBREPORT_PASSWORD"))
 display(HTML(f"<p>{api_token} / {os.environ.get('WBREPORT_PASSWORD')}</p>"))
 if partner == "BA":
     raise ValueError(f"token {api_token} refused")
-'''
+"""
 
 
 def secret_notebook(tmp: Path) -> Path:
@@ -324,15 +405,18 @@ def secret_notebook(tmp: Path) -> Path:
     return notebook
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--partners", "../x"], "unknown partner code '../x'"),
-    (["--partners", "AL,../../etc"], "unknown partner code '../../etc'"),
-    (["--period", "2020Q4; import os"], "invalid period '2020Q4; import os'"),
-    (["--period", "../../tmp"], "invalid period '../../tmp'"),
-    (["--param", "partner=../x"], "set by wbreport run itself"),
-    (["--param", "label=x\nimport os; os.system('touch PWNED')"], "must be one line"),
-    (["--param", "api_token=a\rb"], "must be one line"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--partners", "../x"], "unknown partner code '../x'"),
+        (["--partners", "AL,../../etc"], "unknown partner code '../../etc'"),
+        (["--period", "2020Q4; import os"], "invalid period '2020Q4; import os'"),
+        (["--period", "../../tmp"], "invalid period '../../tmp'"),
+        (["--param", "partner=../x"], "set by wbreport run itself"),
+        (["--param", "label=x\nimport os; os.system('touch PWNED')"], "must be one line"),
+        (["--param", "api_token=a\rb"], "must be one line"),
+    ],
+)
 def test_hostile_values_refused(args: list[str], message: str, tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()
@@ -352,26 +436,44 @@ def test_secrets_never_written_and_values_never_run(tmp_path: Path) -> None:
     notebook = secret_notebook(tmp_path)
     out = tmp_path / "out"
     injection = '"; open("PWNED", "w").close(); x = "'
-    proc = wbreport("run", "--notebook", str(notebook), "--out", str(out), "--partners", "AL,BA",
-                    "--param", "api_token=CANARY-1234567", "--param", f"label={injection}",
-                    env={"WBREPORT_PASSWORD": "CANARY-env-7654321"}, cwd=tmp_path)
+    proc = wbreport(
+        "run",
+        "--notebook",
+        str(notebook),
+        "--out",
+        str(out),
+        "--partners",
+        "AL,BA",
+        "--param",
+        "api_token=CANARY-1234567",
+        "--param",
+        f"label={injection}",
+        env={"WBREPORT_PASSWORD": "CANARY-env-7654321"},
+        cwd=tmp_path,
+    )
     assert proc.returncode == 1, proc.stderr  # BA fails on purpose, with the token in its error
     leaks = []
     for path in out.rglob("*"):  # .sets/ holds every file the published link points to
         if path.is_file():
             data = path.read_bytes()
-            leaks += [f"{path}: {c}" for c in (b"CANARY-1234567", b"CANARY-env-7654321")
-                      if c in data]
+            leaks += [
+                f"{path}: {c}" for c in (b"CANARY-1234567", b"CANARY-env-7654321") if c in data
+            ]
     assert leaks == []
     assert "CANARY" not in proc.stdout + proc.stderr
     folder = out / PERIOD
     # the values did reach the notebook, as data: scrubbed output, literal injection text
     executed = (folder / "notebooks" / "AL.ipynb").read_text(encoding="utf-8")
     assert "token: *** env: ***" in executed
-    injected = next(c for c in nbformat.reads(executed, as_version=4).cells
-                    if "injected-parameters" in c.metadata.get("tags", []))
-    values = {node.targets[0].id: ast.literal_eval(node.value)  # type: ignore[attr-defined]
-              for node in ast.parse(injected.source).body}
+    injected = next(
+        c
+        for c in nbformat.reads(executed, as_version=4).cells
+        if "injected-parameters" in c.metadata.get("tags", [])
+    )
+    values = {
+        node.targets[0].id: ast.literal_eval(node.value)  # type: ignore[attr-defined]
+        for node in ast.parse(injected.source).body
+    }
     assert values["label"] == injection and values["api_token"] == "***"
     assert not (tmp_path / "PWNED").exists() and not (notebook.parent / "PWNED").exists()
     manifest = read_manifest(folder)
@@ -389,19 +491,39 @@ def test_secrets_not_left_behind_by_a_killed_run(tmp_path: Path) -> None:
     notebook = secret_notebook(tmp_path)
     nb = nbformat.read(notebook, as_version=4)
     index = next(i for i, c in enumerate(nb.cells) if "report-end" in c.metadata.get("tags", []))
-    nb.cells.insert(index, nbformat.v4.new_code_cell(
-        'import sys, time\nfor _ in range(2000):\n    print("again:", api_token)\n'
-        'sys.stdout.flush()\ntime.sleep(60)'))
+    nb.cells.insert(
+        index,
+        nbformat.v4.new_code_cell(
+            'import sys, time\nfor _ in range(2000):\n    print("again:", api_token)\n'
+            "sys.stdout.flush()\ntime.sleep(60)"
+        ),
+    )
     nbformat.write(nb, notebook)
     out = tmp_path / "out"
     runner = subprocess.Popen(
-        [sys.executable, "-m", "wbreport", "run", "--notebook", str(notebook), "--out", str(out),
-         "--partners", "AL", "--param", "api_token=CANARY-1234567"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
+        [
+            sys.executable,
+            "-m",
+            "wbreport",
+            "run",
+            "--notebook",
+            str(notebook),
+            "--out",
+            str(out),
+            "--partners",
+            "AL",
+            "--param",
+            "api_token=CANARY-1234567",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=tmp_path,
+    )
     sets = out / ".sets"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and runner.poll() is None and \
-            not any(sets.glob("*/notebooks")):
+    while (
+        time.monotonic() < deadline and runner.poll() is None and not any(sets.glob("*/notebooks"))
+    ):
         time.sleep(0.05)
     time.sleep(4)  # the report is now sleeping in its last cells, its output printed
     assert runner.poll() is None
@@ -420,8 +542,9 @@ def test_secrets_not_left_behind_by_a_killed_run(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.timeout(240, method="thread")
-def test_lock_refuses_second_run_and_is_taken_over_after_kill(sample_published: Path,
-                                                               tmp_path: Path) -> None:
+def test_lock_refuses_second_run_and_is_taken_over_after_kill(
+    sample_published: Path, tmp_path: Path
+) -> None:
     out = copy_published(sample_published, tmp_path)
     first = start_wbreport("run", "--out", str(out), "--force", "--partners", "AL,WB")
     holder = out / ".wbreport.lock.json"
@@ -465,8 +588,9 @@ def _read_until(stream: Any, predicate: Callable[[str], bool], limit: float = 60
 
 @pytest.mark.slow
 @pytest.mark.timeout(240, method="thread")
-def test_ctrl_c_stops_kernels_releases_lock_keeps_published_set(sample_published: Path,
-                                                                  tmp_path: Path) -> None:
+def test_ctrl_c_stops_kernels_releases_lock_keeps_published_set(
+    sample_published: Path, tmp_path: Path
+) -> None:
     out = copy_published(sample_published, tmp_path)
     before = check_published(out)
     digests = {p.name: p.read_bytes() for p in before.iterdir() if p.is_file()}
@@ -524,6 +648,7 @@ def _after(duration: float) -> Callable[[Path], Callable[[float], bool]]:
 
 def _appears(pattern: str) -> Callable[[Path], Callable[[float], bool]]:
     """When a path matching ``pattern`` that was not there at the start appears."""
+
     def make(out: Path) -> Callable[[float], bool]:
         existing = set(out.glob(pattern))
         return lambda elapsed: any(p not in existing for p in out.glob(pattern))
@@ -533,8 +658,7 @@ def _appears(pattern: str) -> Callable[[Path], Callable[[float], bool]]:
 
 @pytest.mark.slow
 @pytest.mark.timeout(240, method="thread")
-def test_sigkill_at_any_moment_keeps_published_set(sample_published: Path,
-                                                   tmp_path: Path) -> None:
+def test_sigkill_at_any_moment_keeps_published_set(sample_published: Path, tmp_path: Path) -> None:
     out = copy_published(sample_published, tmp_path)
     durations = []
     for _ in range(2):  # the shorter of two runs: a busy machine makes one run slow
@@ -545,14 +669,17 @@ def test_sigkill_at_any_moment_keeps_published_set(sample_published: Path,
     duration = min(durations)
     staged = ".sets/2021Q4.*"
     moments = [_after(duration * (0.03 + 0.77 * i / 15)) for i in range(16)]
-    moments += [_appears(pattern) for pattern in (
-        ".sets/.prepared-*.pkl",  # data loaded and prepared, kernels warming up
-        f"{staged}/notebooks/*.ipynb",  # a report has just been rendered
-        f"{staged}/indicators.csv",  # finishing the set
-        f"{staged}/manifest.json",
-        f"{staged}/index.html",  # about to publish
-        ".2021Q4.*.link",  # publishing: the new link is made, not yet swapped in
-    )]
+    moments += [
+        _appears(pattern)
+        for pattern in (
+            ".sets/.prepared-*.pkl",  # data loaded and prepared, kernels warming up
+            f"{staged}/notebooks/*.ipynb",  # a report has just been rendered
+            f"{staged}/indicators.csv",  # finishing the set
+            f"{staged}/manifest.json",
+            f"{staged}/index.html",  # about to publish
+            ".2021Q4.*.link",  # publishing: the new link is made, not yet swapped in
+        )
+    ]
     # a run slower or faster than the measured one can end before a late moment: more
     # moments, spread over the middle of the run, until 20 kills hit a running run
     spare = [_after(duration * f) for f in (0.5, 0.2, 0.35, 0.1, 0.45, 0.25, 0.4, 0.15, 0.3, 0.05)]
@@ -579,11 +706,14 @@ def test_sigkill_at_any_moment_keeps_published_set(sample_published: Path,
 
 
 @pytest.mark.slow
-def test_clean_leftovers_removes_what_killed_runs_left(sample_published: Path,
-                                                      tmp_path: Path) -> None:
+def test_clean_leftovers_removes_what_killed_runs_left(
+    sample_published: Path, tmp_path: Path
+) -> None:
     out = copy_published(sample_published, tmp_path)
     live = check_published(out)
-    (out / ".sets" / "2021Q4.20990101T000000-dead00" / "notebooks").mkdir(parents=True)
+    dead = out / ".sets" / "2021Q4.20990101T000000-dead00"
+    (dead / "notebooks").mkdir(parents=True)
+    (dead / ".wbreport-set").write_text("2021Q4.20990101T000000-dead00\n")
     (out / ".sets" / ".prepared-20990101T000000-dead00.pkl").write_bytes(b"x")
     os.symlink(".sets/nowhere", out / ".2021Q4.deadbeef.link")
     clean_leftovers(out)

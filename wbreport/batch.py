@@ -181,27 +181,100 @@ def _read_json(path: Path) -> Any:
 # --- publication ------------------------------------------------------------------
 
 
+SET_MARKER = ".wbreport-set"
+
+
 def sets_dir(out: Path) -> Path:
     return out / ".sets"
 
 
-def published(out: Path, period: str) -> Path | None:
-    """The folder currently published for ``period`` (``None`` when there is none)."""
+def _inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` (resolved, symlinks followed) lies strictly inside ``root``."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
+        return False
+    return path.resolve() != root.resolve()
+
+
+def is_own_set(out: Path, folder: Path) -> bool:
+    """A set folder wbreport created: inside ``<out>/.sets/`` and carrying its marker."""
+    return (
+        _inside(folder, sets_dir(out))
+        and not sets_dir(out).is_symlink()
+        and folder.resolve().parent == sets_dir(out).resolve()
+        and ((folder / SET_MARKER).is_file() or _legacy_set(folder))
+    )
+
+
+def _legacy_set(folder: Path) -> bool:
+    """A set published by a wbreport release that wrote no marker yet (its manifest)."""
+    manifest = _read_json(folder / MANIFEST)
+    return isinstance(manifest, dict) and manifest.get("tool") == "wbreport"
+
+
+def make_set(out: Path, name: str) -> Path:
+    """Create a new set folder, marked so that only such folders are ever deleted."""
+    root = sets_dir(out)
+    if root.is_symlink() or (root.exists() and not root.is_dir()):
+        raise UsageError(f"{root} is not a folder wbreport created; move it away")
+    root.mkdir(exist_ok=True)
+    folder = root / name
+    folder.mkdir()
+    (folder / SET_MARKER).write_text(name + "\n", encoding="utf-8")
+    for sub in ("notebooks", "logs"):
+        (folder / sub).mkdir()
+    return folder
+
+
+def check_publishable(out: Path, period: str) -> None:
+    """Refuse (exit 2) when ``<out>/<period>`` is anything but a link wbreport made.
+
+    wbreport deletes only what it created; a user's folder, file or link to elsewhere at
+    the place it would publish is left untouched and the run is refused before it starts.
+    """
     link = out / period
-    return link.resolve() if link.exists() else None
+    if not link.is_symlink():
+        if link.exists():
+            raise UsageError(
+                f"{link} is not a wbreport publication (a plain {'folder' if link.is_dir() else 'file'});"
+                " wbreport will not replace it: move it away or choose another --out"
+            )
+        return
+    if not link.exists():  # a dangling link: fine only when it pointed into our sets
+        target = Path(os.path.normpath(out / os.readlink(link)))
+        if target.parent != sets_dir(out):
+            raise UsageError(
+                f"{link} is a link to {os.readlink(link)}, not a wbreport publication;"
+                " move it away or choose another --out"
+            )
+        return
+    if not is_own_set(out, link):
+        raise UsageError(
+            f"{link} points to {link.resolve()}, which is not a set wbreport created;"
+            " wbreport will not replace or delete it: move the link away or choose another --out"
+        )
+
+
+def published(out: Path, period: str) -> Path | None:
+    """The set currently published for ``period`` (``None`` when there is none or it is
+    not one of wbreport's own sets)."""
+    link = out / period
+    if link.is_symlink() and link.exists() and is_own_set(out, link):
+        return link.resolve()
+    return None
 
 
 def publish(out: Path, period: str, folder: Path) -> None:
     """Atomically point ``<out>/<period>`` at ``folder`` and drop the previous set."""
+    check_publishable(out, period)
     link = out / period
     previous = published(out, period)
-    if link.exists() and not link.is_symlink():
-        raise UsageError(f"{link} is a plain folder, not a wbreport publication; move it away")
     temp = out / f".{period}.{uuid.uuid4().hex[:8]}.link"
     os.symlink(os.path.relpath(folder, out), temp)
     os.replace(temp, link)
     _fsync_dir(out)
-    if previous is not None and previous != folder.resolve():
+    if previous is not None and previous != folder.resolve() and is_own_set(out, previous):
         shutil.rmtree(previous, ignore_errors=True)
 
 
@@ -217,19 +290,26 @@ def _fsync_dir(path: Path) -> None:
 
 
 def clean_leftovers(out: Path) -> None:
-    """Remove sets and temporary links no published link points to (we hold the lock)."""
+    """Remove wbreport's own sets that no published link points to, and its temporary
+    links (we hold the lock). Anything without wbreport's marker is left alone."""
     live = {p.resolve() for p in out.iterdir() if p.is_symlink() and p.exists()}
     for temp in out.glob(".*.link"):
-        temp.unlink(missing_ok=True)
+        if temp.is_symlink():
+            temp.unlink(missing_ok=True)
     root = sets_dir(out)
-    if root.is_dir():
-        for folder in root.iterdir():
-            if folder.resolve() in live:
-                continue
-            if folder.is_dir() and not folder.is_symlink():
-                shutil.rmtree(folder, ignore_errors=True)
-            else:  # the prepared-indicators pickle of a killed run
-                folder.unlink(missing_ok=True)
+    if not root.is_dir() or root.is_symlink():
+        return
+    for entry in root.iterdir():
+        if entry.is_symlink():
+            continue
+        if entry.is_dir():
+            if entry.resolve() not in live and is_own_set(out, entry):
+                shutil.rmtree(entry, ignore_errors=True)
+            else:  # a set killed before its marker was written is empty: rmdir only
+                with contextlib.suppress(OSError):
+                    entry.rmdir()
+        elif entry.name.startswith(".prepared-") and entry.suffix == ".pkl":
+            entry.unlink(missing_ok=True)  # the prepared-indicators pickle of a killed run
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -662,12 +742,11 @@ class Pipeline:
     def _run_locked(self, periods: list[str]) -> RunResult:
         from wbreport.periods import parse_period
 
-        sets_dir(self.out).mkdir(exist_ok=True)
+        for period in periods:  # before anything is created: refuse foreign folders
+            check_publishable(self.out, period)
         plans: dict[str, tuple[Path, list[Job], list[JobResult], Path | None]] = {}
         for period in periods:
-            folder = sets_dir(self.out) / f"{period}.{self.run_id}"
-            for sub in ("notebooks", "logs"):
-                (folder / sub).mkdir(parents=True, exist_ok=True)
+            folder = make_set(self.out, f"{period}.{self.run_id}")
             previous = published(self.out, period)
             before = (
                 {j["partner"]: j for j in (_read_json(previous / MANIFEST) or {}).get("jobs", [])}

@@ -263,14 +263,21 @@ def run(
 def demo_data(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the CSV package into.")],
     scale: Annotated[int, typer.Option("--scale", min=1, help="1 ≈ 1,000 participation rows.")] = 1,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same files).")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Random seed ≥ 0 (same seed, same files).")
+    ] = 0,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write into a folder that is not empty.")
+    ] = False,
 ) -> None:
     """Generate a valid synthetic data package of any size."""
-    from wbreport.demo import generate, write_package
+    from wbreport.demo import check_target, generate, write_package
 
-    tables = generate(scale=scale, seed=seed)
-    paths = write_package(tables, out_dir)
-    for path in paths:
+    def write() -> list[Path]:
+        check_target(out_dir, force)  # before generating: refuse fast, overwrite nothing
+        return write_package(generate(scale=scale, seed=seed), out_dir)
+
+    for path in _guard(write):
         out.print(f"wrote {path}")
 
 

@@ -179,6 +179,30 @@ def generate(scale: int = 1, seed: int = 0) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def check_target(out: Path, force: bool = False) -> None:
+    """Refuse to write a package where it would overwrite anything (unless ``force``).
+
+    Raises :class:`~wbreport.errors.UsageError` when ``out`` is a file, cannot be
+    listed, or is a folder that is not empty and ``force`` is not given.
+    """
+    from wbreport.errors import UsageError
+
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder: choose a folder for the package")
+    if not out.exists():
+        return
+    try:
+        entries = [p.name for p in out.iterdir()]
+    except OSError as exc:
+        raise UsageError(f"cannot read folder {out}: {exc.strerror or exc}") from None
+    if entries and not force:
+        shown = ", ".join(sorted(entries)[:5]) + (", …" if len(entries) > 5 else "")
+        raise UsageError(
+            f"{out} is not empty ({shown}); demo-data would overwrite files there: "
+            "choose an empty or new folder, or add --force"
+        )
+
+
 def write_package(tables: dict[str, pd.DataFrame], out: Path) -> list[Path]:
     """Write each table to ``<out>/<table>.csv`` (UTF-8, comma, header, no index).
 
@@ -195,7 +219,12 @@ def write_package(tables: dict[str, pd.DataFrame], out: Path) -> list[Path]:
         The files written, in the order of ``tables``.
     """
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from wbreport.errors import UsageError
+
+        raise UsageError(f"cannot create folder {out}: {exc.strerror or exc}") from None
     paths = []
     for name, frame in tables.items():
         path = out / f"{name}.csv"
