@@ -73,8 +73,23 @@ def naive(period: str, work: Path) -> tuple[float, float]:
     for code in PARTNERS:
         # --cwd: the kernel runs beside the notebook, as in JupyterLab, so the notebook's
         # params_dir="../params" finds the same narratives wbreport uses.
-        run([papermill, str(NOTEBOOK), "out.ipynb", "-p", "partner", code, "-p", "period", period,
-             "--cwd", str(NOTEBOOK.parent)], folder, attempts=2)
+        run(
+            [
+                papermill,
+                str(NOTEBOOK),
+                "out.ipynb",
+                "-p",
+                "partner",
+                code,
+                "-p",
+                "period",
+                period,
+                "--cwd",
+                str(NOTEBOOK.parent),
+            ],
+            folder,
+            attempts=2,
+        )
         run([jupyter, "nbconvert", "--to", "html", "--no-input", "out.ipynb"], folder, attempts=2)
         (folder / "out.html").rename(folder / f"{code}.html")
     seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
@@ -114,9 +129,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pairs", type=int, default=3, help="alternating pairs (default 3)")
     parser.add_argument("--period", default="2021Q4")
-    parser.add_argument("--extras", action="store_true",
-                        help="also time --jobs 1, an unchanged rerun and the 2019Q1:2021Q4 "
-                             "backfill")
+    parser.add_argument(
+        "--extras",
+        action="store_true",
+        help="also time --jobs 1, an unchanged rerun and the 2019Q1:2021Q4 backfill",
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}")
     print(f"reports: {len(PARTNERS)} partners, period {args.period}, notebook {NOTEBOOK}")
@@ -132,22 +149,33 @@ def main() -> None:
                 (w, w_cpu), (n, n_cpu) = wbreport(args.period, out), naive(args.period, work)
             naive_times.append(n)
             wb_times.append(w)
-            print(f"pair {i + 1}: naive {n:.2f} s (CPU {n_cpu:.1f} s), wbreport {w:.2f} s "
-                  f"(CPU {w_cpu:.1f} s), ratio {n / w:.2f}", flush=True)
+            print(
+                f"pair {i + 1}: naive {n:.2f} s (CPU {n_cpu:.1f} s), wbreport {w:.2f} s "
+                f"(CPU {w_cpu:.1f} s), ratio {n / w:.2f}",
+                flush=True,
+            )
         if args.extras:
             out = work / "extras"
             serial, cpu = wbreport(args.period, out, "--jobs", "1")
             print(f"wbreport run --jobs 1 --force: {serial:.2f} s (CPU {cpu:.1f} s)", flush=True)
             default, cpu = wbreport(args.period, out)
-            print(f"wbreport run --force (default jobs = {os.cpu_count()}): {default:.2f} s "
-                  f"(CPU {cpu:.1f} s)", flush=True)
+            print(
+                f"wbreport run --force (default jobs = {os.cpu_count()}): {default:.2f} s "
+                f"(CPU {cpu:.1f} s)",
+                flush=True,
+            )
             reruns = [wbreport(args.period, out, force=False)[0] for _ in range(3)]
-            print(f"wbreport run, unchanged rerun (all skipped): median "
-                  f"{statistics.median(reruns):.2f} s ({', '.join(f'{r:.2f}' for r in reruns)})",
-                  flush=True)
+            print(
+                f"wbreport run, unchanged rerun (all skipped): median "
+                f"{statistics.median(reruns):.2f} s ({', '.join(f'{r:.2f}' for r in reruns)})",
+                flush=True,
+            )
             backfill, cpu = wbreport("2019Q1:2021Q4", work / "backfill")
-            print(f"wbreport run --period 2019Q1:2021Q4 --force (84 reports): {backfill:.2f} s "
-                  f"(CPU {cpu:.1f} s)", flush=True)
+            print(
+                f"wbreport run --period 2019Q1:2021Q4 --force (84 reports): {backfill:.2f} s "
+                f"(CPU {cpu:.1f} s)",
+                flush=True,
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     n, w = statistics.median(naive_times), statistics.median(wb_times)

@@ -65,22 +65,22 @@ def typed_selects(package_dir: Path) -> dict[str, str]:
     SELECT activity_id, type, scope, partner, delivery, status,
            CAST(NULLIF(trim(end_date), '') AS DATE) AS end_date,
            coalesce(lower(trim(led_by_certified_trainer)), '') = 'true' AS led
-    FROM {src['activities']}""",
+    FROM {src["activities"]}""",
         "part": f"""
     SELECT activity_id, partner,
            CAST(participants AS BIGINT) AS participants,
            CAST(women AS BIGINT) AS women,
            CAST(certified_trainers AS BIGINT) AS certified_trainers
-    FROM {src['participation']}""",
+    FROM {src["participation"]}""",
         "ms": f"""
     SELECT partner, status,
            CAST(NULLIF(trim(due_date), '') AS DATE) AS due_date,
            CAST(NULLIF(trim(achieved_date), '') AS DATE) AS achieved_date
-    FROM {src['milestones']}""",
+    FROM {src["milestones"]}""",
         "tl": f"""
     SELECT tool_id, partner, language,
            CAST(NULLIF(trim(published_date), '') AS DATE) AS published_date
-    FROM {src['tools']}""",
+    FROM {src["tools"]}""",
     }
 
 
@@ -94,8 +94,9 @@ def build_sql(package_dir: Path | None, start: date, end: date) -> str:
         typed = "-- typed tables act, part, ms, tl: already loaded"
     else:
         typed = "-- typed tables ------------------------------------------------------------\n"
-        typed += "".join(f"{name} AS ({sql}\n),\n"
-                         for name, sql in typed_selects(Path(package_dir)).items())
+        typed += "".join(
+            f"{name} AS ({sql}\n),\n" for name, sql in typed_selects(Path(package_dir)).items()
+        )
     s = f"DATE '{start.isoformat()}'"
     e = f"DATE '{end.isoformat()}'"
     partners = _values([(p, i) for i, p in enumerate(PARTNERS)])
@@ -255,8 +256,9 @@ ORDER BY po.pord, io.iord
 """
 
 
-def duckdb_indicators(package_dir: Path, start: date, end: date,
-                      threads: int | None = None) -> pd.DataFrame:
+def duckdb_indicators(
+    package_dir: Path, start: date, end: date, threads: int | None = None
+) -> pd.DataFrame:
     """All §4 indicators for AL, BA, XK, ME, MK, RS, WB over [start, end] (inclusive).
 
     Returns a long frame ``partner, indicator, value`` (value float, NaN = NA)

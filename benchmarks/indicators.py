@@ -63,6 +63,7 @@ sys.path.insert(1, str(HERE.parent))  # measure this checkout of wbreport
 # subprocess workers
 # ----------------------------------------------------------------------------
 
+
 def _worker_measure(folder: str, period: str, out: str) -> None:
     """Load + compute once with wbreport; report timings, cache use and peak RSS as JSON."""
     import wbreport.indicators
@@ -84,8 +85,17 @@ def _worker_measure(folder: str, period: str, out: str) -> None:
     t2 = time.perf_counter()
     with open(out, "wb") as fh:
         pickle.dump(result, fh)
-    print(json.dumps({"load": t1 - t0, "compute": t2 - t1, "total": t2 - t0,
-                      "cache_hit": any(hits), "maxrss_mib": peak_rss_mib()}))
+    print(
+        json.dumps(
+            {
+                "load": t1 - t0,
+                "compute": t2 - t1,
+                "total": t2 - t0,
+                "cache_hit": any(hits),
+                "maxrss_mib": peak_rss_mib(),
+            }
+        )
+    )
 
 
 def peak_rss_mib() -> float:
@@ -112,8 +122,9 @@ def _worker_generate(scale: int, out: str) -> None:
 
 
 def _run_worker(*args: str, env: dict[str, str] | None = None) -> str:
-    proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
-                          cwd=HERE.parent, env=env)
+    proc = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, cwd=HERE.parent, env=env
+    )
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout + proc.stderr)
         raise SystemExit(f"worker {args[:2]} failed with exit code {proc.returncode}")
@@ -123,6 +134,7 @@ def _run_worker(*args: str, env: dict[str, str] | None = None) -> str:
 # ----------------------------------------------------------------------------
 # helpers
 # ----------------------------------------------------------------------------
+
 
 def package(scale: int) -> Path:
     """benchmarks/_work/scale<N>, generated once (atomically) and reused."""
@@ -134,8 +146,9 @@ def package(scale: int) -> Path:
     try:
         t0 = time.perf_counter()
         _run_worker("--generate", str(scale), str(tmp))
-        print(f"generated scale {scale} in {time.perf_counter() - t0:.1f} s -> {folder}",
-              flush=True)
+        print(
+            f"generated scale {scale} in {time.perf_counter() - t0:.1f} s -> {folder}", flush=True
+        )
         if folder.exists():
             shutil.rmtree(folder)
         tmp.rename(folder)
@@ -150,8 +163,10 @@ def row_counts(folder: Path) -> dict[str, int]:
 
     con = duckdb.connect(":memory:")
     try:
-        return {t: con.execute(f"SELECT count(*) FROM {_reader(folder / f'{t}.csv')}")
-                .fetchone()[0] for t in TABLES}
+        return {
+            t: con.execute(f"SELECT count(*) FROM {_reader(folder / f'{t}.csv')}").fetchone()[0]
+            for t in TABLES
+        }
     finally:
         con.close()
 
@@ -170,7 +185,9 @@ def choose_period(folder: Path) -> str:
         n, latest = con.execute(
             f"SELECT count(*) FILTER (WHERE CAST(end_date AS DATE) BETWEEN ? AND ?), "
             f"max(CAST(end_date AS DATE)) FROM {_reader(folder / 'activities.csv')} "
-            "WHERE status = 'delivered'", [p.start, p.end]).fetchone()
+            "WHERE status = 'delivered'",
+            [p.start, p.end],
+        ).fetchone()
     finally:
         con.close()
     if n or latest is None:
@@ -188,8 +205,9 @@ def measure_wbreport(folder: Path, period: str, warm: bool) -> tuple[dict, objec
         env["WBREPORT_NO_CACHE"] = "1"
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "result.pkl")
-        stats = json.loads(_run_worker("--measure", str(folder), period, out, env=env)
-                           .splitlines()[-1])
+        stats = json.loads(
+            _run_worker("--measure", str(folder), period, out, env=env).splitlines()[-1]
+        )
         with open(out, "rb") as fh:
             result = pickle.load(fh)
     return stats, result
@@ -228,8 +246,11 @@ def differences(got, want) -> list[str]:  # type: ignore[no-untyped-def]
     w = {(p, i): float(v) for p, i, v in want[cols].itertuples(index=False)}
     out = [f"missing in wbreport: {k}" for k in w if k not in g]
     out += [f"not in oracle: {k}" for k in g if k not in w]
-    out += [f"{p} {i}: wbreport {g[(p, i)]!r}, duckdb {w[(p, i)]!r}"
-            for (p, i) in w if (p, i) in g and not same(g[(p, i)], w[(p, i)])]
+    out += [
+        f"{p} {i}: wbreport {g[(p, i)]!r}, duckdb {w[(p, i)]!r}"
+        for (p, i) in w
+        if (p, i) in g and not same(g[(p, i)], w[(p, i)])
+    ]
     if not out and list(zip(got["partner"], got["indicator"], strict=True)) != list(w):
         out.append("same values but row order differs (partner order, then §4 order)")
     return out
@@ -260,6 +281,7 @@ def median(values: list[float]) -> float:
 # main
 # ----------------------------------------------------------------------------
 
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="scale 50, 2 pairs, no growth")
@@ -281,26 +303,36 @@ def main() -> int:
     probe = duckdb.connect(":memory:")
     default_threads = probe.execute("SELECT current_setting('threads')").fetchone()[0]
     probe.close()
-    print(f"machine: {cpu_model()}, {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), "
-          f"{platform.system()} {platform.machine()}; load average {load_average()}")
-    print(f"python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
-          f"duckdb {duckdb.__version__} (default threads {default_threads}); wbreport runs "
-          "single-threaded apart from hashing files on a second thread", flush=True)
+    print(
+        f"machine: {cpu_model()}, {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), "
+        f"{platform.system()} {platform.machine()}; load average {load_average()}"
+    )
+    print(
+        f"python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
+        f"duckdb {duckdb.__version__} (default threads {default_threads}); wbreport runs "
+        "single-threaded apart from hashing files on a second thread",
+        flush=True,
+    )
 
     folder = package(scale)
     counts = row_counts(folder)
     period = choose_period(folder)
     size_mib = sum(f.stat().st_size for f in folder.glob("*.csv")) / 2**20
-    print(f"package {folder.relative_to(HERE.parent)} (scale {scale}, {size_mib:.0f} MiB of CSV): "
-          + ", ".join(f"{t} {n:,}" for t, n in counts.items()), flush=True)
+    print(
+        f"package {folder.relative_to(HERE.parent)} (scale {scale}, {size_mib:.0f} MiB of CSV): "
+        + ", ".join(f"{t} {n:,}" for t, n in counts.items()),
+        flush=True,
+    )
 
     # Prime the validated-package cache: a cold load that stores its entry.
     shutil.rmtree(CACHE, ignore_errors=True)
     prime, _ = measure_wbreport(folder, period, warm=True)
     cacheable = size_mib * 2**20 >= wbreport.io.CACHE_MIN_BYTES
-    print(f"cache primed by a cold load that also stores the entry: load {prime['load']:.3f} s, "
-          f"peak RSS {prime['maxrss_mib']:.0f} MiB"
-          + ("" if cacheable else " (package below the cache threshold: warm = cold)"))
+    print(
+        f"cache primed by a cold load that also stores the entry: load {prime['load']:.3f} s, "
+        f"peak RSS {prime['maxrss_mib']:.0f} MiB"
+        + ("" if cacheable else " (package below the cache threshold: warm = cold)")
+    )
 
     loaded = {t: connect(t) for t in (None, 1)}
     t0 = time.perf_counter()
@@ -308,11 +340,16 @@ def main() -> int:
     dk_load = time.perf_counter() - t0
     load_typed_tables(loaded[1], folder)
 
-    print(f"period {period}; {pairs} pairs alternating: wbreport cold, duckdb read+compute "
-          f"({default_threads} threads), wbreport warm, duckdb read+compute (1 thread), "
-          "duckdb compute on loaded tables", flush=True)
-    runs: dict[str, list[float]] = {k: [] for k in (
-        "cold", "cold_load", "warm", "warm_load", "compute", "dk", "dk1", "dkc", "dkc1")}
+    print(
+        f"period {period}; {pairs} pairs alternating: wbreport cold, duckdb read+compute "
+        f"({default_threads} threads), wbreport warm, duckdb read+compute (1 thread), "
+        "duckdb compute on loaded tables",
+        flush=True,
+    )
+    runs: dict[str, list[float]] = {
+        k: []
+        for k in ("cold", "cold_load", "warm", "warm_load", "compute", "dk", "dk1", "dkc", "dkc1")
+    }
     rss: list[float] = []
     problems: list[str] = []
     warm_hits = []
@@ -324,58 +361,86 @@ def main() -> int:
         dkc_s, dkc_result = measure_duckdb_loaded(loaded[None], period)
         dkc1_s, _ = measure_duckdb_loaded(loaded[1], period)
         warm_hits.append(warm["cache_hit"])
-        for key, value in (("cold", cold["total"]), ("cold_load", cold["load"]),
-                           ("warm", warm["total"]), ("warm_load", warm["load"]),
-                           ("dk", dk_s), ("dk1", dk1_s), ("dkc", dkc_s), ("dkc1", dkc1_s)):
+        for key, value in (
+            ("cold", cold["total"]),
+            ("cold_load", cold["load"]),
+            ("warm", warm["total"]),
+            ("warm_load", warm["load"]),
+            ("dk", dk_s),
+            ("dk1", dk1_s),
+            ("dkc", dkc_s),
+            ("dkc1", dkc1_s),
+        ):
             runs[key].append(value)
         runs["compute"] += [cold["compute"], warm["compute"]]
         rss += [cold["maxrss_mib"], warm["maxrss_mib"]]
-        print(f"  pair {i + 1}: wbreport cold {cold['total']:.3f} s (load {cold['load']:.3f} + "
-              f"compute {cold['compute']:.3f}), warm {warm['total']:.3f} s (load "
-              f"{warm['load']:.3f}{'' if warm['cache_hit'] else ', no cache hit'} + compute "
-              f"{warm['compute']:.3f}); duckdb read+compute {dk_s:.3f} s ({default_threads} "
-              f"threads) / {dk1_s:.3f} s (1 thread), compute only {dkc_s:.3f} / {dkc1_s:.3f} s",
-              flush=True)
+        print(
+            f"  pair {i + 1}: wbreport cold {cold['total']:.3f} s (load {cold['load']:.3f} + "
+            f"compute {cold['compute']:.3f}), warm {warm['total']:.3f} s (load "
+            f"{warm['load']:.3f}{'' if warm['cache_hit'] else ', no cache hit'} + compute "
+            f"{warm['compute']:.3f}); duckdb read+compute {dk_s:.3f} s ({default_threads} "
+            f"threads) / {dk1_s:.3f} s (1 thread), compute only {dkc_s:.3f} / {dkc1_s:.3f} s",
+            flush=True,
+        )
         if i == 0:
             for label, got in (("cold", cold_result), ("warm", warm_result)):
                 problems += [f"{label}: {p}" for p in differences(got, dk_result)]
-            problems += [f"duckdb on loaded tables: {p}"
-                         for p in differences(dkc_result, dk_result)]
+            problems += [
+                f"duckdb on loaded tables: {p}" for p in differences(dkc_result, dk_result)
+            ]
     for con in loaded.values():
         con.close()
 
     m = {k: median(v) for k, v in runs.items()}
     print("medians:")
     print(f"  wbreport cold  load+compute {m['cold']:.3f} s (load_package {m['cold_load']:.3f} s)")
-    print(f"  wbreport warm  load+compute {m['warm']:.3f} s (load_package {m['warm_load']:.3f} s"
-          f"{'' if all(warm_hits) else '; NOT all cache hits'})")
+    print(
+        f"  wbreport warm  load+compute {m['warm']:.3f} s (load_package {m['warm_load']:.3f} s"
+        f"{'' if all(warm_hits) else '; NOT all cache hits'})"
+    )
     print(f"  wbreport compute only       {m['compute']:.3f} s")
-    print(f"  duckdb read+compute         {m['dk']:.3f} s ({default_threads} threads), "
-          f"{m['dk1']:.3f} s (1 thread)")
-    print(f"  duckdb compute only         {m['dkc']:.3f} s ({default_threads} threads), "
-          f"{m['dkc1']:.3f} s (1 thread); loading its typed tables took {dk_load:.3f} s")
+    print(
+        f"  duckdb read+compute         {m['dk']:.3f} s ({default_threads} threads), "
+        f"{m['dk1']:.3f} s (1 thread)"
+    )
+    print(
+        f"  duckdb compute only         {m['dkc']:.3f} s ({default_threads} threads), "
+        f"{m['dkc1']:.3f} s (1 thread); loading its typed tables took {dk_load:.3f} s"
+    )
     print("ratios (wbreport / duckdb):")
-    print(f"  end to end, cold, vs duckdb read+compute: {m['cold'] / m['dk']:.2f} "
-          f"({m['cold'] / m['dk1']:.2f} vs duckdb on 1 thread)")
-    print(f"  end to end, warm, vs duckdb read+compute: {m['warm'] / m['dk']:.2f} "
-          f"({m['warm'] / m['dk1']:.2f} vs duckdb on 1 thread)  [not like for like: duckdb "
-          "re-reads the files, wbreport reuses an earlier validation]")
-    print(f"  compute only vs duckdb on loaded tables:  {m['compute'] / m['dkc']:.2f} "
-          f"({m['compute'] / m['dkc1']:.2f} vs duckdb on 1 thread)")
-    print(f"wbreport peak memory (max RSS of the measuring processes): {max(rss):.0f} MiB "
-          f"(cache-priming run {prime['maxrss_mib']:.0f} MiB)")
+    print(
+        f"  end to end, cold, vs duckdb read+compute: {m['cold'] / m['dk']:.2f} "
+        f"({m['cold'] / m['dk1']:.2f} vs duckdb on 1 thread)"
+    )
+    print(
+        f"  end to end, warm, vs duckdb read+compute: {m['warm'] / m['dk']:.2f} "
+        f"({m['warm'] / m['dk1']:.2f} vs duckdb on 1 thread)  [not like for like: duckdb "
+        "re-reads the files, wbreport reuses an earlier validation]"
+    )
+    print(
+        f"  compute only vs duckdb on loaded tables:  {m['compute'] / m['dkc']:.2f} "
+        f"({m['compute'] / m['dkc1']:.2f} vs duckdb on 1 thread)"
+    )
+    print(
+        f"wbreport peak memory (max RSS of the measuring processes): {max(rss):.0f} MiB "
+        f"(cache-priming run {prime['maxrss_mib']:.0f} MiB)"
+    )
 
     if problems:
         print(f"DISAGREEMENT between wbreport and duckdb ({len(problems)} values):")
         for line in problems:
             print("  " + line)
     else:
-        print(f"results agree: {len(dk_result)} values, cold and warm, "
-              "(within 1e-9, NA positions equal)")
+        print(
+            f"results agree: {len(dk_result)} values, cold and warm, "
+            "(within 1e-9, NA positions equal)"
+        )
 
     if growth and not problems:
-        print("growth (median of 3; wbreport cold load+compute in a fresh process, duckdb "
-              f"read+compute with {default_threads} threads; rows = all four tables):")
+        print(
+            "growth (median of 3; wbreport cold load+compute in a fresh process, duckdb "
+            f"read+compute with {default_threads} threads; rows = all four tables):"
+        )
         for n in (250, 500, 1000, 2000):
             f = package(n)
             n_rows = row_counts(f)
@@ -384,17 +449,22 @@ def main() -> int:
             stats = [measure_wbreport(f, p, warm=False)[0] for _ in range(3)]
             wb = median([s["total"] for s in stats])
             dk = median([measure_duckdb(f, p, None)[0] for _ in range(3)])
-            print(f"  scale {n:>5}: {rows:>10,} rows (participation {n_rows['participation']:>9,})"
-                  f"  wbreport {wb:6.2f} s ({wb / rows * 1e6:4.2f} s per million rows, compute "
-                  f"{median([s['compute'] for s in stats]):.2f} s, peak RSS "
-                  f"{max(s['maxrss_mib'] for s in stats):.0f} MiB)  duckdb {dk:5.2f} s  "
-                  f"ratio {wb / dk:4.2f}", flush=True)
+            print(
+                f"  scale {n:>5}: {rows:>10,} rows (participation {n_rows['participation']:>9,})"
+                f"  wbreport {wb:6.2f} s ({wb / rows * 1e6:4.2f} s per million rows, compute "
+                f"{median([s['compute'] for s in stats]):.2f} s, peak RSS "
+                f"{max(s['maxrss_mib'] for s in stats):.0f} MiB)  duckdb {dk:5.2f} s  "
+                f"ratio {wb / dk:4.2f}",
+                flush=True,
+            )
 
     print(f"load average at the end: {load_average()}")
     x, y = m["compute"], m["dkc"]
-    print(f"X = wbreport compute on the loaded package; Y = duckdb SQL on its loaded tables, "
-          f"{default_threads} threads; same data, medians of {pairs} (end to end from the files, "
-          f"cold, the ratio is {m['cold'] / m['dk']:.2f}; see above)")
+    print(
+        f"X = wbreport compute on the loaded package; Y = duckdb SQL on its loaded tables, "
+        f"{default_threads} threads; same data, medians of {pairs} (end to end from the files, "
+        f"cold, the ratio is {m['cold'] / m['dk']:.2f}; see above)"
+    )
     print(f"indicators: wbreport {x:.2f} s, duckdb {y:.2f} s, ratio {x / y:.2f}")
     return 1 if problems else 0
 

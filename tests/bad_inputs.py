@@ -64,8 +64,13 @@ BASE = {
     ],
     "tools": [
         {"tool_id": "T1"},
-        {"tool_id": "T1", "partner": "BA", "language": "bs", "status": "published",
-         "published_date": "2020-11-01"},
+        {
+            "tool_id": "T1",
+            "partner": "BA",
+            "language": "bs",
+            "status": "published",
+            "published_date": "2020-11-01",
+        },
     ],
     "targets": [{"indicator": "participants", "partner": "AL", "target": "20"}],
 }
@@ -111,8 +116,10 @@ def bad_cell(table: str, row: int, column: str, value: str) -> Builder:
     """A case: one cell of the base package holds ``value``."""
 
     def build(tmp: Path) -> Case:
-        return Case(set_cell(base(tmp), table, row, column, value),
-                    where=(f"{table}.csv", f"row {row}", f"column {column!r}"))
+        return Case(
+            set_cell(base(tmp), table, row, column, value),
+            where=(f"{table}.csv", f"row {row}", f"column {column!r}"),
+        )
 
     return build
 
@@ -163,8 +170,9 @@ def missing_table_csv(tmp: Path) -> Case:
 def malformed_quote_csv(tmp: Path) -> Case:
     folder = base(tmp)
     path = folder / "activities.csv"
-    path.write_text(path.read_text(encoding="utf-8") + 'A9,"never closed,workshop\n',
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + 'A9,"never closed,workshop\n', encoding="utf-8"
+    )
     return Case(folder, where=("activities.csv", "malformed CSV"))
 
 
@@ -275,44 +283,55 @@ CASES["formula_text_csv"] = bad_cell("participation", 2, "participants", "=1+1")
 
 @case
 def broken_reference(tmp: Path) -> Case:
-    return Case(set_cell(base(tmp), "participation", 3, "activity_id", "A404"),
-                where=("participation.csv", "row 3", "column 'activity_id'", "A404"))
+    return Case(
+        set_cell(base(tmp), "participation", 3, "activity_id", "A404"),
+        where=("participation.csv", "row 3", "column 'activity_id'", "A404"),
+    )
 
 
 @case
 def national_partner_mismatch(tmp: Path) -> Case:
-    return Case(set_cell(base(tmp), "participation", 2, "partner", "ME"),
-                where=("participation.csv", "row 2", "column 'partner'"))
+    return Case(
+        set_cell(base(tmp), "participation", 2, "partner", "ME"),
+        where=("participation.csv", "row 2", "column 'partner'"),
+    )
 
 
 @case
 def duplicate_activity(tmp: Path) -> Case:
-    return Case(add_row(base(tmp), "activities", {}),
-                where=("activities.csv", "row 5", "column 'activity_id'"))
+    return Case(
+        add_row(base(tmp), "activities", {}),
+        where=("activities.csv", "row 5", "column 'activity_id'"),
+    )
 
 
 @case
 def duplicate_participation(tmp: Path) -> Case:
-    return Case(add_row(base(tmp), "participation", {"participants": "3", "women": "1"}),
-                where=("participation.csv", "row 5"))
+    return Case(
+        add_row(base(tmp), "participation", {"participants": "3", "women": "1"}),
+        where=("participation.csv", "row 5"),
+    )
 
 
 @case
 def duplicate_tool_translation(tmp: Path) -> Case:
-    return Case(add_row(base(tmp), "tools", {"title": "Same again"}),
-                where=("tools.csv", "row 4"))
+    return Case(add_row(base(tmp), "tools", {"title": "Same again"}), where=("tools.csv", "row 4"))
 
 
 @case
 def targets_for_overdue(tmp: Path) -> Case:
-    return Case(set_cell(base(tmp), "targets", 2, "indicator", "milestones_overdue"),
-                where=("targets.csv", "row 2", "milestones_overdue"))
+    return Case(
+        set_cell(base(tmp), "targets", 2, "indicator", "milestones_overdue"),
+        where=("targets.csv", "row 2", "milestones_overdue"),
+    )
 
 
 @case
 def targets_unknown_indicator(tmp: Path) -> Case:
-    return Case(set_cell(base(tmp), "targets", 2, "indicator", "happiness"),
-                where=("targets.csv", "row 2", "column 'indicator'"))
+    return Case(
+        set_cell(base(tmp), "targets", 2, "indicator", "happiness"),
+        where=("targets.csv", "row 2", "column 'indicator'"),
+    )
 
 
 CASES["targets_period_lowercase"] = bad_cell("targets", 2, "period", "2020q4")
@@ -321,8 +340,7 @@ CASES["targets_not_a_number"] = bad_cell("targets", 2, "target", "lots")
 
 @case
 def targets_duplicate(tmp: Path) -> Case:
-    return Case(add_row(base(tmp), "targets", {"target": "25"}),
-                where=("targets.csv", "row 3"))
+    return Case(add_row(base(tmp), "targets", {"target": "25"}), where=("targets.csv", "row 3"))
 
 
 @case
@@ -350,8 +368,9 @@ def xlsx_formula(tmp: Path) -> Case:
     column = [c.value for c in sheet[1]].index("participants") + 1
     sheet.cell(row=3, column=column, value="=SUM(1,2)")
     book.save(path)
-    return Case(path, where=("package.xlsx[participation]", "row 3", "column 'participants'",
-                             "formula"))
+    return Case(
+        path, where=("package.xlsx[participation]", "row 3", "column 'participants'", "formula")
+    )
 
 
 @case
@@ -374,8 +393,9 @@ def xlsx_bad_value(tmp: Path) -> Case:
     return Case(path, where=("package.xlsx[activities]", "row 4", "column 'status'"))
 
 
-def _rewrite_zip(source: Path, target: Path, replace: dict[str, bytes],
-                 level: int = zipfile.ZIP_DEFLATED) -> Path:
+def _rewrite_zip(
+    source: Path, target: Path, replace: dict[str, bytes], level: int = zipfile.ZIP_DEFLATED
+) -> Path:
     with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", level) as new:
         for info in old.infolist():
             new.writestr(info.filename, replace.pop(info.filename, old.read(info.filename)))
@@ -454,7 +474,8 @@ def xlsx_external_entity(tmp: Path) -> Case:
     secret.write_text("XXE-CANARY-4711", encoding="utf-8")
     xml = BILLION_LAUGHS.replace(
         BILLION_LAUGHS[BILLION_LAUGHS.index(b"<!DOCTYPE") : BILLION_LAUGHS.index(b"]>") + 2],
-        b'<!DOCTYPE x [<!ENTITY lol9 SYSTEM "' + secret.as_uri().encode() + b'">]>')
+        b'<!DOCTYPE x [<!ENTITY lol9 SYSTEM "' + secret.as_uri().encode() + b'">]>',
+    )
     path = _rewrite_zip(source, tmp / "package.xlsx", {_sheet_part(source, "activities"): xml})
     return Case(path, where=("package.xlsx",), absent=("XXE-CANARY-4711",))
 
@@ -578,15 +599,18 @@ def with_where(built: Case, *more: str) -> Case:
 
 @case
 def narrative_unknown_key(tmp: Path) -> Case:
-    return with_where(params(tmp, narrative="highlights: fine\nhighlihgts: typo\n"),
-                      "highlihgts", "unknown key")
+    return with_where(
+        params(tmp, narrative="highlights: fine\nhighlihgts: typo\n"), "highlihgts", "unknown key"
+    )
 
 
 @case
 def narrative_python_tag(tmp: Path) -> Case:
     marker = tmp / "PWNED"
-    return with_where(params(tmp, narrative=f'highlights: !!python/object/apply:os.system '
-                                           f'["touch {marker}"]\n'), "AL.yaml")
+    return with_where(
+        params(tmp, narrative=f'highlights: !!python/object/apply:os.system ["touch {marker}"]\n'),
+        "AL.yaml",
+    )
 
 
 @case
@@ -601,8 +625,11 @@ def narrative_bad_yaml(tmp: Path) -> Case:
 
 @case
 def narrative_wrong_type(tmp: Path) -> Case:
-    return with_where(params(tmp, narrative="highlights:\n  - a list\n  - not text\n"),
-                      "highlights", "expected text")
+    return with_where(
+        params(tmp, narrative="highlights:\n  - a list\n  - not text\n"),
+        "highlights",
+        "expected text",
+    )
 
 
 @case
@@ -618,20 +645,23 @@ def narrative_alias_bomb(tmp: Path) -> Case:
 
 @case
 def defaults_negative_timeout(tmp: Path) -> Case:
-    return with_where(params(tmp, defaults="timeouts:\n  cell_seconds: -5\n"),
-                      "timeouts.cell_seconds", "-5")
+    return with_where(
+        params(tmp, defaults="timeouts:\n  cell_seconds: -5\n"), "timeouts.cell_seconds", "-5"
+    )
 
 
 @case
 def defaults_zero_timeout(tmp: Path) -> Case:
-    return with_where(params(tmp, defaults="timeouts:\n  job_seconds: 0\n"),
-                      "timeouts.job_seconds", "> 0")
+    return with_where(
+        params(tmp, defaults="timeouts:\n  job_seconds: 0\n"), "timeouts.job_seconds", "> 0"
+    )
 
 
 @case
 def defaults_unknown_key(tmp: Path) -> Case:
-    return with_where(params(tmp, defaults="rag:\n  green: 0.9\n  purple: 0.1\n"),
-                      "rag.purple", "unknown key")
+    return with_where(
+        params(tmp, defaults="rag:\n  green: 0.9\n  purple: 0.1\n"), "rag.purple", "unknown key"
+    )
 
 
 @case
@@ -652,5 +682,6 @@ def defaults_amber_above_green(tmp: Path) -> Case:
 
 @case
 def defaults_timeout_text(tmp: Path) -> Case:
-    return with_where(params(tmp, defaults="timeouts:\n  job_seconds: forever\n"),
-                      "timeouts.job_seconds")
+    return with_where(
+        params(tmp, defaults="timeouts:\n  job_seconds: forever\n"), "timeouts.job_seconds"
+    )

@@ -23,11 +23,24 @@ from wbreport.cli import app
 # Through the real command: one of each kind (encoding, file damage, size, types, references,
 # workbook formula and bombs, SQLite damage and locks, hostile codes, parameter files).
 SUBPROCESS_CASES = (
-    "latin1_csv", "utf16_csv", "zero_byte_csv", "huge_cell_csv", "partner_dotdot",
-    "broken_reference", "targets_for_overdue", "xlsx_formula", "xlsx_zip_bomb_ratio",
-    "xlsx_xml_bomb", "xlsx_truncated", "sqlite_not_sqlite", "sqlite_locked",
-    "sqlite_endless_view", "narrative_unknown_key", "narrative_python_tag",
-    "defaults_negative_timeout", "defaults_python_tag",
+    "latin1_csv",
+    "utf16_csv",
+    "zero_byte_csv",
+    "huge_cell_csv",
+    "partner_dotdot",
+    "broken_reference",
+    "targets_for_overdue",
+    "xlsx_formula",
+    "xlsx_zip_bomb_ratio",
+    "xlsx_xml_bomb",
+    "xlsx_truncated",
+    "sqlite_not_sqlite",
+    "sqlite_locked",
+    "sqlite_endless_view",
+    "narrative_unknown_key",
+    "narrative_python_tag",
+    "defaults_negative_timeout",
+    "defaults_python_tag",
 )
 
 
@@ -98,7 +111,8 @@ def test_rejected(name: str, tmp_path: Path, no_kernels: None) -> None:
         if built.hold:
             built.hold()
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(
-        result.exception)
+        result.exception
+    )
     _assert_rejected(tmp_path, built, out, result.exit_code, result.stdout + result.stderr)
 
 
@@ -108,9 +122,14 @@ def test_rejected_by_the_command(name: str, tmp_path: Path) -> None:
     out = tmp_path / "out"
     env = {**os.environ, "COLUMNS": "200"}
     try:
-        proc = subprocess.run([sys.executable, "-m", "wbreport", *_run_args(built, out)],
-                              capture_output=True, text=True, timeout=120, env=env,
-                              cwd=tmp_path)
+        proc = subprocess.run(
+            [sys.executable, "-m", "wbreport", *_run_args(built, out)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            cwd=tmp_path,
+        )
     finally:
         if built.hold:
             built.hold()

@@ -606,8 +606,21 @@ def test_run_with_pdf_publishes_pdfs_linked_from_the_index(tmp_path: Path) -> No
     import sys
 
     def run(*extra: str) -> None:
-        subprocess.run([sys.executable, "-m", "wbreport", "run", "--out", str(tmp_path),
-                        "--partners", "AL", *extra], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "wbreport",
+                "run",
+                "--out",
+                str(tmp_path),
+                "--partners",
+                "AL",
+                *extra,
+            ],
+            check=True,
+            capture_output=True,
+        )
 
     run()
     folder = tmp_path / "2021Q4"

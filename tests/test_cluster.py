@@ -34,12 +34,31 @@ def normalised(html: Path) -> str:
     return GENERATED.sub("Generated <time>", html.read_text(encoding="utf-8"))
 
 
-def wbreport(out: Path, *args: str, env: dict[str, str] | None = None,
-             wait: bool = True) -> subprocess.Popen[str]:
-    cmd = [sys.executable, "-m", "wbreport", "run", "--out", str(out), "--period", PERIOD,
-           "--partners", ",".join(PARTNERS), "--jobs", "2", *args]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, **(env or {})})
+def wbreport(
+    out: Path, *args: str, env: dict[str, str] | None = None, wait: bool = True
+) -> subprocess.Popen[str]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "wbreport",
+        "run",
+        "--out",
+        str(out),
+        "--period",
+        PERIOD,
+        "--partners",
+        ",".join(PARTNERS),
+        "--jobs",
+        "2",
+        *args,
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
     if wait:
         proc.wait(timeout=300)
     return proc
@@ -104,8 +123,15 @@ def test_killed_worker_does_not_lose_the_run(tmp_path: Path) -> None:
     pids = tmp_path / "pids"
     pids.mkdir()
     mark = uuid.uuid4().hex
-    run = wbreport(tmp_path / "out", "--executor", "dask", "--notebook", str(notebook),
-                   env={MARK: mark, "WBREPORT_TEST_PIDS": str(pids)}, wait=False)
+    run = wbreport(
+        tmp_path / "out",
+        "--executor",
+        "dask",
+        "--notebook",
+        str(notebook),
+        env={MARK: mark, "WBREPORT_TEST_PIDS": str(pids)},
+        wait=False,
+    )
     deadline = time.monotonic() + 120
     while not list(pids.iterdir()):
         assert run.poll() is None and time.monotonic() < deadline, "AL never started"
@@ -130,10 +156,19 @@ def test_scheduler_address(tmp_path: Path) -> None:
     mark = uuid.uuid4().hex
     os.environ[MARK] = mark  # inherited by the cluster's workers
     try:
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address=None) as cluster, Client(cluster) as client:
-            run = wbreport(tmp_path / "out", "--executor", "dask", "--scheduler",
-                           cluster.scheduler_address)
+        with (
+            LocalCluster(
+                n_workers=2,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            run = wbreport(
+                tmp_path / "out", "--executor", "dask", "--scheduler", cluster.scheduler_address
+            )
             assert run.returncode == 0, run.stderr.read()  # type: ignore[union-attr]
             folder = tmp_path / "out" / PERIOD
             published_ok(folder)

@@ -38,9 +38,16 @@ def project(tmp_path: Path) -> dict[str, Path]:
 
 
 def run(project: dict[str, Path], **options: object) -> Path:
-    result = plan_and_run(RunOptions(data=project["data"], params_dir=project["params"],
-                                     out=project["out"], period=PERIOD, partners=PARTNERS,
-                                     **options))  # type: ignore[arg-type]
+    result = plan_and_run(
+        RunOptions(
+            data=project["data"],
+            params_dir=project["params"],
+            out=project["out"],
+            period=PERIOD,
+            partners=PARTNERS,
+            **options,
+        )
+    )  # type: ignore[arg-type]
     assert result.exit_code == 0
     return result.periods[0].folder
 
@@ -49,9 +56,10 @@ def statuses(folder: Path) -> dict[str, str]:
     return {code: job["status"] for code, job in jobs_by_partner(folder).items()}
 
 
-def test_unchanged_rerun_skips_everything_without_a_kernel(project: dict[str, Path],
-                                                           monkeypatch: pytest.MonkeyPatch,
-                                                           ) -> None:
+def test_unchanged_rerun_skips_everything_without_a_kernel(
+    project: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     first = run(project)
     assert set(statuses(first).values()) == {"ok"}
     before = {code: (first / f"{code}.html").read_bytes() for code in PARTNERS}
@@ -67,14 +75,32 @@ def test_unchanged_rerun_skips_everything_without_a_kernel(project: dict[str, Pa
     # The same rerun from the command line, as analysts run it: timed, not asserted.
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "wbreport", "run", "--data", str(project["data"]), "--params",
-         str(project["params"]), "--out", str(project["out"]), "--period", PERIOD,
-         "--partners", ",".join(PARTNERS)],
-        capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "wbreport",
+            "run",
+            "--data",
+            str(project["data"]),
+            "--params",
+            str(project["params"]),
+            "--out",
+            str(project["out"]),
+            "--period",
+            PERIOD,
+            "--partners",
+            ",".join(PARTNERS),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     seconds = time.perf_counter() - started
     assert done.returncode == 0, done.stderr
-    print(f"\nunchanged rerun of {len(PARTNERS)} reports (wbreport run, all skipped): "
-          f"{seconds:.2f} s wall")
+    print(
+        f"\nunchanged rerun of {len(PARTNERS)} reports (wbreport run, all skipped): "
+        f"{seconds:.2f} s wall"
+    )
     third = project["out"] / PERIOD
     assert statuses(third) == dict.fromkeys(PARTNERS, "skipped")
 
@@ -88,13 +114,15 @@ def test_changed_narrative_rerenders_only_that_report(project: dict[str, Path]) 
     old_index = (first / "index.html").read_text(encoding="utf-8")
     old_al = (first / "AL.html").read_bytes()
     narrative = project["params"] / PERIOD / "BA.yaml"
-    narrative.write_text("highlights: |\n  - A freshly edited highlight for the test.\n",
-                         encoding="utf-8")
+    narrative.write_text(
+        "highlights: |\n  - A freshly edited highlight for the test.\n", encoding="utf-8"
+    )
 
     second = run(project)
     assert statuses(second) == {"AL": "skipped", "BA": "ok", "WB": "skipped"}
-    assert "A freshly edited highlight for the test." in \
-        (second / "BA.html").read_text(encoding="utf-8")
+    assert "A freshly edited highlight for the test." in (second / "BA.html").read_text(
+        encoding="utf-8"
+    )
     assert (second / "AL.html").read_bytes() == old_al  # carried over, not re-rendered
     index = (second / "index.html").read_text(encoding="utf-8")
     assert index != old_index  # rebuilt for the new set
@@ -112,16 +140,20 @@ def test_changed_data_rerenders_everything(project: dict[str, Path]) -> None:
     fingerprint = read_manifest(first)["data"]["sha256"]
     activities = project["data"] / "activities.csv"
     text = activities.read_text(encoding="utf-8")
-    activities.write_text(text.replace("module training for asylum caseworkers",
-                                       "module training for asylum case workers", 1),
-                          encoding="utf-8")
+    activities.write_text(
+        text.replace(
+            "module training for asylum caseworkers", "module training for asylum case workers", 1
+        ),
+        encoding="utf-8",
+    )
     second = run(project)
     assert read_manifest(second)["data"]["sha256"] != fingerprint
     assert statuses(second) == dict.fromkeys(PARTNERS, "ok")
 
 
 def test_force_starts_kernels_early_and_stops_them_when_the_run_is_refused(
-        project: dict[str, Path]) -> None:
+    project: dict[str, Path],
+) -> None:
     """``--force`` starts kernels while data load; invalid data still ends with no kernel."""
     import psutil
 
@@ -132,8 +164,11 @@ def test_force_starts_kernels_early_and_stops_them_when_the_run_is_refused(
         run(project, force=True)
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        kernels = [p for p in psutil.Process().children(recursive=True)
-                   if "ipykernel" in " ".join(p.cmdline())]
+        kernels = [
+            p
+            for p in psutil.Process().children(recursive=True)
+            if "ipykernel" in " ".join(p.cmdline())
+        ]
         if not kernels:
             break
         time.sleep(0.1)

@@ -84,39 +84,101 @@ T3,Leaflet,MK,sq,published,2019-01-01
 #  Regional A12 is no cascade session (national only); A11 counts to date (AL 2).
 ZEROS = dict.fromkeys(INDICATORS, 0.0)
 EXPECTED_2020Q4: dict[str, dict[str, float]] = {
-    "AL": {**ZEROS, "activities_delivered": 2, "regional_activities": 1, "participants": 25,
-           "women_share": 13 / 25, "certified_trainers_to_date": 2, "cascade_sessions": 1,
-           "virtual_share": 0.5,
-           "milestones_due": 2, "milestones_achieved": 1, "milestone_completion_rate": 0.5,
-           "milestones_overdue": 1, "translations_published": 1, "tools_available": 2,
-           "languages_covered": 2},
-    "BA": {**ZEROS, "activities_delivered": 2, "regional_activities": 1, "participants": 14,
-           "women_share": 9 / 14, "trainers_certified": 10, "certified_trainers_to_date": 10,
-           "virtual_share": 0.0,
-           "milestones_due": 1, "milestone_completion_rate": 0.0, "milestones_overdue": 1},
-    "XK": {**ZEROS, "activities_delivered": 2, "regional_activities": 1, "participants": 12,
-           "women_share": 7 / 12, "cascade_sessions": 1, "virtual_share": 0.5,
-           "milestone_completion_rate": NA, "translations_published": 1,
-           "tools_available": 1, "languages_covered": 1},
-    "ME": {**ZEROS, "activities_delivered": 1, "women_share": NA, "virtual_share": 1.0,
-           "milestone_completion_rate": NA},
-    "MK": {**ZEROS, "women_share": NA, "virtual_share": NA, "milestone_completion_rate": NA,
-           "translations_published": 1, "tools_available": 1, "languages_covered": 2},
-    "RS": {**ZEROS, "women_share": NA, "certified_trainers_to_date": 10, "virtual_share": NA,
-           "milestone_completion_rate": NA},
-    "WB": {**ZEROS, "activities_delivered": 6, "regional_activities": 2, "participants": 51,
-           "women_share": 29 / 51, "trainers_certified": 10, "certified_trainers_to_date": 22,
-           "cascade_sessions": 2, "virtual_share": 2 / 6, "milestones_due": 3,
-           "milestones_achieved": 1, "milestone_completion_rate": 1 / 3,
-           "milestones_overdue": 2, "translations_published": 3, "tools_available": 3,
-           "languages_covered": 3},
+    "AL": {
+        **ZEROS,
+        "activities_delivered": 2,
+        "regional_activities": 1,
+        "participants": 25,
+        "women_share": 13 / 25,
+        "certified_trainers_to_date": 2,
+        "cascade_sessions": 1,
+        "virtual_share": 0.5,
+        "milestones_due": 2,
+        "milestones_achieved": 1,
+        "milestone_completion_rate": 0.5,
+        "milestones_overdue": 1,
+        "translations_published": 1,
+        "tools_available": 2,
+        "languages_covered": 2,
+    },
+    "BA": {
+        **ZEROS,
+        "activities_delivered": 2,
+        "regional_activities": 1,
+        "participants": 14,
+        "women_share": 9 / 14,
+        "trainers_certified": 10,
+        "certified_trainers_to_date": 10,
+        "virtual_share": 0.0,
+        "milestones_due": 1,
+        "milestone_completion_rate": 0.0,
+        "milestones_overdue": 1,
+    },
+    "XK": {
+        **ZEROS,
+        "activities_delivered": 2,
+        "regional_activities": 1,
+        "participants": 12,
+        "women_share": 7 / 12,
+        "cascade_sessions": 1,
+        "virtual_share": 0.5,
+        "milestone_completion_rate": NA,
+        "translations_published": 1,
+        "tools_available": 1,
+        "languages_covered": 1,
+    },
+    "ME": {
+        **ZEROS,
+        "activities_delivered": 1,
+        "women_share": NA,
+        "virtual_share": 1.0,
+        "milestone_completion_rate": NA,
+    },
+    "MK": {
+        **ZEROS,
+        "women_share": NA,
+        "virtual_share": NA,
+        "milestone_completion_rate": NA,
+        "translations_published": 1,
+        "tools_available": 1,
+        "languages_covered": 2,
+    },
+    "RS": {
+        **ZEROS,
+        "women_share": NA,
+        "certified_trainers_to_date": 10,
+        "virtual_share": NA,
+        "milestone_completion_rate": NA,
+    },
+    "WB": {
+        **ZEROS,
+        "activities_delivered": 6,
+        "regional_activities": 2,
+        "participants": 51,
+        "women_share": 29 / 51,
+        "trainers_certified": 10,
+        "certified_trainers_to_date": 22,
+        "cascade_sessions": 2,
+        "virtual_share": 2 / 6,
+        "milestones_due": 3,
+        "milestones_achieved": 1,
+        "milestone_completion_rate": 1 / 3,
+        "milestones_overdue": 2,
+        "translations_published": 3,
+        "tools_available": 3,
+        "languages_covered": 3,
+    },
 }
 
 
 def _write_hand_package(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    for name, text in (("activities", ACTIVITIES), ("participation", PARTICIPATION),
-                       ("milestones", MILESTONES), ("tools", TOOLS)):
+    for name, text in (
+        ("activities", ACTIVITIES),
+        ("participation", PARTICIPATION),
+        ("milestones", MILESTONES),
+        ("tools", TOOLS),
+    ):
         (folder / f"{name}.csv").write_text(text, encoding="utf-8")
     return folder
 
@@ -129,17 +191,26 @@ def _same(a: float, b: float) -> bool:
 
 def _differences(got, want) -> list[str]:
     """Rows where two long indicator frames differ (values within 1e-9, NaN equal)."""
-    g = {(p, i): float(v) for p, i, v in got[["partner", "indicator", "value"]].itertuples(index=False)}
-    w = {(p, i): float(v) for p, i, v in want[["partner", "indicator", "value"]].itertuples(index=False)}
+    g = {
+        (p, i): float(v)
+        for p, i, v in got[["partner", "indicator", "value"]].itertuples(index=False)
+    }
+    w = {
+        (p, i): float(v)
+        for p, i, v in want[["partner", "indicator", "value"]].itertuples(index=False)
+    }
     problems = [f"missing {k}" for k in w if k not in g]
     problems += [f"unexpected {k}" for k in g if k not in w]
-    problems += [f"{k}: got {g[k]!r}, oracle {w[k]!r}" for k in w if k in g and not _same(g[k], w[k])]
+    problems += [
+        f"{k}: got {g[k]!r}, oracle {w[k]!r}" for k in w if k in g and not _same(g[k], w[k])
+    ]
     return problems
 
 
 def test_oracle_shape_and_order(tmp_path):
-    frame = duckdb_indicators(_write_hand_package(tmp_path / "pkg"), date(2020, 10, 1),
-                              date(2020, 12, 31))
+    frame = duckdb_indicators(
+        _write_hand_package(tmp_path / "pkg"), date(2020, 10, 1), date(2020, 12, 31)
+    )
     assert list(frame.columns) == ["partner", "indicator", "value"]
     assert list(frame["partner"]) == [p for p in PARTNERS for _ in INDICATORS]
     assert list(frame["indicator"]) == list(INDICATORS) * len(PARTNERS)
@@ -147,20 +218,23 @@ def test_oracle_shape_and_order(tmp_path):
 
 
 def test_oracle_on_hand_made_package(tmp_path):
-    frame = duckdb_indicators(_write_hand_package(tmp_path / "pkg"), date(2020, 10, 1),
-                              date(2020, 12, 31))
+    frame = duckdb_indicators(
+        _write_hand_package(tmp_path / "pkg"), date(2020, 10, 1), date(2020, 12, 31)
+    )
     got = {(p, i): v for p, i, v in frame.itertuples(index=False)}
     problems = [
         f"{p} {i}: oracle {got[(p, i)]!r}, by hand {v!r}"
-        for p, row in EXPECTED_2020Q4.items() for i, v in row.items()
+        for p, row in EXPECTED_2020Q4.items()
+        for i, v in row.items()
         if not _same(got[(p, i)], float(v))
     ]
     assert not problems, "\n".join(problems)
 
 
 def test_oracle_empty_period(tmp_path):
-    frame = duckdb_indicators(_write_hand_package(tmp_path / "pkg"), date(2010, 1, 1),
-                              date(2010, 12, 31))
+    frame = duckdb_indicators(
+        _write_hand_package(tmp_path / "pkg"), date(2010, 1, 1), date(2010, 12, 31)
+    )
     values = {(p, i): v for p, i, v in frame.itertuples(index=False)}
     for p in PARTNERS:
         for i in ("women_share", "virtual_share", "milestone_completion_rate"):

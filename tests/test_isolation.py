@@ -29,19 +29,24 @@ def normalised(html: Path) -> str:
 
 def test_report_in_a_batch_equals_the_report_rendered_alone(tmp_path: Path) -> None:
     # One kernel (jobs=1) renders four reports in turn, reset between them ...
-    batch = plan_and_run(RunOptions(period=PERIOD, partners=["WB", "AL", "BA", "XK"],
-                                    out=tmp_path / "batch", jobs=1))
+    batch = plan_and_run(
+        RunOptions(period=PERIOD, partners=["WB", "AL", "BA", "XK"], out=tmp_path / "batch", jobs=1)
+    )
     assert batch.exit_code == 0
     folder = batch.periods[0].folder
     jobs = jobs_by_partner(folder)
     assert len({j["worker"] for j in jobs.values()}) == 1  # the same warm kernel throughout
     # ... and each of the later ones alone, in a kernel of its own.
     for code in ("BA", "XK"):
-        alone = plan_and_run(RunOptions(period=PERIOD, partners=[code], out=tmp_path / code,
-                                        jobs=1, reuse_kernels=False))
+        alone = plan_and_run(
+            RunOptions(
+                period=PERIOD, partners=[code], out=tmp_path / code, jobs=1, reuse_kernels=False
+            )
+        )
         assert alone.exit_code == 0
-        assert normalised(folder / f"{code}.html") == \
-            normalised(alone.periods[0].folder / f"{code}.html"), code
+        assert normalised(folder / f"{code}.html") == normalised(
+            alone.periods[0].folder / f"{code}.html"
+        ), code
 
 
 LEAK = """
@@ -72,8 +77,11 @@ if partner == "BA":
 def _leak_run(tmp_path: Path) -> dict[str, dict]:
     folder = tmp_path / "nb"
     notebook = notebook_with_cell(folder, LEAK.replace("{cwd!r}", repr(str(folder.resolve()))))
-    result = plan_and_run(RunOptions(period=PERIOD, partners=["AL", "BA"], out=tmp_path / "out",
-                                     jobs=1, notebook=notebook))
+    result = plan_and_run(
+        RunOptions(
+            period=PERIOD, partners=["AL", "BA"], out=tmp_path / "out", jobs=1, notebook=notebook
+        )
+    )
     jobs = jobs_by_partner(result.periods[0].folder)
     assert jobs["AL"]["worker"] == jobs["BA"]["worker"]  # one kernel: AL ran, then BA in it
     assert jobs["AL"]["status"] == "ok", jobs["AL"]
@@ -85,12 +93,18 @@ def test_state_left_by_one_report_is_invisible_to_the_next(tmp_path: Path) -> No
     assert jobs["BA"]["status"] == "ok", jobs["BA"]["error"]
 
 
-def test_leak_is_caught_when_kernels_are_not_reset(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_leak_is_caught_when_kernels_are_not_reset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The same run with ``reset_kernel`` switched off: BA sees everything AL left behind."""
     monkeypatch.setattr(wbreport.kernels, "RESET", "None  # reset disabled: {cwd}")
     jobs = _leak_run(tmp_path)
     assert jobs["BA"]["status"] == "failed"
-    for what in ("a global", "an environment variable", "the working directory",
-                 "a matplotlib rcParam", "sys.path"):
+    for what in (
+        "a global",
+        "an environment variable",
+        "the working directory",
+        "a matplotlib rcParam",
+        "sys.path",
+    ):
         assert what in jobs["BA"]["error"], jobs["BA"]["error"]

@@ -22,8 +22,13 @@ from wbreport.io import load_package
 
 ACTIVITIES = [
     dict(activity_id="A1", type="training", module="Interview Techniques", partner="AL"),
-    dict(activity_id="A2", type="train_the_trainers", module="Inclusion", partner="RS",
-         led_by_certified_trainer="TRUE"),
+    dict(
+        activity_id="A2",
+        type="train_the_trainers",
+        module="Inclusion",
+        partner="RS",
+        led_by_certified_trainer="TRUE",
+    ),
     dict(activity_id="R1", scope="regional", partner="WB", delivery="virtual"),
 ]
 PARTICIPATION = [
@@ -123,8 +128,9 @@ def test_entry_writable_by_others_is_not_trusted(
     os.chmod(entry, 0o666)
     validate = wbreport.validate.validate_raw
     calls: list[int] = []
-    monkeypatch.setattr(wbreport.validate, "validate_raw",
-                        lambda raw: calls.append(1) or validate(raw))
+    monkeypatch.setattr(
+        wbreport.validate, "validate_raw", lambda raw: calls.append(1) or validate(raw)
+    )
     load_package(package)
     assert calls == [1]
 
@@ -164,12 +170,22 @@ def test_workbook_is_cached_too(
 # --- validation on distinct values: behaviour at the edges ------------------------------
 
 
-@pytest.mark.parametrize(("table", "column"), [
-    ("activities", "activity_id"), ("activities", "type"), ("activities", "scope"),
-    ("activities", "partner"), ("activities", "start_date"), ("activities", "end_date"),
-    ("participation", "activity_id"), ("participation", "partner"),
-    ("participation", "participants"), ("milestones", "status"), ("tools", "status"),
-])
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [
+        ("activities", "activity_id"),
+        ("activities", "type"),
+        ("activities", "scope"),
+        ("activities", "partner"),
+        ("activities", "start_date"),
+        ("activities", "end_date"),
+        ("participation", "activity_id"),
+        ("participation", "partner"),
+        ("participation", "participants"),
+        ("milestones", "status"),
+        ("tools", "status"),
+    ],
+)
 def test_missing_column_used_by_a_cross_check_is_a_problem_not_a_traceback(
     make_package, table: str, column: str
 ) -> None:
@@ -179,20 +195,27 @@ def test_missing_column_used_by_a_cross_check_is_a_problem_not_a_traceback(
     path.write_text(header.replace(column, "renamed", 1) + "\n" + rest)
     with pytest.raises(ValidationError) as info:
         load_package(folder)
-    assert any(p.source == f"{table}.csv" and p.row == 1 and p.column == column
-               and "required column is missing" in p.allowed for p in info.value.problems)
+    assert any(
+        p.source == f"{table}.csv"
+        and p.row == 1
+        and p.column == column
+        and "required column is missing" in p.allowed
+        for p in info.value.problems
+    )
 
 
 def test_column_repeated_after_trimming_is_a_problem_not_a_traceback(make_package) -> None:
     folder = make_package(activities=ACTIVITIES)
     path = folder / "activities.csv"
     lines = path.read_text().splitlines()
-    path.write_text("\n".join([lines[0] + ", title"] + [line + ",again" for line in lines[1:]])
-                    + "\n")
+    path.write_text(
+        "\n".join([lines[0] + ", title"] + [line + ",again" for line in lines[1:]]) + "\n"
+    )
     with pytest.raises(ValidationError) as info:
         load_package(folder)
     assert [(p.row, p.column, p.allowed) for p in info.value.problems] == [
-        (1, "title", "column names must be unique")]
+        (1, "title", "column names must be unique")
+    ]
 
 
 def test_all_numeric_or_boolean_looking_columns_stay_text(make_package) -> None:
@@ -215,8 +238,10 @@ def test_all_numeric_or_boolean_looking_columns_stay_text(make_package) -> None:
 
 
 def test_flags_read_as_booleans_keep_their_meaning(make_package) -> None:
-    rows = [dict(activity_id="A1", led_by_certified_trainer="TRUE"),
-            dict(activity_id="A2", led_by_certified_trainer="false")]
+    rows = [
+        dict(activity_id="A1", led_by_certified_trainer="TRUE"),
+        dict(activity_id="A2", led_by_certified_trainer="false"),
+    ]
     package = load_package(make_package(activities=rows))
     assert package.activities["led_by_certified_trainer"].tolist() == [True, False]
 
@@ -226,16 +251,18 @@ def test_long_identifier_columns_report_exactly_the_bad_rows(tmp_path: Path) -> 
     # falls back to checking each value.
     activities = [dict(activity_id=f"A-{i:05d}") for i in range(1500)]
     participation = [dict(activity_id=f"A-{i:05d}") for i in range(1500)]
-    clean = write_csv_package(tmp_path / "clean", {"activities": activities,
-                                                   "participation": participation})
+    clean = write_csv_package(
+        tmp_path / "clean", {"activities": activities, "participation": participation}
+    )
     assert len(load_package(clean).participation) == 1500
     activities[100]["activity_id"] = "bad id"
     activities[700]["activity_id"] = "x" * 65
     activities[900]["activity_id"] = "é1"
     participation[5]["activity_id"] = "A-99999"
     participation[6]["activity_id"] = "A-00006\nX"
-    folder = write_csv_package(tmp_path / "pkg", {"activities": activities,
-                                                  "participation": participation})
+    folder = write_csv_package(
+        tmp_path / "pkg", {"activities": activities, "participation": participation}
+    )
     with pytest.raises(ValidationError) as info:
         load_package(folder)
     found = [(p.source, p.row, p.value) for p in info.value.problems if p.column == "activity_id"]
@@ -243,18 +270,24 @@ def test_long_identifier_columns_report_exactly_the_bad_rows(tmp_path: Path) -> 
     assert ("activities.csv", 702, "x" * 65) in found
     assert ("activities.csv", 902, "é1") in found
     assert ("participation.csv", 7, "A-99999") in found
-    assert any(source == "participation.csv" and value == "A-00006\nX"
-               for source, _, value in found)
+    assert any(
+        source == "participation.csv" and value == "A-00006\nX" for source, _, value in found
+    )
     # Rows referring to the three bad activities are unknown activities too.
     unknown = {row for source, row, value in found if source == "participation.csv"}
     assert {102, 702, 902} <= unknown
 
 
 def test_participation_checks_use_the_first_valid_activity_row(make_package) -> None:
-    activities = [dict(activity_id="A1", partner="AL"), dict(activity_id="A1", partner="RS"),
-                  dict(activity_id="T1", type="workshop")]
-    participation = [dict(activity_id="A1", partner="RS"),
-                      dict(activity_id="T1", partner="AL", certified_trainers="2")]
+    activities = [
+        dict(activity_id="A1", partner="AL"),
+        dict(activity_id="A1", partner="RS"),
+        dict(activity_id="T1", type="workshop"),
+    ]
+    participation = [
+        dict(activity_id="A1", partner="RS"),
+        dict(activity_id="T1", partner="AL", certified_trainers="2"),
+    ]
     with pytest.raises(ValidationError) as info:
         load_package(make_package(activities=activities, participation=participation))
     problems = {(p.source, p.row, p.column): p for p in info.value.problems}

@@ -21,8 +21,12 @@ __version__ = "0.1.0"
 
 # pandas is imported on first use of these, so ``wbreport run`` with nothing to render
 # (every report unchanged) starts without it.
-_LAZY = {"compute": "wbreport.indicators", "default_period": "wbreport.indicators",
-         "Package": "wbreport.io", "load_package": "wbreport.io"}
+_LAZY = {
+    "compute": "wbreport.indicators",
+    "default_period": "wbreport.indicators",
+    "Package": "wbreport.io",
+    "load_package": "wbreport.io",
+}
 
 
 def __getattr__(name: str) -> object:
@@ -33,6 +37,7 @@ def __getattr__(name: str) -> object:
         globals()[name] = value
         return value
     raise AttributeError(f"module 'wbreport' has no attribute {name!r}")
+
 
 __all__ = [
     "LockedError",

@@ -236,9 +236,10 @@ def check_publishable(out: Path, period: str) -> None:
     link = out / period
     if not link.is_symlink():
         if link.exists():
+            what = "folder" if link.is_dir() else "file"
             raise UsageError(
-                f"{link} is not a wbreport publication (a plain {'folder' if link.is_dir() else 'file'});"
-                " wbreport will not replace it: move it away or choose another --out"
+                f"{link} is not a wbreport publication (a plain {what}); wbreport will not"
+                " replace it: move it away or choose another --out"
             )
         return
     if not link.exists():  # a dangling link: fine only when it pointed into our sets

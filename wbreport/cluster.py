@@ -150,8 +150,9 @@ class DaskExecutor:
         except ImportError:
             from wbreport.errors import UsageError
 
-            raise UsageError("--executor dask needs the 'distributed' package: "
-                             "pip install 'wbreport[dask]'") from None
+            raise UsageError(
+                "--executor dask needs the 'distributed' package: pip install 'wbreport[dask]'"
+            ) from None
         self.startup_timeout = startup_timeout
         self.cluster: Any = None
         self._warm: list[Any] = []
@@ -162,12 +163,17 @@ class DaskExecutor:
             except (OSError, TimeoutError, ValueError) as exc:
                 from wbreport.errors import UsageError
 
-                raise UsageError(f"cannot connect to the dask scheduler {scheduler}: {exc}") \
-                    from None
+                raise UsageError(
+                    f"cannot connect to the dask scheduler {scheduler}: {exc}"
+                ) from None
         else:
             self.cluster = LocalCluster(
-                n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR,
+                n_workers=max(1, workers),
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
             )
         try:
             if self.cluster is not None:
@@ -184,13 +190,24 @@ class DaskExecutor:
     def warm(self, cwd: Path, count: int) -> None:
         """Start one kernel per worker (up to ``count``) while the run is being prepared."""
         for address in self._workers()[: max(0, count)]:
-            self._warm.append(self.client.submit(
-                warm_worker, str(cwd), self.startup_timeout, workers=[address],
-                allow_other_workers=False, pure=False, key=f"wbreport-warm-{uuid.uuid4().hex}",
-            ))
+            self._warm.append(
+                self.client.submit(
+                    warm_worker,
+                    str(cwd),
+                    self.startup_timeout,
+                    workers=[address],
+                    allow_other_workers=False,
+                    pure=False,
+                    key=f"wbreport-warm-{uuid.uuid4().hex}",
+                )
+            )
 
-    def run(self, jobs: list[Job], done: Callable[[Job, JobResult], None],
-            started: Callable[[Job], None]) -> list[JobResult]:
+    def run(
+        self,
+        jobs: list[Job],
+        done: Callable[[Job, JobResult], None],
+        started: Callable[[Job], None],
+    ) -> list[JobResult]:
         from distributed import as_completed
 
         def on_started(event: Any) -> None:
@@ -203,9 +220,16 @@ class DaskExecutor:
         self.client.subscribe_topic(STARTED, on_started)
         run = uuid.uuid4().hex[:8]
         futures = [
-            self.client.submit(run_job, job, i, self.startup_timeout, pure=False, retries=1,
-                               key=f"wbreport-{run}-{i}-{job.period}-{job.partner}",
-                               priority=1 if job.partner == REGION else 0)  # longest first
+            self.client.submit(
+                run_job,
+                job,
+                i,
+                self.startup_timeout,
+                pure=False,
+                retries=1,
+                key=f"wbreport-{run}-{i}-{job.period}-{job.partner}",
+                priority=1 if job.partner == REGION else 0,
+            )  # longest first
             for i, job in enumerate(jobs)
         ]
         position = {f.key: i for i, f in enumerate(futures)}
@@ -219,8 +243,15 @@ class DaskExecutor:
                 except Exception as exc:  # the task itself failed (or its workers kept dying)
                     name = type(exc).__name__
                     status = Status.kernel_died if name == "KilledWorker" else Status.failed
-                    result = JobResult(job.partner, job.period, status, error=f"{name}: {exc}",
-                                       exception=name, worker="dask", key=job.key)
+                    result = JobResult(
+                        job.partner,
+                        job.period,
+                        status,
+                        error=f"{name}: {exc}",
+                        exception=name,
+                        worker="dask",
+                        key=job.key,
+                    )
                 results[i] = result
                 done(job, result)
         except BaseException:

@@ -84,8 +84,9 @@ def _build(cls: type, data: Any, source: str, prefix: str, problems: list[Proble
             if value is None:
                 value = ""
             if not isinstance(value, str):
-                problems.append(Problem(source, None, name, reprlib.repr(value)[:60],
-                                        "expected text"))
+                problems.append(
+                    Problem(source, None, name, reprlib.repr(value)[:60], "expected text")
+                )
                 continue
             values[key] = value
         else:
@@ -113,8 +114,15 @@ def load_settings(params_dir: Path | None) -> Settings:
         )
     for limit in fields(Timeouts):  # 0 s would time every report out at once
         if getattr(settings.timeouts, limit.name) == 0:
-            problems.append(Problem(str(path), None, f"timeouts.{limit.name}", "0",
-                                    "expected a number of seconds > 0"))
+            problems.append(
+                Problem(
+                    str(path),
+                    None,
+                    f"timeouts.{limit.name}",
+                    "0",
+                    "expected a number of seconds > 0",
+                )
+            )
     if problems:
         raise ValidationError(problems)
     return settings

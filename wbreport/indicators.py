@@ -105,7 +105,8 @@ def arrays(package: Package) -> Arrays:
         national=national,
         virtual=(act["delivery"] == "virtual").to_numpy(dtype=bool),
         ttt=a_type == "train_the_trainers",
-        cascade=national & (a_type == "training")
+        cascade=national
+        & (a_type == "training")
         & act["led_by_certified_trainer"].to_numpy(dtype=bool),
         r_pos=pd.Index(act["activity_id"]).get_indexer(pd.Index(part["activity_id"])),
         r_partner=_codes(part["partner"]),
@@ -115,8 +116,11 @@ def arrays(package: Package) -> Arrays:
         m_partner=_codes(ms["partner"]),
         m_due=ms["due_date"].to_numpy(dtype="datetime64[ns]"),
         m_open=(ms["status"] != "dropped").to_numpy(dtype=bool),
-        m_achieved_on=np.where(achieved, ms["achieved_date"].to_numpy(dtype="datetime64[ns]"),
-                               np.datetime64("NaT", "ns")),
+        m_achieved_on=np.where(
+            achieved,
+            ms["achieved_date"].to_numpy(dtype="datetime64[ns]"),
+            np.datetime64("NaT", "ns"),
+        ),
         t_partner=_codes(tools["partner"]),
         t_published=tools["published_date"].to_numpy(dtype="datetime64[ns]"),
         t_tool=pd.factorize(tools["tool_id"])[0],

@@ -59,8 +59,9 @@ class RawTable:
     source: str
     frame: pd.DataFrame
     # Columns already factorised (by validation), reused when typing.
-    _distinct: dict[str, _Distinct] = field(default_factory=dict, init=False, repr=False,
-                                            compare=False)
+    _distinct: dict[str, _Distinct] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def _factors(self, column: str) -> _Distinct:
         """The column as distinct values and codes (computed once, then cached)."""
@@ -243,8 +244,9 @@ _VISIBLE_ASCII = re.compile(rb"[!-~]")
 def _csv_dtypes(header: list[str], table: Table | None) -> dict[str, str | type[object]]:
     types = {c.name: c.type for c in table.columns} if table is not None else {}
     return {
-        name: (object if types.get(name.strip().lstrip("\ufeff"), "id") in _PLAIN_TYPES
-               else "category")
+        name: (
+            object if types.get(name.strip().lstrip("\ufeff"), "id") in _PLAIN_TYPES else "category"
+        )
         for name in header
     }
 
@@ -268,14 +270,25 @@ def _text_categories(frame: pd.DataFrame, body: bytes, table: Table | None) -> p
         if pd.api.types.is_object_dtype(kind) or pd.api.types.is_string_dtype(kind):
             continue
         if pd.api.types.is_bool_dtype(kind) and str(frame.columns[position]).strip() in flags:
-            frame.isetitem(position, values.cat.rename_categories(
-                ["true" if c else "false" for c in values.cat.categories]).array)
+            frame.isetitem(
+                position,
+                values.cat.rename_categories(
+                    ["true" if c else "false" for c in values.cat.categories]
+                ).array,
+            )
         else:
             again.append(position)
     if again:
-        plain = pd.read_csv(_io.BytesIO(body), usecols=again, dtype=object, encoding="utf-8",
-                            keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                            engine="c")
+        plain = pd.read_csv(
+            _io.BytesIO(body),
+            usecols=again,
+            dtype=object,
+            encoding="utf-8",
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
         for position in again:
             frame.isetitem(position, plain.iloc[:, again.index(position)].to_numpy())
     return frame
@@ -301,7 +314,9 @@ def _first_record_width(body: bytes) -> int | None:
 
 
 def _read_csv_file(
-    file: Path, problems: list[Problem], table: Table | None = None,
+    file: Path,
+    problems: list[Problem],
+    table: Table | None = None,
     digests: dict[Path, Callable[[], str]] | None = None,
 ) -> pd.DataFrame | None:
     source = file.name
@@ -319,13 +334,21 @@ def _read_csv_file(
             data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             bad = data[exc.start : exc.start + 4]
-            problems.append(Problem(source, _line_of(data, exc.start), None, repr(bad),
-                                    "file must be UTF-8 encoded"))
+            problems.append(
+                Problem(
+                    source, _line_of(data, exc.start), None, repr(bad), "file must be UTF-8 encoded"
+                )
+            )
             return None
     if b"\x00" in data:
         problems.append(
-            Problem(source, _line_of(data, data.find(b"\x00")), None, None,
-                    "NUL byte found: this is not a text CSV file")
+            Problem(
+                source,
+                _line_of(data, data.find(b"\x00")),
+                None,
+                None,
+                "NUL byte found: this is not a text CSV file",
+            )
         )
         return None
     if _is_blank(data):
@@ -342,8 +365,15 @@ def _read_csv_file(
         return None
     width = _first_record_width(body)
     if width is not None and width > len(raw_header):
-        problems.append(Problem(source, 2, None, None, f"malformed CSV: {width:,} fields but the "
-                                f"header names {len(raw_header)} columns"))
+        problems.append(
+            Problem(
+                source,
+                2,
+                None,
+                None,
+                f"malformed CSV: {width:,} fields but the header names {len(raw_header)} columns",
+            )
+        )
         return None
     try:
         frame = pd.read_csv(
@@ -436,8 +466,11 @@ def _read_xlsx(file: Path) -> RawPackage:
 
         workbook = openpyxl.load_workbook(file, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for broken files
-        pkg.problems.append(Problem(file.name, None, None, None,
-                                    f"cannot open workbook: {type(exc).__name__}: {exc}"))
+        pkg.problems.append(
+            Problem(
+                file.name, None, None, None, f"cannot open workbook: {type(exc).__name__}: {exc}"
+            )
+        )
         return pkg
     try:
         for table in TABLES:
@@ -448,8 +481,11 @@ def _read_xlsx(file: Path) -> RawPackage:
             try:
                 frame = _read_sheet(workbook[table.name], source, pkg.problems)
             except Exception as exc:
-                pkg.problems.append(Problem(source, None, None, None,
-                                            f"cannot read sheet: {type(exc).__name__}: {exc}"))
+                pkg.problems.append(
+                    Problem(
+                        source, None, None, None, f"cannot read sheet: {type(exc).__name__}: {exc}"
+                    )
+                )
                 continue
             if frame is not None:
                 pkg.tables[table.name] = RawTable(table.name, source, frame)
@@ -476,8 +512,13 @@ def _read_sheet(sheet: object, source: str, problems: list[Problem]) -> pd.DataF
         for col, cell in enumerate(cells[:width]):
             if getattr(cell, "data_type", None) == "f":
                 problems.append(
-                    Problem(source, row_number, header[col], str(cell.value)[:60],  # type: ignore[attr-defined]
-                            "formulas are not allowed: enter the value itself")
+                    Problem(
+                        source,
+                        row_number,
+                        header[col],
+                        str(cell.value)[:60],  # type: ignore[attr-defined]
+                        "formulas are not allowed: enter the value itself",
+                    )
                 )
                 values.append("")
                 continue
@@ -507,8 +548,9 @@ def _read_sqlite(file: Path) -> RawPackage:
         with open(file, "rb") as handle:
             magic = handle.read(16)
     except OSError as exc:
-        pkg.problems.append(Problem(file.name, None, None, None,
-                                    f"cannot read file: {exc.strerror}"))
+        pkg.problems.append(
+            Problem(file.name, None, None, None, f"cannot read file: {exc.strerror}")
+        )
         return pkg
     if magic != b"SQLite format 3\x00":
         pkg.problems.append(Problem(file.name, None, None, None, "not a SQLite database file"))
@@ -529,16 +571,24 @@ def _read_sqlite(file: Path) -> RawPackage:
                 _missing_table(pkg, table.name, f"{file.name} (table {table.name!r})")
                 continue
             if names[table.name] == "view":  # a view can compute rows without end
-                pkg.problems.append(Problem(f"{file.name} (table {table.name!r})", None, None, None,
-                                            "is a view: store the rows in a table"))
+                pkg.problems.append(
+                    Problem(
+                        f"{file.name} (table {table.name!r})",
+                        None,
+                        None,
+                        None,
+                        "is a view: store the rows in a table",
+                    )
+                )
                 continue
             source = f"{file.name}[{table.name}]"
             cursor = con.execute(f'SELECT * FROM "{table.name}"')
             header = _clean_header([d[0] for d in cursor.description])
             pkg.problems.extend(_header_problems(source, header))
             records = [[_sql_text(v) for v in row] for row in cursor]
-            pkg.tables[table.name] = RawTable(table.name, source,
-                                              _first_of_each_name(_frame(header, records)))
+            pkg.tables[table.name] = RawTable(
+                table.name, source, _first_of_each_name(_frame(header, records))
+            )
     except sqlite3.Error as exc:
         pkg.problems.append(Problem(file.name, None, None, None, f"cannot read database: {exc}"))
     finally:
@@ -574,8 +624,9 @@ def _factorize(values: pd.Series) -> _Distinct:
     """Factorise a text column: categorical columns (how the CSV reader delivers most
     columns) are free; others are hashed, numbered in order of first appearance."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return _complete(np.asarray(values.cat.categories, dtype=object),
-                         values.cat.codes.to_numpy())
+        return _complete(
+            np.asarray(values.cat.categories, dtype=object), values.cat.codes.to_numpy()
+        )
     codes, found = pd.factorize(values.to_numpy(dtype=object))
     return _complete(np.asarray(found, dtype=object), codes)
 
@@ -654,8 +705,11 @@ def _table_parts(raw: RawPackage, name: str) -> TableParts:
     for column in present + missing:
         if column in present:
             values = src[column.name]
-            factors = (source_table._factors(column.name) if source_table is not None
-                       else _factorize(values))
+            factors = (
+                source_table._factors(column.name)
+                if source_table is not None
+                else _factorize(values)
+            )
         else:
             values = pd.Series("", index=src.index, dtype=object)
             factors = _factorize(values)
@@ -824,9 +878,14 @@ def _cache_key(form: str, prints: dict[str, str]) -> str:
     from wbreport import __version__
 
     identity = {
-        "format": CACHE_FORMAT, "wbreport": __version__, "code": _code_digest(),
-        "python": sys.version, "pandas": pd.__version__, "numpy": np.__version__,
-        "form": form, "files": prints,
+        "format": CACHE_FORMAT,
+        "wbreport": __version__,
+        "code": _code_digest(),
+        "python": sys.version,
+        "pandas": pd.__version__,
+        "numpy": np.__version__,
+        "form": form,
+        "files": prints,
     }
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
@@ -843,8 +902,11 @@ def _cache_get(store: Path, key: str) -> dict[str, TableParts] | None:
             if not _private(os.fstat(handle.fileno())):
                 return None
             entry = pickle.load(handle)
-        if not (isinstance(entry, dict) and entry.get("format") == CACHE_FORMAT
-                and entry.get("key") == key):
+        if not (
+            isinstance(entry, dict)
+            and entry.get("format") == CACHE_FORMAT
+            and entry.get("key") == key
+        ):
             raise ValueError("not a cache entry for this key")
         parts = entry["parts"]
         if set(parts) != set(_TABLE_NAMES):
@@ -866,8 +928,11 @@ def _cache_put(store: Path, key: str, parts: dict[str, TableParts]) -> None:
         handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".pkl", dir=store)
         try:
             with os.fdopen(handle, "wb") as out:
-                pickle.dump({"format": CACHE_FORMAT, "key": key, "parts": parts}, out,
-                            protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(
+                    {"format": CACHE_FORMAT, "key": key, "parts": parts},
+                    out,
+                    protocol=pickle.HIGHEST_PROTOCOL,
+                )
             os.replace(temporary, store / f"{key}.pkl")
         except BaseException:
             with contextlib.suppress(OSError):

@@ -95,8 +95,9 @@ def redacted(parameters: dict[str, Any]) -> dict[str, Any]:
     return {k: ("***" if SECRET_NAME.search(k) else v) for k, v in parameters.items()}
 
 
-def secret_values(parameters: Mapping[str, Any],
-                  environ: Mapping[str, str] | None = None) -> list[str]:
+def secret_values(
+    parameters: Mapping[str, Any], environ: Mapping[str, str] | None = None
+) -> list[str]:
     """Values to remove from everything a job writes: parameters and environment variables
     named like a secret (the kernel inherits the environment, so a notebook can print them).
 
@@ -104,11 +105,22 @@ def secret_values(parameters: Mapping[str, Any],
     so a secret that contains another is removed whole.
     """
     pairs = [*parameters.items(), *(environ or {}).items()]
-    values = {str(v) for k, v in pairs
-              if SECRET_NAME.search(k) and v is not None and len(str(v)) >= SECRET_MIN_CHARS}
-    forms = {form for v in values for form in (
-        v, html.escape(v), html.escape(v, quote=False), html.escape(v).replace("&#x27;", "&#39;"),
-        json.dumps(v)[1:-1])}
+    values = {
+        str(v)
+        for k, v in pairs
+        if SECRET_NAME.search(k) and v is not None and len(str(v)) >= SECRET_MIN_CHARS
+    }
+    forms = {
+        form
+        for v in values
+        for form in (
+            v,
+            html.escape(v),
+            html.escape(v, quote=False),
+            html.escape(v).replace("&#x27;", "&#39;"),
+            json.dumps(v)[1:-1],
+        )
+    }
     return sorted(forms, key=len, reverse=True)
 
 
@@ -167,8 +179,11 @@ def _not_run(nb: nbformat.NotebookNode) -> int | None:
 
     Cells are counted as in :func:`_first_error`.
     """
-    code = [c for c in nb.cells
-            if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])]
+    code = [
+        c
+        for c in nb.cells
+        if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])
+    ]
     if not code:
         return 0
     tagged = [c for c in code if END_TAG in c.get("metadata", {}).get("tags", [])]
@@ -216,18 +231,36 @@ def _attempt(job: Job, slot: KernelSlot, log: Any, output: Path) -> _Outcome:
     try:
         slot.prepare(job.notebook.parent)
     except Exception as exc:
-        return _Outcome(Status.kernel_died, None, f"kernel could not be prepared: {exc}", None,
-                        type(exc).__name__)
-    overran = _Outcome(Status.timeout, None, f"the report ran longer than {job.job_timeout:g} s",
-                       None, "JobTimeout")
+        return _Outcome(
+            Status.kernel_died,
+            None,
+            f"kernel could not be prepared: {exc}",
+            None,
+            type(exc).__name__,
+        )
+    overran = _Outcome(
+        Status.timeout,
+        None,
+        f"the report ran longer than {job.job_timeout:g} s",
+        None,
+        "JobTimeout",
+    )
     with _Watchdog(slot, job.job_timeout) as watchdog:
         try:
             nb = pm.execute_notebook(
-                str(job.notebook), str(output), parameters=job.parameters,
-                kernel_name=slot.kernel_name, progress_bar=False, log_output=False,
-                stdout_file=log, stderr_file=log, execution_timeout=job.cell_timeout,
-                start_timeout=slot.startup_timeout, cwd=str(job.notebook.parent),
-                engine_name=ENGINE, **slot.engine_kwargs(),
+                str(job.notebook),
+                str(output),
+                parameters=job.parameters,
+                kernel_name=slot.kernel_name,
+                progress_bar=False,
+                log_output=False,
+                stdout_file=log,
+                stderr_file=log,
+                execution_timeout=job.cell_timeout,
+                start_timeout=slot.startup_timeout,
+                cwd=str(job.notebook.parent),
+                engine_name=ENGINE,
+                **slot.engine_kwargs(),
             )
         except PapermillExecutionError as exc:
             nb = nbformat.read(output, as_version=4) if output.exists() else None
@@ -237,8 +270,13 @@ def _attempt(job: Job, slot: KernelSlot, log: Any, output: Path) -> _Outcome:
             return _Outcome(status, nb, f"{ename}: {evalue}", cell, ename)
         except CellTimeoutError as exc:
             slot.kill()
-            return _Outcome(Status.timeout, None, f"a cell ran longer than {job.cell_timeout:g} s",
-                            None, type(exc).__name__)
+            return _Outcome(
+                Status.timeout,
+                None,
+                f"a cell ran longer than {job.cell_timeout:g} s",
+                None,
+                type(exc).__name__,
+            )
         except DeadKernelError as exc:
             if watchdog.fired:
                 return overran
@@ -247,10 +285,12 @@ def _attempt(job: Job, slot: KernelSlot, log: Any, output: Path) -> _Outcome:
             if watchdog.fired:
                 return overran
             if not slot.alive():
-                return _Outcome(Status.kernel_died, None, f"the kernel died: {exc}", None,
-                                type(exc).__name__)
-            return _Outcome(Status.failed, None, f"{type(exc).__name__}: {exc}", None,
-                            type(exc).__name__)
+                return _Outcome(
+                    Status.kernel_died, None, f"the kernel died: {exc}", None, type(exc).__name__
+                )
+            return _Outcome(
+                Status.failed, None, f"{type(exc).__name__}: {exc}", None, type(exc).__name__
+            )
         finally:
             slot.settle()
     if watchdog.fired:
@@ -263,8 +303,12 @@ def _attempt(job: Job, slot: KernelSlot, log: Any, output: Path) -> _Outcome:
     if ename:
         detail = f"{ename}: {evalue}" if evalue else ename
         return _Outcome(Status.incomplete, nb, f"the notebook exited early ({detail})", cell, ename)
-    return _Outcome(Status.incomplete, nb, f"the notebook stopped before its last cell: cell "
-                    f"{stopped} did not run", stopped or None)
+    return _Outcome(
+        Status.incomplete,
+        nb,
+        f"the notebook stopped before its last cell: cell {stopped} did not run",
+        stopped or None,
+    )
 
 
 def execute_job(job: Job, slot: KernelSlot, worker: str = "") -> JobResult:
@@ -306,10 +350,13 @@ def execute_job(job: Job, slot: KernelSlot, worker: str = "") -> JobResult:
             except Exception as exc:
                 result.status, result.exception = Status.failed, type(exc).__name__
                 result.error = scrub(f"HTML export failed: {exc}", secrets)
-        job.log.write_text(scrub(raw_log.read_text(encoding="utf-8", errors="replace"), secrets),
-                           encoding="utf-8")
+        job.log.write_text(
+            scrub(raw_log.read_text(encoding="utf-8", errors="replace"), secrets), encoding="utf-8"
+        )
     result.seconds = round(time.monotonic() - started, 3)
-    result.paths = {"html": job.html.name if job.html.exists() else "",
-                    "notebook": f"notebooks/{job.executed.name}" if job.executed.exists() else "",
-                    "log": f"logs/{job.log.name}"}
+    result.paths = {
+        "html": job.html.name if job.html.exists() else "",
+        "notebook": f"notebooks/{job.executed.name}" if job.executed.exists() else "",
+        "log": f"logs/{job.log.name}",
+    }
     return result

@@ -106,15 +106,18 @@ class _TrackingKernelManager(KernelManager):
 
             self._kernel_spec = KernelSpec(
                 argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                display_name="Python 3 (ipykernel)", language="python")
+                display_name="Python 3 (ipykernel)",
+                language="python",
+            )
         return super().kernel_spec
 
 
 class KernelSlot:
     """One reusable kernel (manager and client) for a worker."""
 
-    def __init__(self, kernel_name: str = "python3", startup_timeout: float = 60.0,
-                 reuse: bool = True) -> None:
+    def __init__(
+        self, kernel_name: str = "python3", startup_timeout: float = 60.0, reuse: bool = True
+    ) -> None:
         self.kernel_name = kernel_name
         self.startup_timeout = startup_timeout
         self.reuse = reuse
@@ -143,13 +146,17 @@ class KernelSlot:
         # Asynchronous clients: nbclient awaits ``get_msg`` while a cell runs; a blocking
         # client would block its event loop there, so cell timeouts and the dead-kernel
         # check would never fire and a hung or killed kernel would hang the run.
-        self.km = _TrackingKernelManager(kernel_name=self.kernel_name, transport="ipc",
-                                         ip=os.path.join(self._dir, "kernel"),
-                                         client_class=ASYNC_CLIENT)
+        self.km = _TrackingKernelManager(
+            kernel_name=self.kernel_name,
+            transport="ipc",
+            ip=os.path.join(self._dir, "kernel"),
+            client_class=ASYNC_CLIENT,
+        )
         env = {**os.environ, "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
         # History in memory: no SQLite write per cell, nothing shared between kernels or runs.
-        self.km.start_kernel(cwd=str(cwd), env=env,
-                             extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        self.km.start_kernel(
+            cwd=str(cwd), env=env, extra_arguments=["--HistoryManager.hist_file=:memory:"]
+        )
         self.kc = self.km.client()
         self.kc.start_channels()
         try:
@@ -195,8 +202,9 @@ class KernelSlot:
                 break
         content = reply["content"]
         if content.get("status") != "ok":
-            raise KernelError(f"kernel set-up failed: {content.get('ename')}: "
-                              f"{content.get('evalue')}")
+            raise KernelError(
+                f"kernel set-up failed: {content.get('ename')}: {content.get('evalue')}"
+            )
         await self._sync_iopub(msg_id, deadline)
 
     def _check_alive(self) -> None:
@@ -217,8 +225,11 @@ class KernelSlot:
                 self._check_alive()
                 msg_id = self.kc.kernel_info()  # missed while subscribing: ask for another one
                 continue
-            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
-                    and msg["content"].get("execution_state") == "idle"):
+            if (
+                msg["parent_header"].get("msg_id") == msg_id
+                and msg["msg_type"] == "status"
+                and msg["content"].get("execution_state") == "idle"
+            ):
                 return
         raise KernelError("kernel set-up timed out (no IOPub messages)")
 

@@ -85,11 +85,19 @@ def _lean_exporter_class(base: Any) -> Any:
             # HTMLExporter.from_notebook_node up to its call of the template exporter.
             langinfo = nb.metadata.get("language_info", {})
             lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-            self.register_filter("highlight_code", self.filters.get(
-                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            self.register_filter(
+                "highlight_code",
+                self.filters.get(
+                    "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+                ),
+            )
             resources = self._init_resources(resources)
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources
+                ),
+            )
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     return LeanHTMLExporter
@@ -104,15 +112,26 @@ def prewarm() -> None:
     (``wbreport run`` does this in the background while kernels start)."""
     import nbformat
 
-    tiny = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# warm-up"),
-        nbformat.v4.new_code_cell("1", outputs=[nbformat.v4.new_output(
-            "execute_result", {"text/html": "<p>1</p>", "image/svg+xml": "<svg></svg>"},
-            metadata={"image/svg+xml": {"alt": "warm-up"}}, execution_count=1)]),
-    ])
+    tiny = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# warm-up"),
+            nbformat.v4.new_code_cell(
+                "1",
+                outputs=[
+                    nbformat.v4.new_output(
+                        "execute_result",
+                        {"text/html": "<p>1</p>", "image/svg+xml": "<svg></svg>"},
+                        metadata={"image/svg+xml": {"alt": "warm-up"}},
+                        execution_count=1,
+                    )
+                ],
+            ),
+        ]
+    )
     with _shared_lock:
-        exporter().from_notebook_node(tiny, resources={"wbreport": {"title": "", "css": "",
-                                                                    "version": ""}})
+        exporter().from_notebook_node(
+            tiny, resources={"wbreport": {"title": "", "css": "", "version": ""}}
+        )
 
 
 def exporter() -> HTMLExporter:

@@ -53,8 +53,10 @@ class _Column:
         """Per distinct value: empty once surrounding whitespace is stripped."""
         if "blank" not in self.memo:
             self.memo["blank"] = np.fromiter(
-                map(operator.not_, map(str.strip, self.uniques)), dtype=bool,
-                count=len(self.uniques))
+                map(operator.not_, map(str.strip, self.uniques)),
+                dtype=bool,
+                count=len(self.uniques),
+            )
         return self.memo["blank"]
 
     def one_of(self, allowed: Iterable[str]) -> np.ndarray:
@@ -69,8 +71,11 @@ class _Column:
             verdict = _all_match(pattern, self.uniques)
             if verdict is None:
                 regex = re.compile(pattern)
-                verdict = np.fromiter((m is not None for m in map(regex.fullmatch, self.uniques)),
-                                      dtype=bool, count=len(self.uniques))
+                verdict = np.fromiter(
+                    (m is not None for m in map(regex.fullmatch, self.uniques)),
+                    dtype=bool,
+                    count=len(self.uniques),
+                )
             self.memo[key] = verdict
         return self.memo[key]
 
@@ -146,8 +151,9 @@ class _Table:
         column = self[name]
         return column.rows(column.blank())
 
-    def problems(self, mask: Mask, column: str,
-                 allowed: str | Callable[[int], str]) -> list[Problem]:
+    def problems(
+        self, mask: Mask, column: str, allowed: str | Callable[[int], str]
+    ) -> list[Problem]:
         """One problem per row where ``mask`` holds, naming the column and its value.
 
         ``allowed`` may be a function of the row's position when the text varies.
@@ -159,10 +165,14 @@ class _Table:
         shown = col.uniques[col.codes[where]]
         rows = self.rows[where]
         if callable(allowed):
-            return [Problem(self.source, int(r), column, str(v), allowed(int(i)))
-                    for r, v, i in zip(rows, shown, where, strict=True)]
-        return [Problem(self.source, int(r), column, str(v), allowed)
-                for r, v in zip(rows, shown, strict=True)]
+            return [
+                Problem(self.source, int(r), column, str(v), allowed(int(i)))
+                for r, v, i in zip(rows, shown, where, strict=True)
+            ]
+        return [
+            Problem(self.source, int(r), column, str(v), allowed)
+            for r, v in zip(rows, shown, strict=True)
+        ]
 
 
 def _allowed_list(values: Iterable[str]) -> str:
@@ -231,9 +241,14 @@ def _check_columns(t: _Table, table: Table) -> tuple[list[Problem], Valid]:
             valid[column.name] = t.none()
             if column.required:
                 problems.append(
-                    Problem(t.source, 1, column.name, None,
-                            "required column is missing; expected columns: "
-                            + ", ".join(c.name for c in table.columns if c.required))
+                    Problem(
+                        t.source,
+                        1,
+                        column.name,
+                        None,
+                        "required column is missing; expected columns: "
+                        + ", ".join(c.name for c in table.columns if c.required),
+                    )
                 )
             continue
         values = t[column.name]
@@ -288,8 +303,13 @@ def _duplicates(t: _Table, key: tuple[str, ...]) -> list[Problem]:
     parts = [t[name].uniques[t[name].codes[dup]] for name in key]
     first_rows = t.rows[first_of_row[dup]]
     return [
-        Problem(t.source, int(t.rows[i]), key[0], "/".join(map(str, values)),
-                f"{label} must be unique: same as row {int(row)}")
+        Problem(
+            t.source,
+            int(t.rows[i]),
+            key[0],
+            "/".join(map(str, values)),
+            f"{label} must be unique: same as row {int(row)}",
+        )
         for i, row, *values in zip(dup, first_rows, *parts, strict=True)
     ]
 
@@ -298,12 +318,14 @@ def _check_activities(t: _Table, valid: Valid) -> list[Problem]:
     out: list[Problem] = []
     if "module" in t:
         missing = _ok(valid, "type") & t.one_of("type", MODULE_TYPES) & t.blank("module")
-        out += t.problems(missing, "module",
-                          "a module is required for training and train_the_trainers")
+        out += t.problems(
+            missing, "module", "a module is required for training and train_the_trainers"
+        )
     both = _ok(valid, "scope", "partner")
     national = both & t.equals("scope", "national") & ~t.one_of("partner", NATIONAL_CODES)
-    out += t.problems(national, "partner",
-                      "a national activity needs one of " + ", ".join(NATIONAL_CODES))
+    out += t.problems(
+        national, "partner", "a national activity needs one of " + ", ".join(NATIONAL_CODES)
+    )
     regional = both & t.equals("scope", "regional") & ~t.equals("partner", REGION)
     out += t.problems(regional, "partner", "a regional activity has partner WB")
     dates = _ok(valid, "start_date", "end_date")
@@ -322,18 +344,21 @@ def _counts(t: _Table, valid: Valid, name: str) -> np.ndarray:
     return np.where(valid[name], numbers[column.codes], np.nan)
 
 
-def _check_participation(t: _Table, valid: Valid, a: _Table | None,
-                         act_valid: Valid | None) -> list[Problem]:
+def _check_participation(
+    t: _Table, valid: Valid, a: _Table | None, act_valid: Valid | None
+) -> list[Problem]:
     out: list[Problem] = []
-    counts = {c: _counts(t, valid, c)
-              for c in ("participants", "women", "certified_trainers") if c in t}
+    counts = {
+        c: _counts(t, valid, c) for c in ("participants", "women", "certified_trainers") if c in t
+    }
     if "participants" in counts:
         with np.errstate(invalid="ignore"):
             for name in ("women", "certified_trainers"):
                 if name in counts:
                     over = counts[name] > counts["participants"]  # False where either is NaN
-                    out += t.problems(over, name,
-                                      f"{name} must be between 0 and participants of the same row")
+                    out += t.problems(
+                        over, name, f"{name} must be between 0 and participants of the same row"
+                    )
     if a is None or act_valid is None or "activity_id" not in a or "activity_id" not in t:
         return out
     # Each participation row -> position of the first activity row with that (valid) id.
@@ -349,8 +374,9 @@ def _check_participation(t: _Table, valid: Valid, a: _Table | None,
         position = np.where(found >= 0, first_row[found], -1)[ids.codes]
     ids_ok = _ok(valid, "activity_id")
     known = ids_ok & (position >= 0)
-    out += t.problems(ids_ok & ~known, "activity_id",
-                      "must be an activity_id of the activities table")
+    out += t.problems(
+        ids_ok & ~known, "activity_id", "must be an activity_id of the activities table"
+    )
     if not known.any():
         return out
     at = np.where(known, position, 0)  # row of the activity (ignored where not known)
@@ -363,8 +389,10 @@ def _check_participation(t: _Table, valid: Valid, a: _Table | None,
             wrong = known & _ok(valid, "partner") & national & (same != a_partner.codes[at])
 
             def expected(i: int) -> str:
-                return ("for a national activity the partner must be the activity's partner "
-                        f"({a_partner.uniques[a_partner.codes[at[i]]]})")
+                return (
+                    "for a national activity the partner must be the activity's partner "
+                    f"({a_partner.uniques[a_partner.codes[at[i]]]})"
+                )
 
             out += t.problems(wrong, "partner", expected)
     if "certified_trainers" in counts and "type" in a:
@@ -372,8 +400,9 @@ def _check_participation(t: _Table, valid: Valid, a: _Table | None,
         ttt = kind.rows(kind.uniques == "train_the_trainers")[at]
         with np.errstate(invalid="ignore"):
             stray = known & ~ttt & (counts["certified_trainers"] > 0)
-        out += t.problems(stray, "certified_trainers",
-                          "must be 0 unless the activity type is train_the_trainers")
+        out += t.problems(
+            stray, "certified_trainers", "must be 0 unless the activity type is train_the_trainers"
+        )
     return out
 
 
@@ -383,16 +412,18 @@ def _dated_status(t: _Table, valid: Valid, status: str, date_col: str) -> list[P
     status_ok = _ok(valid, "status")
     is_status = status_ok & t.equals("status", status)
     has_date = ~t.blank(date_col) & status_ok
-    return t.problems(is_status & ~has_date, date_col, f"required when status is {status}") + \
-        t.problems(~is_status & has_date, date_col, f"must be empty unless status is {status}")
+    return t.problems(
+        is_status & ~has_date, date_col, f"required when status is {status}"
+    ) + t.problems(~is_status & has_date, date_col, f"must be empty unless status is {status}")
 
 
 def _check_targets(t: _Table, valid: Valid) -> list[Problem]:
     if "indicator" not in t:
         return []
     lower = t.one_of("indicator", LOWER_IS_BETTER)
-    return t.problems(lower, "indicator",
-                      "targets cannot be set for milestones_overdue (lower is better)")
+    return t.problems(
+        lower, "indicator", "targets cannot be set for milestones_overdue (lower is better)"
+    )
 
 
 def validate_raw(pkg: RawPackage) -> list[Problem]:
@@ -401,8 +432,12 @@ def validate_raw(pkg: RawPackage) -> list[Problem]:
     valid: dict[str, Valid] = {}
     tables: dict[str, _Table] = {}
     act, part = pkg.tables.get("activities"), pkg.tables.get("participation")
-    if (act is not None and part is not None and "activity_id" in act.frame.columns
-            and "activity_id" in part.frame.columns):
+    if (
+        act is not None
+        and part is not None
+        and "activity_id" in act.frame.columns
+        and "activity_id" in part.frame.columns
+    ):
         _factorize_together([(act, "activity_id"), (part, "activity_id")])
     for table in TABLES:
         raw = pkg.tables.get(table.name)
@@ -417,12 +452,15 @@ def validate_raw(pkg: RawPackage) -> list[Problem]:
         problems += _check_activities(tables["activities"], valid["activities"])
     if "participation" in tables:
         problems += _check_participation(
-            tables["participation"], valid["participation"], tables.get("activities"),
+            tables["participation"],
+            valid["participation"],
+            tables.get("activities"),
             valid.get("activities"),
         )
     if "milestones" in tables:
-        problems += _dated_status(tables["milestones"], valid["milestones"], "achieved",
-                                  "achieved_date")
+        problems += _dated_status(
+            tables["milestones"], valid["milestones"], "achieved", "achieved_date"
+        )
     if "tools" in tables:
         problems += _dated_status(tables["tools"], valid["tools"], "published", "published_date")
     if "targets" in tables:
@@ -430,6 +468,8 @@ def validate_raw(pkg: RawPackage) -> list[Problem]:
     order = {t.name: i for i, t in enumerate(TABLES)}
     return sorted(
         problems,
-        key=lambda p: (order.get(p.source.split("[")[-1].rstrip("]").removesuffix(".csv"), 99),
-                       p.row or 0),
+        key=lambda p: (
+            order.get(p.source.split("[")[-1].rstrip("]").removesuffix(".csv"), 99),
+            p.row or 0,
+        ),
     )
