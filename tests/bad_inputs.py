@@ -319,14 +319,6 @@ def duplicate_tool_translation(tmp: Path) -> Case:
 
 
 @case
-def targets_for_overdue(tmp: Path) -> Case:
-    return Case(
-        set_cell(base(tmp), "targets", 2, "indicator", "milestones_overdue"),
-        where=("targets.csv", "row 2", "milestones_overdue"),
-    )
-
-
-@case
 def targets_unknown_indicator(tmp: Path) -> Case:
     return Case(
         set_cell(base(tmp), "targets", 2, "indicator", "happiness"),

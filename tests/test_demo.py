@@ -45,7 +45,7 @@ COLUMNS = {
         "chapter24_ref",
     ],
     "tools": ["tool_id", "title", "partner", "language", "status", "published_date"],
-    "targets": ["indicator", "partner", "period", "baseline", "target"],
+    "targets": ["indicator", "partner", "period", "baseline", "target", "scope"],
 }
 NATIONAL = {"AL", "BA", "XK", "ME", "MK", "RS"}
 LANGUAGES = {

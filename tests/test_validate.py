@@ -204,14 +204,6 @@ DEFECTS = {
         "",
         "required when status",
     ),
-    "overdue target": (
-        {"targets": [dict(indicator="milestones_overdue", partner="AL", target=1)]},
-        "targets.csv",
-        2,
-        "indicator",
-        "milestones_overdue",
-        "lower is better",
-    ),
     "period not canonical": (
         {"targets": [dict(indicator="participants", partner="AL", period="2020q4", target=1)]},
         "targets.csv",

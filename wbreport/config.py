@@ -6,6 +6,7 @@ parameter file is an error rather than a silently ignored setting.
 
 from __future__ import annotations
 
+import datetime as dt
 import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -15,6 +16,7 @@ from typing import Any
 import yaml
 
 from wbreport.errors import Problem, ValidationError
+from wbreport.schema import LANGUAGES
 from wbreport.targets import Thresholds
 
 
@@ -32,10 +34,47 @@ class ReportOptions:
 
 
 @dataclass(frozen=True)
+class Programme:
+    """The programme's own dates (SPEC §9: to-date values start at ``start``)."""
+
+    start: dt.date = dt.date(2019, 1, 1)
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    """One kind of report (SPEC §8): a notebook (relative to the project folder) and a
+    title pattern with ``{name}`` and ``{period}``."""
+
+    notebook: str = ""
+    title: str = ""
+
+
+PROGRAMMING = "programming"
+DEFAULT_KINDS: dict[str, ReportKind] = {
+    PROGRAMMING: ReportKind("notebooks/report.ipynb", "{name} — programming report {period}"),
+    "evaluation": ReportKind("notebooks/evaluation.ipynb", "{name} — training evaluation {period}"),
+}
+
+DEFAULT_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "AL": ("en", "sq"),
+    "BA": ("en", "bs"),
+    "XK": ("en", "sq"),
+    "ME": ("en", "cnr"),
+    "MK": ("en", "mk"),
+    "RS": ("en", "sr-Latn"),
+    "WB": ("en",),
+}
+
+
+@dataclass(frozen=True)
 class Settings:
     rag: Thresholds = field(default_factory=Thresholds)
     timeouts: Timeouts = field(default_factory=Timeouts)
     report: ReportOptions = field(default_factory=ReportOptions)
+    min_respondents: int = 5
+    programme: Programme = field(default_factory=Programme)
+    reports: dict[str, ReportKind] = field(default_factory=lambda: dict(DEFAULT_KINDS))
+    languages: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_LANGUAGES))
 
 
 @dataclass(frozen=True)
@@ -51,6 +90,8 @@ def _read_yaml(path: Path) -> tuple[Any, list[Problem]]:
         return None, [Problem(str(path), None, None, None, f"cannot read YAML file: {exc}")]
     try:
         return yaml.safe_load(text), []
+    except RecursionError:
+        return None, [Problem(str(path), None, None, None, "YAML nested too deeply")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
@@ -78,6 +119,12 @@ def _build(cls: type, data: Any, source: str, prefix: str, problems: list[Proble
             )
             continue
         default = getattr(cls(), key)
+        special = _SPECIAL.get(f"{prefix}{key}")
+        if special is not None:
+            built = special(value, source, name, problems)
+            if built is not None:
+                values[key] = built
+            continue
         if hasattr(default, "__dataclass_fields__"):
             values[key] = _build(type(default), value, source, f"{name}.", problems)
         elif isinstance(default, str):
@@ -97,6 +144,132 @@ def _build(cls: type, data: Any, source: str, prefix: str, problems: list[Proble
                 continue
             values[key] = type(default)(value)
     return cls(**values)
+
+
+def _date(value: Any, source: str, name: str, problems: list[Problem]) -> dt.date | None:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        problems.append(
+            Problem(source, None, name, reprlib.repr(value)[:60], "expected a date YYYY-MM-DD")
+        )
+        return None
+
+
+def _count(value: Any, source: str, name: str, problems: list[Problem]) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        problems.append(
+            Problem(source, None, name, reprlib.repr(value)[:60], "expected a whole number ≥ 1")
+        )
+        return None
+    return value
+
+
+def _kinds(
+    value: Any, source: str, name: str, problems: list[Problem]
+) -> dict[str, ReportKind] | None:
+    if not isinstance(value, Mapping) or not value:
+        problems.append(
+            Problem(
+                source,
+                None,
+                name,
+                reprlib.repr(value)[:60],
+                "expected a mapping of report kinds to {notebook, title}",
+            )
+        )
+        return None
+    kinds: dict[str, ReportKind] = {}
+    for kind, spec in value.items():
+        where = f"{name}.{kind}"
+        if not isinstance(kind, str) or not kind.isidentifier() or not kind.islower():
+            problems.append(
+                Problem(
+                    source,
+                    None,
+                    where,
+                    reprlib.repr(kind)[:60],
+                    "a kind is a lower-case name such as evaluation",
+                )
+            )
+            continue
+        before = len(problems)
+        built = _build(ReportKind, spec, source, f"{where}.", problems)
+        if len(problems) > before:
+            continue
+        if not built.notebook or not built.title:
+            problems.append(Problem(source, None, where, None, "needs both notebook and title"))
+            continue
+        try:
+            built.title.format(name="x", period="y")
+        except (KeyError, IndexError, ValueError):
+            problems.append(
+                Problem(
+                    source,
+                    None,
+                    f"{where}.title",
+                    built.title,
+                    "title may use only {name} and {period}",
+                )
+            )
+            continue
+        kinds[kind] = built
+    return kinds
+
+
+def _languages(
+    value: Any, source: str, name: str, problems: list[Problem]
+) -> dict[str, tuple[str, ...]] | None:
+    from wbreport.partners import ALL_CODES
+
+    if not isinstance(value, Mapping):
+        problems.append(
+            Problem(
+                source,
+                None,
+                name,
+                reprlib.repr(value)[:60],
+                "expected a mapping of partner codes to language lists",
+            )
+        )
+        return None
+    languages = dict(DEFAULT_LANGUAGES)
+    for code, tags in value.items():
+        where = f"{name}.{code}"
+        if code not in ALL_CODES:
+            problems.append(
+                Problem(
+                    source,
+                    None,
+                    where,
+                    reprlib.repr(code)[:60],
+                    "unknown partner; allowed: " + ", ".join(ALL_CODES),
+                )
+            )
+            continue
+        if not isinstance(tags, list) or not tags or any(t not in LANGUAGES for t in tags):
+            problems.append(
+                Problem(
+                    source,
+                    None,
+                    where,
+                    reprlib.repr(tags)[:60],
+                    "expected a list of languages from: " + ", ".join(LANGUAGES),
+                )
+            )
+            continue
+        languages[code] = tuple(dict.fromkeys(tags))
+    return languages
+
+
+_SPECIAL = {
+    "programme.start": _date,
+    "min_respondents": _count,
+    "reports": _kinds,
+    "languages": _languages,
+}
 
 
 def load_settings(params_dir: Path | None) -> Settings:

@@ -30,12 +30,12 @@ import pandas as pd
 
 from wbreport.partners import ALL_CODES, NATIONAL_CODES, PARTNERS
 from wbreport.periods import parse_period
+from wbreport.registry import PROGRAMMING_NAMES
 from wbreport.schema import (
     ACTIVITY_STATUS,
     ACTIVITY_TYPES,
     DELIVERY,
     FRAMEWORKS,
-    INDICATORS,
     LANGUAGES,
     LOWER_IS_BETTER,
     MODULE_TYPES,
@@ -174,7 +174,7 @@ def generate(scale: int = 1, seed: int = 0) -> dict[str, pd.DataFrame]:
         "milestones": _milestones(rng, MILESTONES_PER_SCALE * scale, first_day),
         "tools": _tools(rng, TOOLS_PER_SCALE * scale, first_day),
     }
-    indicators = [i for i in INDICATORS if i not in LOWER_IS_BETTER]
+    indicators = [i for i in PROGRAMMING_NAMES if i not in LOWER_IS_BETTER]
     tables["targets"] = make_targets(tables, rng, indicators)
     return tables
 
@@ -274,7 +274,14 @@ def _serial(n: int) -> np.ndarray:
 
 def _frame(name: str, columns: dict[str, np.ndarray]) -> pd.DataFrame:
     table = next(t for t in TABLES if t.name == name)
-    return pd.DataFrame({c: _text(columns[c]) for c in table.column_names}, dtype=str)
+    n = len(next(iter(columns.values())))
+    return pd.DataFrame(
+        {
+            c: _text(columns[c]) if c in columns else np.full(n, "", dtype=object)
+            for c in table.column_names
+        },
+        dtype=str,
+    )
 
 
 def _activities(

@@ -199,6 +199,8 @@ def compute_matrix(package: Package, period: Period | str) -> dict[str, np.ndarr
         "tools_available": _distinct(a.t_partner, a.t_tool, to_date),
         "languages_covered": _distinct(a.t_partner, a.t_language, to_date),
     }
+    for name in INDICATORS[len(values) :]:  # §8 indicators: computed in a later step
+        values[name] = np.full(len(ALL_CODES), np.nan)
     assert tuple(values) == INDICATORS
     return values
 

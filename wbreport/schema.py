@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from wbreport.partners import ALL_CODES, NATIONAL_CODES
+from wbreport.registry import BUILTIN, BUILTIN_NAMES
 
 ColumnType = Literal["id", "text", "code", "date", "bool", "int", "number", "period"]
 
@@ -30,25 +31,17 @@ MILESTONE_STATUS = ("not_started", "in_progress", "achieved", "dropped")
 LANGUAGES = ("en", "sq", "bs", "hr", "sr-Latn", "sr-Cyrl", "mk", "cnr")
 TOOL_STATUS = ("planned", "in_translation", "published")
 
-INDICATORS: tuple[str, ...] = (
-    "activities_delivered",
-    "regional_activities",
-    "participants",
-    "women_share",
-    "trainers_certified",
-    "certified_trainers_to_date",
-    "cascade_sessions",
-    "virtual_share",
-    "milestones_due",
-    "milestones_achieved",
-    "milestone_completion_rate",
-    "milestones_overdue",
-    "translations_published",
-    "tools_available",
-    "languages_covered",
-)
-RATIO_INDICATORS = frozenset({"women_share", "virtual_share", "milestone_completion_rate"})
-LOWER_IS_BETTER = frozenset({"milestones_overdue"})
+# The indicator names of SPEC §4 and §8 in their order; everything else about an indicator
+# lives in the registry (wbreport.registry).
+INDICATORS: tuple[str, ...] = BUILTIN_NAMES
+RATIO_INDICATORS = frozenset(i.name for i in BUILTIN if i.decimals is not None)
+LOWER_IS_BETTER = frozenset(i.name for i in BUILTIN if i.lower_is_better)
+EVALUATED_TYPES = ("training", "train_the_trainers", "workshop")
+TARGET_SCOPES = ("period", "to_date")
+RESULT_LEVELS = ("impact", "outcome", "output")
+UNITS = ("count", "share", "score", "points")
+DIRECTIONS = ("higher", "lower")
+CUSTOM_NAME_PATTERN = r"[a-z][a-z0-9_]{0,63}"
 
 
 @dataclass(frozen=True)
@@ -137,15 +130,99 @@ TOOLS = Table(
 TARGETS = Table(
     "targets",
     (
-        Column("indicator", "code", allowed=INDICATORS),
+        # a built-in name or a custom indicator declared in indicator_definitions (§9);
+        # checked against both by validation
+        Column("indicator", "text"),
         Column("partner", "code", allowed=ALL_CODES),
         Column("period", "period"),
         Column("baseline", "number", nullable=True),
         Column("target", "number"),
+        Column("scope", "code", required=False, nullable=True, allowed=TARGET_SCOPES),
+    ),
+    unique=(("indicator", "partner", "period", "scope"),),
+    required=False,
+)
+EVALUATIONS = Table(
+    "evaluations",
+    (
+        Column("activity_id", "id", pattern=ID_PATTERN),
+        Column("partner", "code", allowed=NATIONAL_CODES),
+        Column("respondents", "int"),
+        Column("satisfaction_1", "int"),
+        Column("satisfaction_2", "int"),
+        Column("satisfaction_3", "int"),
+        Column("satisfaction_4", "int"),
+        Column("satisfaction_5", "int"),
+        Column("useful", "int"),
+        Column("pre_tested", "int"),
+        Column("post_tested", "int"),
+        Column("pre_score_mean", "number", nullable=True),
+        Column("post_score_mean", "number", nullable=True),
+        Column("passed", "int"),
+    ),
+    unique=(("activity_id", "partner"),),
+    required=False,
+)
+FOLLOWUPS = Table(
+    "followups",
+    (
+        Column("activity_id", "id", pattern=ID_PATTERN),
+        Column("partner", "code", allowed=NATIONAL_CODES),
+        Column("survey_date", "date"),
+        Column("respondents", "int"),
+        Column("applying", "int"),
+    ),
+    unique=(("activity_id", "partner", "survey_date"),),
+    required=False,
+)
+RESULTS = Table(
+    "results",
+    (
+        Column("result_id", "id", pattern=ID_PATTERN),
+        Column("level", "code", allowed=RESULT_LEVELS),
+        Column("parent_id", "text", nullable=True),
+        Column("partner", "code", allowed=ALL_CODES),
+        Column("statement", "text"),
+        Column("indicators", "text", nullable=True),
+        Column("means_of_verification", "text", required=False, nullable=True),
+    ),
+    unique=(("result_id",),),
+    required=False,
+)
+INDICATOR_DEFINITIONS = Table(
+    "indicator_definitions",
+    (
+        Column("indicator", "id", pattern=CUSTOM_NAME_PATTERN),
+        Column("label", "text"),
+        Column("unit", "code", allowed=UNITS),
+        Column("direction", "code", allowed=DIRECTIONS),
+    ),
+    unique=(("indicator",),),
+    required=False,
+)
+OBSERVATIONS = Table(
+    "observations",
+    (
+        Column("indicator", "text"),
+        Column("partner", "code", allowed=ALL_CODES),
+        Column("period", "period"),
+        Column("value", "number"),
+        Column("source", "text", required=False, nullable=True),
     ),
     unique=(("indicator", "partner", "period"),),
     required=False,
 )
 
-TABLES: tuple[Table, ...] = (ACTIVITIES, PARTICIPATION, MILESTONES, TOOLS, TARGETS)
+TABLES: tuple[Table, ...] = (
+    ACTIVITIES,
+    PARTICIPATION,
+    MILESTONES,
+    TOOLS,
+    TARGETS,
+    EVALUATIONS,
+    FOLLOWUPS,
+    RESULTS,
+    INDICATOR_DEFINITIONS,
+    OBSERVATIONS,
+)
 TABLES_BY_NAME = {t.name: t for t in TABLES}

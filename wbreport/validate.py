@@ -20,7 +20,7 @@ from wbreport.errors import Problem
 from wbreport.io import RawPackage, RawTable, _Distinct, _factorize_together
 from wbreport.partners import NATIONAL_CODES, REGION
 from wbreport.periods import is_canonical
-from wbreport.schema import LOWER_IS_BETTER, MODULE_TYPES, TABLES, Column, Table
+from wbreport.schema import INDICATORS, MODULE_TYPES, TABLES, Column, Table
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INT = re.compile(r"\d{1,9}")
@@ -417,12 +417,26 @@ def _dated_status(t: _Table, valid: Valid, status: str, date_col: str) -> list[P
     ) + t.problems(~is_status & has_date, date_col, f"must be empty unless status is {status}")
 
 
-def _check_targets(t: _Table, valid: Valid) -> list[Problem]:
+def _declared_names(tables: dict[str, _Table]) -> set[str]:
+    """Indicator names a package may use: the built-ins and its declared custom ones."""
+    names = set(INDICATORS)
+    definitions = tables.get("indicator_definitions")
+    if definitions is not None and "indicator" in definitions:
+        names |= set(definitions["indicator"].text().dropna())
+    return names
+
+
+def _check_indicator_names(t: _Table, known: set[str]) -> list[Problem]:
     if "indicator" not in t:
         return []
-    lower = t.one_of("indicator", LOWER_IS_BETTER)
+    column = t["indicator"]
+    unknown = column.rows(~np.isin(column.uniques, list(known))) & ~t.blank("indicator")
     return t.problems(
-        lower, "indicator", "targets cannot be set for milestones_overdue (lower is better)"
+        unknown,
+        "indicator",
+        "unknown indicator; allowed: "
+        + ", ".join(INDICATORS)
+        + " or a custom indicator declared in indicator_definitions",
     )
 
 
@@ -464,7 +478,7 @@ def validate_raw(pkg: RawPackage) -> list[Problem]:
     if "tools" in tables:
         problems += _dated_status(tables["tools"], valid["tools"], "published", "published_date")
     if "targets" in tables:
-        problems += _check_targets(tables["targets"], valid["targets"])
+        problems += _check_indicator_names(tables["targets"], _declared_names(tables))
     order = {t.name: i for i, t in enumerate(TABLES)}
     return sorted(
         problems,
