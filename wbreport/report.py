@@ -24,26 +24,11 @@ from wbreport.indicators import as_period, compute, default_period, wide
 from wbreport.io import Package, load_package
 from wbreport.partners import ALL_CODES, KOSOVO_FOOTNOTE, NATIONAL_CODES, REGION, get_partner
 from wbreport.periods import Period
-from wbreport.schema import INDICATORS, RATIO_INDICATORS
+from wbreport.registry import BUILTIN, PROGRAMMING_NAMES
+from wbreport.schema import RATIO_INDICATORS
 from wbreport.targets import Thresholds, with_targets
 
-LABELS = {
-    "activities_delivered": "Activities delivered",
-    "regional_activities": "Regional activities",
-    "participants": "Participants",
-    "women_share": "Share of women",
-    "trainers_certified": "Trainers certified",
-    "certified_trainers_to_date": "Certified trainers to date",
-    "cascade_sessions": "Cascade sessions",
-    "virtual_share": "Share delivered virtually",
-    "milestones_due": "Milestones due",
-    "milestones_achieved": "Milestones achieved",
-    "milestone_completion_rate": "Milestone completion rate",
-    "milestones_overdue": "Milestones overdue",
-    "translations_published": "Translations published",
-    "tools_available": "Tools available",
-    "languages_covered": "Languages covered",
-}
+LABELS = {i.name: i.label for i in BUILTIN}
 TYPE_LABELS = {
     "training": "Training",
     "train_the_trainers": "Train-the-trainers",
@@ -240,7 +225,7 @@ class Report:
         """All indicators with baseline, target, achievement and RAG as text and colour."""
         rows = []
         own = {str(k): v for k, v in self.own.to_dict("index").items()}
-        for name in INDICATORS:
+        for name in PROGRAMMING_NAMES:
             r = own[name]
             ratio = name in RATIO_INDICATORS
             value = tag(
