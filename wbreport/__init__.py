@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-# pandas is imported on first use of these, so ``wbreport run`` with nothing to render
-# (every report unchanged) starts without it.
+# Loaded on first use: ``import wbreport`` stays light (no pandas; tested), while the
+# command line and notebooks import what they need.
 _LAZY = {
     "compute": "wbreport.indicators",
     "default_period": "wbreport.indicators",
