@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from wbreport.registry import N_
-from wbreport.wording import EnglishTranslator, Text
+from wbreport.wording import Text, translator
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
 def _text(tr: Text | None) -> Text:
-    return tr if tr is not None else Text(EnglishTranslator())
+    return tr if tr is not None else Text(translator("en"))
 
 
 def _locale_axis(axis: Any, t: Text) -> None:

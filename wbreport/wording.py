@@ -1,23 +1,21 @@
 """Fixed text and locale formatting of reports, through the message catalogue.
 
 Every heading, caption, column header, note and label a report shows goes through a
-translator (:func:`translator`, i.e. :func:`wbreport.i18n.translator` once that module
-exists; until then an English pass-through with Babel formatting of the same shape).
-:class:`Text` wraps it with the NA and unit rules of reports, so section code reads
-``t("Key figures")`` and ``t.value(x, indicator)``.
+:class:`wbreport.i18n.Translator`. :class:`Text` wraps it with the NA and unit rules of
+reports, so section code reads ``t("Key figures")`` and ``t.value(x, indicator)``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import math
 from collections.abc import Iterable
-from typing import Any, Protocol, cast
+from typing import Any
 
 import pandas as pd
 
-from wbreport import registry
+from wbreport import i18n, registry
+from wbreport.i18n import Translator
 from wbreport.partners import KOSOVO_FOOTNOTE, REGION, get_partner
 from wbreport.registry import N_, Indicator
 
@@ -62,74 +60,9 @@ PARTNER_NAMES = (
 )
 
 
-class Translator(Protocol):
-    """What :func:`wbreport.i18n.translator` returns (the interface reports rely on)."""
-
-    lang: str
-
-    def gettext(self, message: str) -> str: ...
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
-
-    def number(self, x: float, decimals: int | None = None) -> str: ...
-
-    def percent(self, share: float, decimals: int = 0) -> str: ...
-
-    def date(self, d: Any) -> str: ...
-
-    def period(self, period: Any) -> str: ...
-
-
-class EnglishTranslator:
-    """English pass-through with CLDR formatting, used until :mod:`wbreport.i18n` exists."""
-
-    def __init__(self, lang: str = "en") -> None:
-        self.lang = lang
-
-    def gettext(self, message: str) -> str:
-        """``message`` unchanged (the English message id)."""
-        return message
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        """English plural rule."""
-        return singular if n == 1 else plural
-
-    def number(self, x: float, decimals: int | None = None) -> str:
-        """``1,234`` or, with ``decimals``, ``1,234.50``."""
-        from babel.numbers import format_decimal
-
-        if decimals is None:
-            return format_decimal(x, locale="en")
-        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-        return format_decimal(x, format=pattern, locale="en")
-
-    def percent(self, share: float, decimals: int = 0) -> str:
-        """``12.5%`` for ``0.125`` with one decimal."""
-        from babel.numbers import format_percent
-
-        pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
-        return format_percent(share, format=pattern, locale="en")
-
-    def date(self, d: Any) -> str:
-        """``15 Oct 2020``."""
-        from babel.dates import format_date
-
-        return format_date(pd.Timestamp(d).date(), format="d MMM y", locale="en")
-
-    def period(self, period: Any) -> str:
-        """A period's label (``2021Q4``)."""
-        return str(getattr(period, "label", period))
-
-
 def translator(lang: str = "en") -> Translator:
-    """The translator of ``lang``: :func:`wbreport.i18n.translator` when available."""
-    try:
-        module = importlib.import_module("wbreport.i18n")
-    except ModuleNotFoundError as exc:
-        if exc.name != "wbreport.i18n":
-            raise
-        return EnglishTranslator(lang)
-    return cast(Translator, module.translator(lang))
+    """The translator of ``lang`` (:func:`wbreport.i18n.translator`)."""
+    return i18n.translator(lang)
 
 
 def is_na(value: Any) -> bool:
@@ -172,7 +105,9 @@ class Text:
 
     def date(self, value: Any) -> str:
         """A date in the locale's format; ``–`` when missing."""
-        return "–" if value is None or pd.isna(value) else self.tr.date(value)
+        if value is None or pd.isna(value):
+            return "–"
+        return self.tr.date(pd.Timestamp(value).date(), "medium")
 
     def period(self, period: Any) -> str:
         """A period's name in the locale."""
@@ -236,4 +171,4 @@ def as_date(value: Any) -> dt.date | None:
     return pd.Timestamp(value).date()
 
 
-__all__ = ["EnglishTranslator", "Text", "Translator", "is_na", "translator"]
+__all__ = ["Text", "Translator", "is_na", "translator"]

@@ -53,6 +53,8 @@ NA_ROW = {
     "to_date_rag": "",
     "n": math.nan,
     "suppressed": False,
+    "to_date_n": math.nan,
+    "to_date_suppressed": False,
 }
 
 
@@ -134,14 +136,16 @@ class Context:
         """One indicator row (all NA when the table lacks it)."""
         return self.rows(period).get(name, dict(NA_ROW))
 
-    def suppressed(self, row: dict[str, Any]) -> bool:
-        """Disclosure control (SPEC §8): the figure rests on 0 < n < min_respondents."""
-        flag = row.get("suppressed")
-        return bool(flag) and not (isinstance(flag, float) and math.isnan(flag))
+    def suppressed(self, row: dict[str, Any], flag: str = "suppressed") -> bool:
+        """Disclosure control (SPEC §8): the figure rests on 0 < n < min_respondents
+        (``flag="to_date_suppressed"`` for the to-date figure)."""
+        value = row.get(flag)
+        return bool(value) and not (isinstance(value, float) and math.isnan(value))
 
     def shown(self, name: str, row: dict[str, Any], column: str = "value") -> str:
         """A figure as a report shows it: formatted, or "n < 5" when suppressed."""
-        if column in ("value", "to_date", "achievement") and self.suppressed(row):
+        flag = "to_date_suppressed" if column.startswith("to_date") else "suppressed"
+        if self.suppressed(row, flag):
             return self.text("n < {threshold}", threshold=self.settings.min_respondents)
         return self.text.value(row[column], name)
 

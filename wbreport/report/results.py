@@ -5,6 +5,7 @@ target and value, to-date target and value, achievement and RAG as text and colo
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
@@ -55,17 +56,24 @@ def _indicator_row(ctx: Context, name: str) -> list[Any]:
     has_target = not is_na(r["target"])
     has_to_date = not is_na(r["to_date_target"])
     hidden = ctx.suppressed(r)
+    hidden_to_date = ctx.suppressed(r, "to_date_suppressed")
     return [
         t.label(name),
         t.value(baseline, name) if has_target or has_to_date else "–",
         t.value(r["target"], name) if has_target else "–",
         ctx.shown(name, r),
-        rag_badge(t, "" if hidden else str(r["rag"] or ""), r["achievement"])
+        rag_badge(
+            t, "" if hidden else str(r["rag"] or ""), math.nan if hidden else r["achievement"]
+        )
         if has_target
         else "–",
         t.value(r["to_date_target"], name) if has_to_date else "–",
         ctx.shown(name, r, "to_date"),
-        rag_badge(t, "" if hidden else str(r["to_date_rag"] or ""), r["to_date_achievement"])
+        rag_badge(
+            t,
+            "" if hidden_to_date else str(r["to_date_rag"] or ""),
+            math.nan if hidden_to_date else r["to_date_achievement"],
+        )
         if has_to_date
         else "–",
     ]

@@ -11,29 +11,9 @@ from typing import Any
 import pandas as pd
 
 from wbreport.config import Settings
-from wbreport.indicators import compute
+from wbreport.indicators import indicator_table
 from wbreport.io import Package
 from wbreport.periods import Period
-from wbreport.targets import Thresholds, with_targets
-
-
-def indicator_table(
-    package: Package, period: Period, settings: Settings | Thresholds | None = None
-) -> pd.DataFrame:
-    """The indicator table (unformatted) for every partner and ``period``.
-
-    Delegates to :func:`wbreport.indicators.indicator_table` (SPEC §8/§9 columns) when it
-    exists; otherwise the SPEC §4 columns with targets and RAG.
-    """
-    from wbreport import indicators
-
-    full = getattr(indicators, "indicator_table", None)
-    if full is not None:
-        if not isinstance(settings, Settings):
-            settings = Settings(rag=settings) if settings is not None else Settings()
-        return full(package, period, settings)  # type: ignore[no-any-return,unused-ignore]
-    thresholds = settings.rag if isinstance(settings, Settings) else settings
-    return with_targets(compute(package, period), package.targets, period, thresholds)
 
 
 @dataclass
