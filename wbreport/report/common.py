@@ -19,26 +19,25 @@ from wbreport.fragments import Fragment, join, markdown, table, tag
 from wbreport.naming import PROGRAMMING
 from wbreport.partners import REGION
 from wbreport.periods import Period
-from wbreport.registry import N_
 from wbreport.report.data import ReportData
 from wbreport.report.run import Prepared, data_fingerprint
-from wbreport.wording import Text, is_na
+from wbreport.wording import M_, Text, is_na
 
 #: Section headings of the reports (message ids; the notebook calls report.heading(...)).
 HEADINGS = (
-    N_("Key figures"),
-    N_("Highlights"),
-    N_("Activities delivered"),
-    N_("Training participation"),
-    N_("Train-the-trainers and cascade"),
-    N_("Roadmap milestones"),
-    N_("Practical tools and translations"),
-    N_("Regional cooperation"),
-    N_("Results framework"),
-    N_("Training evaluation"),
-    N_("Trend"),
-    N_("Workplan for the next period"),
-    N_("Next steps"),
+    M_("Key figures"),
+    M_("Highlights"),
+    M_("Activities delivered"),
+    M_("Training participation"),
+    M_("Train-the-trainers and cascade"),
+    M_("Roadmap milestones"),
+    M_("Practical tools and translations"),
+    M_("Regional cooperation"),
+    M_("Results framework"),
+    M_("Training evaluation"),
+    M_("Trend"),
+    M_("Workplan for the next period"),
+    M_("Next steps"),
 )
 NA_ROW = {
     "value": math.nan,
