@@ -4,7 +4,8 @@
 
 - ``extract`` scans ``wbreport/**/*.py``, the Jinja templates and the code cells of
   ``notebooks/*.ipynb`` for ``gettext``/``ngettext``/``pgettext``/``npgettext``/``_``/``N_``
-  and the translator's calls ``tr("...")``/``t("...")``/``ctx.text("...")``, writing ``wbreport/locale/wbreport.pot``;
+  and the translator's calls ``tr("...")``/``t("...")``/``ctx.text("...")``, writing
+  ``wbreport/locale/wbreport.pot``;
 - ``update`` merges the template into each ``<tag>/LC_MESSAGES/wbreport.po`` (new strings
   arrive untranslated, removed ones are dropped); English copies the msgid and Serbian
   Cyrillic is transliterated from Serbian Latin except entries a reviewer marked
