@@ -68,8 +68,9 @@ def test_every_string_translated_and_differs(tag, extracted):
 def i18n_identical(tag: str) -> set[str]:
     """Strings that are the same in English and ``tag`` by design (names, symbols, words
     the languages share); everything else must differ from English."""
-    common = {"Kosovo*", "n < {limit}"}
-    shared_bcms = {"Period", "Partner"}  # the same word in Bosnian, Croatian, Serbian
+    common = {"Kosovo*", "n < {limit}", "n < {threshold}"}
+    # the same word in Bosnian, Croatian, Serbian and Montenegrin
+    shared_bcms = {"Period", "Partner", "Status", "status"}
     extra = {
         "sq": {"Serbia", "Neutral"},
         "bs": shared_bcms,
