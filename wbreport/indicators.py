@@ -1,4 +1,4 @@
-"""The indicators of SPEC §4 as pure functions of a :class:`~wbreport.io.Package`.
+"""The indicators of SPEC §4 as pure functions of a :class:`~wbreport.package.Package`.
 
 Everything is computed in one vectorised pass: partner codes become small integers
 and per-partner sums are ``numpy.bincount`` over them, so a million participation
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from wbreport.io import Package
+from wbreport.package import Package
 from wbreport.partners import ALL_CODES, NATIONAL_CODES
 from wbreport.periods import Period, parse_period, quarter_of
 from wbreport.schema import INDICATORS
