@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 from wbreport import charts
 from wbreport.batch import default_notebook
 from wbreport.config import Settings
-from wbreport.io import load_package
+from wbreport.package import load_package
 from wbreport.naming import report_file
 from wbreport.partners import ALL_CODES, KOSOVO_FOOTNOTE
 from wbreport.periods import parse_period

@@ -21,7 +21,7 @@ from wbreport import charts
 from wbreport.config import Narrative, load_narrative, load_settings
 from wbreport.fragments import Fragment
 from wbreport.indicators import as_period, default_period
-from wbreport.io import load_package
+from wbreport.package import load_package
 from wbreport.naming import PROGRAMMING
 from wbreport.partners import get_partner
 from wbreport.report import common, programming, results

@@ -12,7 +12,7 @@ import pandas as pd
 
 from wbreport.config import Settings
 from wbreport.indicators import indicator_table
-from wbreport.io import Package
+from wbreport.package import Package
 from wbreport.periods import Period
 
 
