@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from wbreport.wording import M_, Text, translator
+from wbreport.registry import N_
+from wbreport.wording import Text, translator
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -149,15 +150,15 @@ def participation_by_module(
     """Horizontal stacked bars of women and men per training module."""
     t = _text(tr)
     parts = [
-        t(M_("{module}: {women} women, {men} men"), module=m, women=t.count(w), men=t.count(n))
+        t(N_("{module}: {women} women, {men} men"), module=m, women=t.count(w), men=t.count(n))
         for m, w, n in zip(modules, women, men, strict=True)
     ]
     return _stacked_bars(
         modules,
-        [(women, WOMEN, t(M_("Women"))), (men, MEN, t(M_("Men")))],
-        t(M_("Participants")),
+        [(women, WOMEN, t(N_("Women"))), (men, MEN, t(N_("Men")))],
+        t(N_("Participants")),
         title,
-        "; ".join(parts) if parts else t(M_("No training participation.")),
+        "; ".join(parts) if parts else t(N_("No training participation.")),
         t,
     )
 
@@ -171,7 +172,7 @@ def trend(
 ) -> Chart:
     """Participants (bars) and delivered activities (line) over recent periods."""
     t = _text(tr)
-    people, delivered = t(M_("Participants")), t(M_("Activities delivered"))
+    people, delivered = t(N_("Participants")), t(N_("Activities delivered"))
     with _style():
         fig, ax = _figure(2.4)
         ax.bar(labels, participants, color=MEN, label=people)
@@ -188,7 +189,7 @@ def trend(
         ax.legend(handles, [people, delivered], frameon=False, loc="upper left", fontsize=8)
         parts = [
             t(
-                M_("{period}: {participants} participants, {activities} activities"),
+                N_("{period}: {participants} participants, {activities} activities"),
                 period=p,
                 participants=t.count(n),
                 activities=t.count(a),
@@ -210,7 +211,7 @@ def milestone_status(
     t = _text(tr)
     parts = [
         t(
-            M_("{area}: {achieved} achieved, {open} not yet due, {overdue} overdue"),
+            N_("{area}: {achieved} achieved, {open} not yet due, {overdue} overdue"),
             area=a,
             achieved=t.count(x),
             open=t.count(o),
@@ -219,12 +220,12 @@ def milestone_status(
         for a, x, o, d in zip(areas, achieved, open_, overdue, strict=True)
     ]
     series = [
-        (achieved, MEN, t(M_("Achieved"))),
-        (open_, GREY, t(M_("Not yet due"))),
-        (overdue, ACCENT, t(M_("Overdue"))),
+        (achieved, MEN, t(N_("Achieved"))),
+        (open_, GREY, t(N_("Not yet due"))),
+        (overdue, ACCENT, t(N_("Overdue"))),
     ]
-    alt = "; ".join(parts) if parts else t(M_("No milestones."))
-    return _stacked_bars(areas, series, t(M_("Milestones")), title, alt, t)
+    alt = "; ".join(parts) if parts else t(N_("No milestones."))
+    return _stacked_bars(areas, series, t(N_("Milestones")), title, alt, t)
 
 
 def partner_comparison(
@@ -241,7 +242,7 @@ def partner_comparison(
         labels = [textwrap.fill(p, 12) for p in partners]  # "Bosnia and\nHerzegovina"
         bars = ax.bar(labels, participants, color=MEN)
         for bar, share in zip(bars, women_share, strict=True):
-            text = t.na() if share != share else t(M_("{share} women"), share=t.percent(share, 0))
+            text = t.na() if share != share else t(N_("{share} women"), share=t.percent(share, 0))
             ax.annotate(
                 text,
                 (bar.get_x() + bar.get_width() / 2, bar.get_height()),
@@ -249,12 +250,12 @@ def partner_comparison(
                 va="bottom",
                 fontsize=7,
             )
-        ax.set_ylabel(t(M_("Participants")))
+        ax.set_ylabel(t(N_("Participants")))
         _locale_axis(ax.yaxis, t)
         ax.set_title(title, loc="left")
         parts = [
-            t(M_("{partner}: {participants} participants"), partner=p, participants=t.count(n))
-            + ("" if s != s else t(M_(", {share} women"), share=t.percent(s, 0)))
+            t(N_("{partner}: {participants} participants"), partner=p, participants=t.count(n))
+            + ("" if s != s else t(N_(", {share} women"), share=t.percent(s, 0)))
             for p, n, s in zip(partners, participants, women_share, strict=True)
         ]
         return _to_chart(fig, f"{title}. " + "; ".join(parts))

@@ -16,59 +16,40 @@ import pandas as pd
 
 from wbreport import i18n, registry
 from wbreport.i18n import Translator
-from wbreport.partners import KOSOVO_FOOTNOTE, REGION, get_partner
-from wbreport.registry import Indicator
-
-
-def M_(message: str) -> str:
-    """Mark a report message (translated on display through :class:`Text`).
-
-    Report messages are not yet in the catalogues: until they are, they use this marker
-    (not an extraction keyword) and fall back to English, recorded in
-    :attr:`wbreport.i18n.Translator.missing`.
-    """
-    return message
-
+from wbreport.partners import KOSOVO_FOOTNOTE, get_partner
+from wbreport.registry import N_, Indicator
 
 #: Activity types, deliveries and statuses: message ids, translated on display.
 TYPE_LABELS = {
-    "training": M_("Training"),
-    "train_the_trainers": M_("Train-the-trainers"),
-    "workshop": M_("Workshop"),
-    "expert_meeting": M_("Expert meeting"),
-    "study_visit": M_("Study visit"),
-    "tool_handover": M_("Tool handover"),
+    "training": N_("Training"),
+    "train_the_trainers": N_("Train-the-trainers"),
+    "workshop": N_("Workshop"),
+    "expert_meeting": N_("Expert meeting"),
+    "study_visit": N_("Study visit"),
+    "tool_handover": N_("Tool handover"),
 }
-DELIVERY_LABELS = {"in_person": M_("In person"), "virtual": M_("Virtual"), "blended": M_("Blended")}
+DELIVERY_LABELS = {"in_person": N_("In person"), "virtual": N_("Virtual"), "blended": N_("Blended")}
 MILESTONE_STATUS = {
-    "not_started": M_("Not started"),
-    "in_progress": M_("In progress"),
-    "achieved": M_("Achieved"),
-    "dropped": M_("Dropped"),
+    "not_started": N_("Not started"),
+    "in_progress": N_("In progress"),
+    "achieved": N_("Achieved"),
+    "dropped": N_("Dropped"),
 }
 FRAMEWORKS = {
-    "first_generation_roadmap": M_("First generation roadmap"),
-    "second_generation_roadmap": M_("Second generation roadmap"),
-    "advanced_cooperation_framework": M_("Advanced cooperation framework"),
+    "first_generation_roadmap": N_("First generation roadmap"),
+    "second_generation_roadmap": N_("Second generation roadmap"),
+    "advanced_cooperation_framework": N_("Advanced cooperation framework"),
 }
 TOOL_STATUS = {
-    "planned": M_("Planned"),
-    "in_translation": M_("In translation"),
-    "published": M_("Published {date}"),
+    "planned": N_("Planned"),
+    "in_translation": N_("In translation"),
+    "published": N_("Published {date}"),
 }
-RAG_WORDS = {"green": M_("On track"), "amber": M_("Watch"), "red": M_("Off track")}
-RAG_CODES = {"green": M_("GREEN"), "amber": M_("AMBER"), "red": M_("RED")}
-LEVELS = {"impact": M_("Impact"), "outcome": M_("Outcome"), "output": M_("Output")}
-REGION_NAME = M_("Western Balkans")
-PARTNER_NAMES = (
-    M_("Albania"),
-    M_("Bosnia and Herzegovina"),
-    M_("Kosovo*"),
-    M_("Montenegro"),
-    M_("North Macedonia"),
-    M_("Serbia"),
-    M_("Western Balkans"),
-)
+RAG_WORDS = {"green": N_("On track"), "amber": N_("Watch"), "red": N_("Off track")}
+RAG_CODES = {"green": N_("GREEN"), "amber": N_("AMBER"), "red": N_("RED")}
+LEVELS = {"impact": N_("Impact"), "outcome": N_("Outcome"), "output": N_("Output")}
+NO_STATUS = N_("no status")
+NOT_AVAILABLE = N_("n/a")
 
 
 def translator(lang: str = "en") -> Translator:
@@ -100,7 +81,7 @@ class Text:
 
     def na(self) -> str:
         """The text of a missing value."""
-        return self("n/a")
+        return self(NOT_AVAILABLE)
 
     def count(self, value: Any) -> str:
         """An integer count with the locale's grouping; ``–`` when missing."""
@@ -146,7 +127,7 @@ class Text:
 
     def partner(self, code: str) -> str:
         """A partner's display name (``Kosovo*`` with its asterisk)."""
-        return self(REGION_NAME) if code == REGION else self(get_partner(code).name)
+        return self(get_partner(code).name)
 
     def footnote(self) -> str:
         """The Kosovo* footnote of SPEC §1."""
@@ -171,7 +152,7 @@ class Text:
     def rag(self, rag: str) -> str:
         """RAG as words: ``On track (GREEN)``; ``no status`` when empty."""
         if not rag:
-            return self("no status")
+            return self(NO_STATUS)
         return f"{self(RAG_WORDS[rag])} ({self(RAG_CODES[rag])})"
 
 

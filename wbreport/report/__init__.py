@@ -21,8 +21,8 @@ from wbreport import charts
 from wbreport.config import Narrative, load_narrative, load_settings
 from wbreport.fragments import Fragment
 from wbreport.indicators import as_period, default_period
-from wbreport.package import load_package
 from wbreport.naming import PROGRAMMING
+from wbreport.package import load_package
 from wbreport.partners import get_partner
 from wbreport.report import common, programming, results
 from wbreport.report.common import Context, custom_indicators

@@ -19,25 +19,31 @@ from wbreport.fragments import Fragment, join, markdown, table, tag
 from wbreport.naming import PROGRAMMING
 from wbreport.partners import REGION
 from wbreport.periods import Period
+from wbreport.registry import N_
 from wbreport.report.data import ReportData
 from wbreport.report.run import Prepared, data_fingerprint
-from wbreport.wording import M_, Text, is_na
+from wbreport.wording import Text, is_na
 
 #: Section headings of the reports (message ids; the notebook calls report.heading(...)).
 HEADINGS = (
-    M_("Key figures"),
-    M_("Highlights"),
-    M_("Activities delivered"),
-    M_("Training participation"),
-    M_("Train-the-trainers and cascade"),
-    M_("Roadmap milestones"),
-    M_("Practical tools and translations"),
-    M_("Regional cooperation"),
-    M_("Results framework"),
-    M_("Training evaluation"),
-    M_("Trend"),
-    M_("Workplan for the next period"),
-    M_("Next steps"),
+    N_("Key figures"),
+    N_("Highlights"),
+    N_("Activities delivered"),
+    N_("Training participation"),
+    N_("Train-the-trainers and cascade"),
+    N_("Roadmap milestones"),
+    N_("Practical tools and translations"),
+    N_("Regional cooperation"),
+    N_("Results framework"),
+    N_("Training evaluation"),
+    N_("Trend"),
+    N_("Workplan for the next period"),
+    N_("Next steps"),
+)
+#: Title patterns of the report kinds declared in params/defaults.yaml (SPEC §8).
+TITLES = (
+    N_("{name} — programming report {period}"),
+    N_("{name} — training evaluation {period}"),
 )
 NA_ROW = {
     "value": math.nan,
@@ -123,8 +129,8 @@ class Context:
         """Indicator rows of the partner, by indicator name (missing columns as NA)."""
         p = period or self.period
         if p.label not in self._rows:
-            t = self.run.table(p)
-            own = t[t["partner"] == self.partner]
+            frame = self.run.table(p)
+            own = frame[frame["partner"] == self.partner]
             self._rows[p.label] = {
                 str(r["indicator"]): {**NA_ROW, **{str(k): v for k, v in r.items()}}
                 for r in own.to_dict("records")
@@ -326,6 +332,7 @@ def footer(ctx: Context, generated_at: datetime | None = None) -> Fragment:
     t = ctx.text
     when = generated_at or datetime.now(UTC)
     digest = data_fingerprint(ctx.package)
+    stamp = f"{t.date(when)} {when:%H:%M} UTC"
     source = t("illustrative sample data") if ctx.is_sample else Path(ctx.package.source).name
     parts = [
         tag(
@@ -333,7 +340,7 @@ def footer(ctx: Context, generated_at: datetime | None = None) -> Fragment:
             t(
                 "Generated {when} by wbreport {version} from {source}; data fingerprint "
                 "sha256:{digest}.",
-                when=f"{t.date(when)} {when:%H:%M} UTC",
+                when=stamp,
                 version=__version__,
                 source=source,
                 digest=digest[:16],

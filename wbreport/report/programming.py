@@ -392,12 +392,11 @@ def comparison(ctx: Context) -> Fragment:
                 )
             )
         rows.append(cells)
-    caption = t(
-        "Partners side by side, {period}"
-        if ctx.is_region
-        else "Compared with the region, {period}",
-        period=t.period(ctx.period),
-    )
+    period = t.period(ctx.period)
+    if ctx.is_region:
+        caption = t("Partners side by side, {period}", period=period)
+    else:
+        caption = t("Compared with the region, {period}", period=period)
     return Fragment(table(headers, rows, caption=caption, class_="comparison"))
 
 
