@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from wbreport.errors import Problem
-from wbreport.io import RawPackage, _factorize_together
+from wbreport.frames import factorize_together
 from wbreport.partners import NATIONAL_CODES, REGION
+from wbreport.rawpackage import RawPackage
 from wbreport.schema import INDICATORS, MODULE_TYPES, TABLES
 from wbreport.validate_evaluation import Tables, Valids, check_evaluations, check_followups
 from wbreport.validate_table import (
@@ -192,7 +193,7 @@ def _share_activity_ids(pkg: RawPackage) -> None:
         if (raw := pkg.tables.get(name)) is not None and "activity_id" in raw.frame.columns
     ]
     if len(columns) > 1:
-        _factorize_together(columns)
+        factorize_together(columns)
 
 
 def validate_raw(pkg: RawPackage) -> list[Problem]:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from wbreport.errors import Problem
-from wbreport.io import RawTable, _Distinct
+from wbreport.frames import Distinct, RawTable
 from wbreport.periods import is_canonical
 from wbreport.schema import Column, Table
 
@@ -37,7 +37,7 @@ class ColumnCheck:
     together, such as the two ``activity_id`` columns, check each value once).
     """
 
-    def __init__(self, distinct: _Distinct) -> None:
+    def __init__(self, distinct: Distinct) -> None:
         self.uniques, self.codes, self.memo = distinct.uniques, distinct.codes, distinct.memo
 
     def each(self, test: Callable[[str], object]) -> np.ndarray:
@@ -126,7 +126,7 @@ class TableCheck:
 
     def __getitem__(self, name: str) -> ColumnCheck:
         if name not in self._columns:
-            self._columns[name] = ColumnCheck(self.raw._factors(name))
+            self._columns[name] = ColumnCheck(self.raw.factors(name))
         return self._columns[name]
 
     def none(self) -> Mask:
