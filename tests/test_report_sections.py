@@ -18,8 +18,8 @@ from bs4 import BeautifulSoup
 from wbreport import charts
 from wbreport.batch import default_notebook
 from wbreport.config import Settings
-from wbreport.package import load_package
 from wbreport.naming import report_file
+from wbreport.package import load_package
 from wbreport.partners import ALL_CODES, KOSOVO_FOOTNOTE
 from wbreport.periods import parse_period
 from wbreport.report import Prepared, Report, open_report, prepare
