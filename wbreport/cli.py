@@ -57,7 +57,7 @@ def _guard(action: Callable[[], T]) -> T:
 @app.command()
 def validate(data: DataOpt = None) -> None:
     """Check a data package and list every problem (exit 2 if any)."""
-    from wbreport.io import load_package
+    from wbreport.package import load_package
 
     package = _guard(lambda: load_package(data))
     out.print(f"[green]valid[/] data package {package.source}")
@@ -83,7 +83,7 @@ def indicators(
 
     def build() -> object:
         from wbreport.config import load_settings
-        from wbreport.io import load_package
+        from wbreport.package import load_package
         from wbreport.partners import parse_partners
         from wbreport.periods import parse_period
 
