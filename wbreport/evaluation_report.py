@@ -125,16 +125,13 @@ class EvaluationReport(ReportBase):
         t = self.settings.rag
         grid = table(
             [
-                self._(h)
-                for h in (
-                    N_("Indicator"),
-                    N_("Value"),
-                    N_("n"),
-                    N_("Baseline"),
-                    N_("Target"),
-                    N_("Achievement"),
-                    N_("Status"),
-                )
+                self._("Indicator"),
+                self._("Value"),
+                "n",  # the statistical symbol, the same in every language
+                self._("Baseline"),
+                self._("Target"),
+                self._("Achievement"),
+                self._("Status"),
             ],
             rows,
             caption=self._("Key figures, {name}, {period}").format(
