@@ -145,6 +145,7 @@ def test_missing_string_falls_back_but_is_recorded(monkeypatch):
 def test_to_cyrillic():
     assert to_cyrillic("Ljubljana, njegov džep, Đurđevdan") == "Љубљана, његов џеп, Ђурђевдан"
     assert to_cyrillic("{n} aktivnosti u {period}") == "{n} активности у {period}"
+    assert to_cyrillic("n < 5; wbreport 1.0, sha256:{d}") == "n < 5; wbreport 1.0, sha256:{d}"
     assert to_cyrillic("Rezolucija UNSCR 1244/1999, <b>RAG</b>") == (
         "Резолуција UNSCR 1244/1999, <b>RAG</b>"
     )

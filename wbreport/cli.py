@@ -281,6 +281,19 @@ def demo_data(
         out.print(f"wrote {path}")
 
 
+@app.command()
+def template(
+    out_file: Annotated[Path, typer.Option("--out", help="Workbook to write, e.g. data.xlsx.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Write an empty data-collection workbook (one sheet per table, drop-downs, instructions)."""
+    from wbreport.template import write_template
+
+    path = _guard(lambda: write_template(out_file, force))
+    out.print(f"wrote {path}")
+    err.print(f"fill it in, then check it with: wbreport validate --data {path}")
+
+
 def main() -> None:
     try:
         app()

@@ -191,11 +191,12 @@ _LETTERS = dict(
     )
 )
 #: Kept in Latin script when transliterating: placeholders, markup, entities, URLs and
-#: Latin-script acronyms and codes that stay as written (ISO codes, file names).
+#: Latin-script acronyms and codes that stay as written (ISO codes, file names, the tool's
+#: name, the statistical symbol n).
 _KEEP = re.compile(
     r"\{[^{}]*\}|%\([^)]*\)[sd]|%[sd]|<[^>]*>|&[a-z#0-9]+;|https?://\S+|"
-    r"\b(?:UNSCR|ICJ|EUAA|EU|RAG|CSV|PDF|HTML|ID|WB|AL|BA|XK|ME|MK|RS|"
-    r"sq|bs|hr|sr|mk|cnr|en|Latn|Cyrl)\b|\b[\w.-]+\.(?:csv|html|json|yaml|ipynb)\b"
+    r"\b(?:UNSCR|ICJ|EUAA|EU|RAG|CSV|PDF|HTML|ID|WB|AL|BA|XK|ME|MK|RS|wbreport|sha256|"
+    r"sq|bs|hr|sr|mk|cnr|en|Latn|Cyrl|n)\b|\b[\w.-]+\.(?:csv|html|json|yaml|ipynb)\b"
 )
 
 
