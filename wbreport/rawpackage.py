@@ -179,7 +179,7 @@ def long_cells(frame: pd.DataFrame, source: str) -> list[Problem]:
             problems.append(
                 Problem(
                     source,
-                    int(frame.index[position]),
+                    int(frame.index.to_numpy()[position]),
                     str(name),
                     None,
                     f"cell has {int(lengths[position]):,} characters; at most "
