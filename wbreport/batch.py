@@ -443,9 +443,10 @@ def _prewarm_runner() -> None:
     """Import what running and exporting a report needs and build the HTML exporter, in
     the background while kernels start and data loads, not in the first report's time."""
     try:
-        import wbreport.engine  # noqa: F401  # first: it imports papermill lean
+        from wbreport.engine import preload
         from wbreport.render import prewarm
 
+        preload()
         prewarm()
     except Exception:
         pass  # each report builds what it needs and reports its own failures
@@ -933,7 +934,10 @@ def _carry_over(previous: Path, folder: Path, code: str) -> None:
 
 def plan_and_run(options: RunOptions, reporter: Reporter | None = None) -> RunResult:
     """Validate everything, then render and publish each requested period."""
-    return Pipeline(options, reporter or QuietReporter()).run()
+    from wbreport.runtime import run_environment
+
+    with run_environment():  # SIGTERM as Ctrl-C, temp folders of dead runs removed
+        return Pipeline(options, reporter or QuietReporter()).run()
 
 
 __all__ = ["Pipeline", "RunOptions", "RunResult", "check_parameters", "plan_and_run", "publish"]

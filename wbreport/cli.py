@@ -238,7 +238,8 @@ def run(
         reporter = ConsoleReporter()
         # Each job's outcome is reported once, by the reporter and in its log; nbclient's own
         # "Kernel died while waiting..." would repeat it without saying which report.
-        logging.getLogger("papermill").setLevel(logging.CRITICAL)
+        for name in ("papermill", "wbreport.engine"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
         try:
             return plan_and_run(options, reporter)
         finally:
@@ -246,9 +247,9 @@ def run(
 
     try:
         result = _guard(start)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (wbreport.runtime.Terminated)
         err.print("interrupted: kernels stopped; the last published reports are unchanged")
-        raise typer.Exit(130) from None
+        raise typer.Exit(getattr(exc, "exit_code", 130)) from None
     for p in result.periods:
         failed = p.failed
         summary = f"{len(p.results) - len(failed)} of {len(p.results)} reports published"
