@@ -67,6 +67,7 @@ RESET = "__import__('wbreport.kernels', fromlist=['reset_kernel']).reset_kernel(
 _SNAPSHOT: dict[str, Any] = {}
 ASYNC_CLIENT = "jupyter_client.asynchronous.AsyncKernelClient"
 SPEC_NAME = "wbreport-python"
+IPC_PATH_MAX = 100  # sun_path holds 108 bytes on Linux, 104 on macOS
 #: How long a thread that does not use a slot waits for the one that does to let go.
 RELEASE_WAIT_SECONDS = 10.0
 
@@ -121,6 +122,14 @@ def write_kernel_spec(folder: Path) -> Path:
         encoding="utf-8",
     )
     return folder
+
+
+def _transport(ipc: Path) -> dict[str, str]:
+    """IPC sockets at ``ipc-<n>``; TCP on loopback when that path is too long for a Unix
+    socket (108 bytes; a deep TMPDIR), with ports jupyter_client picks and checks."""
+    if len(os.fsencode(ipc)) + 3 < IPC_PATH_MAX:
+        return {"transport": "ipc", "ip": str(ipc)}
+    return {"transport": "tcp", "ip": "127.0.0.1"}
 
 
 class KernelSlot:
@@ -182,10 +191,9 @@ class KernelSlot:
                 kernel_spec_manager=KernelSpecManager(
                     kernel_dirs=[str(kernel_dirs)], ensure_native_kernel=False
                 ),
-                transport="ipc",
-                ip=str(self._dir / "kernel"),
                 connection_file=str(self._dir / "connection.json"),
                 client_class=ASYNC_CLIENT,
+                **_transport(self._dir / "kernel"),
             )
             env = {**os.environ, "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
             # History in memory: no SQLite write per cell, nothing shared between kernels or runs.
