@@ -584,7 +584,7 @@ def _source_hash() -> str:
 
 
 def input_files(data: Path | None) -> tuple[Path, list[Path]]:
-    from wbreport.io import sample_data_path
+    from wbreport.rawpackage import sample_data_path
     from wbreport.schema import TABLES
 
     root = data if data is not None else sample_data_path()
@@ -629,10 +629,10 @@ class Pipeline:
             self.out = options.out.resolve()
             root, files = input_files(options.data)
             if not files:
-                from wbreport.io import read_package
+                from wbreport.readers import read_package
 
                 read_package(root)  # raises the precise "not found / not a package" problem
-            from wbreport.io import fingerprint
+            from wbreport.rawpackage import fingerprint
 
             self.data_path = options.data.resolve() if options.data is not None else None
             self.fingerprint = fingerprint(files, root)
@@ -673,7 +673,7 @@ class Pipeline:
 
     def package(self) -> Any:
         if self._package is None:
-            from wbreport.io import load_package
+            from wbreport.package import load_package
 
             self.reporter.message("validating data package")
             self._package = load_package(self.data_path)
