@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-import wbreport.batch
+import wbreport.pipeline
 import wbreport.kernels
 from tests.reporting import jobs_by_partner, read_manifest
 from wbreport.batch import RunOptions, default_params, plan_and_run
@@ -64,7 +64,7 @@ def test_unchanged_rerun_skips_everything_without_a_kernel(
     assert set(statuses(first).values()) == {"ok"}
     before = {code: (first / f"{code}.html").read_bytes() for code in PARTNERS}
 
-    monkeypatch.setattr(wbreport.batch, "make_executor", _forbidden)
+    monkeypatch.setattr(wbreport.pipeline, "make_executor", _forbidden)
     monkeypatch.setattr(wbreport.kernels.KernelSlot, "start", _forbidden)
     second = run(project)
     assert statuses(second) == dict.fromkeys(PARTNERS, "skipped")
