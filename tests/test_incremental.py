@@ -38,6 +38,7 @@ def project(tmp_path: Path) -> dict[str, Path]:
 
 
 def run(project: dict[str, Path], **options: object) -> Path:
+    options.setdefault("kinds", ["programming"])  # kinds and languages: tests/test_kinds.py
     result = plan_and_run(
         RunOptions(
             data=project["data"],
@@ -90,6 +91,8 @@ def test_unchanged_rerun_skips_everything_without_a_kernel(
             PERIOD,
             "--partners",
             ",".join(PARTNERS),
+            "--kinds",
+            "programming",
         ],
         capture_output=True,
         text=True,
