@@ -26,7 +26,11 @@ display(HTML(f"<h2>Brief</h2><p class='who' data-lang='{lang}'>{partner} {kind} 
 def minimal_notebook(path: Path, *, with_lang: bool = True) -> Path:
     """A report notebook declaring the injected parameters (and ``kind``/``lang``)."""
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["kernelspec"] = {
+        "display_name": "Python 3",
+        "language": "python",
+        "name": "python3",
+    }
     lines = [
         'partner = "AL"',
         "period = None",
@@ -55,5 +59,5 @@ def brief_project(root: Path) -> Path:
     lines = defaults.read_text(encoding="utf-8").splitlines(keepends=True)
     last = max(i for i, line in enumerate(lines) if line.startswith("  ") and "notebook:" in line)
     added = f'  {BRIEF}: {{notebook: notebooks/{BRIEF}.ipynb, title: "{BRIEF_TITLE}"}}\n'
-    defaults.write_text("".join(lines[: last + 1] + [added] + lines[last + 1 :]), encoding="utf-8")
+    defaults.write_text("".join([*lines[: last + 1], added, *lines[last + 1 :]]), encoding="utf-8")
     return root

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-import wbreport.pipeline
 import wbreport.kernels
+import wbreport.pipeline
 from tests.reporting import jobs_by_partner, read_manifest
 from wbreport.batch import RunOptions, default_params, plan_and_run
 from wbreport.io import sample_data_path

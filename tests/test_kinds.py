@@ -165,7 +165,9 @@ def test_third_kind_from_yaml_renders_for_all_partners(project: Path, tmp_path: 
             assert who.get_text() == f"{code} {BRIEF} {PERIOD}"
     index = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "html.parser")
     links = {a["href"] for a in index.find_all("a")}
-    assert {report_file(c, BRIEF, lang) for c in ALL_CODES for lang in DEFAULT_LANGUAGES[c]} <= links
+    assert {
+        report_file(c, BRIEF, lang) for c in ALL_CODES for lang in DEFAULT_LANGUAGES[c]
+    } <= links
     portal = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert f'href="{PERIOD}/AL.brief.sq.html"' in portal
 

@@ -37,9 +37,7 @@ def no_kernels(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     """Record any attempt to start a kernel (none is expected)."""
     started: list[object] = []
     monkeypatch.setattr("wbreport.kernels.KernelSlot.start", lambda *a, **k: started.append(a))
-    monkeypatch.setattr(
-        "wbreport.executors.LocalExecutor.warm", lambda *a, **k: started.append(a)
-    )
+    monkeypatch.setattr("wbreport.executors.LocalExecutor.warm", lambda *a, **k: started.append(a))
     return started
 
 
@@ -77,9 +75,7 @@ def test_usage_errors_are_one_line_and_create_nothing(
     tmp_path: Path, no_kernels: list[object], args: list[str], message: str
 ) -> None:
     (tmp_path / "file.yaml").write_text("rag: {}\n", encoding="utf-8")
-    args = [
-        a.format(missing=tmp_path / "missing", file=tmp_path / "file.yaml") for a in args
-    ]
+    args = [a.format(missing=tmp_path / "missing", file=tmp_path / "file.yaml") for a in args]
     code, output = run_cli("--out", str(tmp_path / "out"), *args)
     assert code == 2, output
     assert message in output and one_line(output), output
@@ -158,9 +154,10 @@ def test_failed_report_keeps_its_last_good_version_marked(tmp_path: Path) -> Non
     assert notice.startswith("This report is from the run of ")
     assert "the latest run failed: cell 1: RuntimeError: <b>source system offline</b>" in notice
     assert "<b>source" not in page  # escaped
-    assert soup.select_one("p.who").get_text() == BeautifulSoup(good, "html.parser").select_one(
-        "p.who"
-    ).get_text()
+    assert (
+        soup.select_one("p.who").get_text()
+        == BeautifulSoup(good, "html.parser").select_one("p.who").get_text()
+    )
     index = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "html.parser")
     row = index.select_one('li[data-report="RS.programming.en"][data-status="failed"]')
     assert row.a["href"] == "RS.html" and "showing the version of" in row.get_text()

@@ -73,31 +73,71 @@ def kind_text(kind: str, _: Any) -> str:
     return str(_(KIND_TEXT[kind])) if kind in KIND_TEXT else kind.replace("_", " ").capitalize()
 
 
+def _existing(folder: Path, paths: dict[str, str]) -> tuple[str, str]:
+    """(html, pdf) of a job that exist in ``folder`` (empty strings otherwise)."""
+    html = paths.get("html") or ""
+    if not html or not (folder / html).is_file():
+        return "", ""
+    pdf = paths.get("pdf") or ""
+    return html, pdf if pdf and (folder / pdf).is_file() else ""
+
+
+def _error(job: dict[str, Any]) -> str:
+    error = str(job.get("error") or "")
+    return f"cell {job['cell']}: {error}" if job.get("cell") else error
+
+
 def job_view(folder: Path, job: dict[str, Any], _: Any) -> dict[str, Any]:
     """One report of the index: link (when the file exists), status and failure."""
     paths = job.get("paths") or {}
-    html = paths.get("html") or ""
-    pdf = paths.get("pdf") or ""
-    exists = bool(html) and (folder / html).is_file()
-    error = job.get("error") or ""
-    if job.get("cell"):
-        error = f"cell {job['cell']}: {error}"
-    carried = job.get("carried_from") or None
+    href, pdf = _existing(folder, paths)
+    carried = job.get("carried_from")
     status = str(job.get("status", ""))
+    kind = str(job.get("kind") or PROGRAMMING)
     return {
         "partner": job.get("partner", ""),
-        "kind": job.get("kind") or PROGRAMMING,
-        "kind_text": kind_text(job.get("kind") or PROGRAMMING, _),
+        "kind": kind,
+        "kind_text": kind_text(kind, _),
         "lang": job.get("lang") or ENGLISH,
-        "href": html if exists else "",
-        "pdf": pdf if exists and pdf and (folder / pdf).is_file() else "",
+        "href": href,
+        "pdf": pdf,
         "status": status,
         "status_text": _(STATUS_TEXT[status]) if status in STATUS_TEXT else status,
         "failed": status not in GOOD,
         "seconds": job.get("seconds", 0),
-        "error": error,
+        "error": _error(job),
         "carried": when(carried.get("time", "")) if isinstance(carried, dict) else "",
         "log": paths.get("log") or "",
+    }
+
+
+def _figures(
+    values: dict[tuple[str, str], dict[str, str]], code: str, indicators: tuple[Indicator, ...]
+) -> list[dict[str, str]]:
+    figures = []
+    for indicator in indicators:
+        row = values.get((code, indicator.name), {})
+        raw = row.get("value", "")
+        figures.append(
+            {"name": indicator.name, "value": shown(raw, indicator), "raw": raw,
+             "rag": row.get("rag", "")}
+        )  # fmt: skip
+    return figures
+
+
+def _partner_row(
+    code: str, reports: list[dict[str, Any]], figures: list[dict[str, str]], _: Any
+) -> dict[str, Any]:
+    main = next((r for r in reports if r["kind"] == PROGRAMMING and r["lang"] == ENGLISH), None)
+    first = main or reports[0]
+    return {
+        "code": code,
+        "name": _(get_partner(code).name),
+        "reports": reports,
+        "href": first["href"],
+        "status": first["status"],
+        "status_text": first["status_text"],
+        "figures": figures,
     }
 
 
@@ -110,32 +150,8 @@ def index_context(folder: Path, manifest: dict[str, Any], lang: str = ENGLISH) -
     partners = []
     for code in ALL_CODES:
         reports = [j for j in jobs if j["partner"] == code]
-        if not reports:
-            continue
-        figures = []
-        for indicator in indicators:
-            row = values.get((code, indicator.name), {})
-            raw = row.get("value", "")
-            figures.append(
-                {
-                    "name": indicator.name,
-                    "value": shown(raw, indicator),
-                    "raw": raw,
-                    "rag": row.get("rag", ""),
-                }
-            )
-        main = next((r for r in reports if r["kind"] == PROGRAMMING and r["lang"] == ENGLISH), None)
-        partners.append(
-            {
-                "code": code,
-                "name": _(get_partner(code).name),
-                "reports": reports,
-                "href": (main or reports[0])["href"],
-                "status": (main or reports[0])["status"],
-                "status_text": (main or reports[0])["status_text"],
-                "figures": figures,
-            }
-        )
+        if reports:
+            partners.append(_partner_row(code, reports, _figures(values, code, indicators), _))
     failed = [dict(j, name=_(get_partner(j["partner"]).name)) for j in jobs if j["failed"]]
     period = manifest.get("period", "")
     return {

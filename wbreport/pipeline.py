@@ -42,6 +42,7 @@ from wbreport.publication import (
     check_publishable,
     clean_leftovers,
     discard,
+    out_problem,
     publish,
     read_json,
     sets_dir,
@@ -176,24 +177,31 @@ class Pipeline:
             [j for p in plans for j in p.jobs], [r for p in plans for r in p.kept]
         )
         prepared = self._prepare(plans)
+        try:
+            return RunResult(self._execute(plans, prepared))
+        finally:
+            if prepared is not None:
+                prepared[1].unlink(missing_ok=True)
+            self._write_portal()
+
+    def _execute(self, plans: list[PeriodPlan], prepared: Any) -> list[PeriodResult]:
+        """Render and publish the periods in batches; on any error, drop what this run
+        staged and did not publish."""
         outcome: list[PeriodResult] = []
         executor, self._early = self._early, None
         try:
             for batch in _batches(plans, 2 * (self.options.jobs or os.cpu_count() or 1)):
-                executor = self._render(batch, executor, prepared)
+                executor = self._render(batch, executor)
                 outcome += [self._publish(plan, prepared) for plan in batch]
         except BaseException:
             for plan in plans:
-                if plan.staged and plan.period not in {r.period for r in outcome}:
+                if plan.staged:
                     discard(self.out, plan.folder)
             raise
         finally:
             if executor is not None:
                 executor.close()
-            if prepared is not None:
-                prepared[1].unlink(missing_ok=True)
-            self._write_portal()
-        return RunResult(outcome)
+        return outcome
 
     def _prepare(self, plans: list[PeriodPlan]) -> tuple[Any, Path] | None:
         """Data and indicators for every period, computed once and shared by every job."""
@@ -215,19 +223,19 @@ class Pipeline:
                 job.parameters["prepared"] = str(path)
         return prepared, path
 
-    def _render(
-        self, batch: list[PeriodPlan], executor: Executor | None, prepared: Any
-    ) -> Executor | None:
+    def _render(self, batch: list[PeriodPlan], executor: Executor | None) -> Executor | None:
         """Stage the batch's periods and execute their jobs; the executor is kept warm."""
         from wbreport.publication import carry_over, make_set
 
         jobs = [job for plan in batch for job in plan.jobs]
         for plan in batch:
-            make_set(self.out, plan.folder.name)
+            try:
+                make_set(self.out, plan.folder.name)
+            except OSError as exc:
+                raise out_problem(self.out, exc) from None
             plan.staged = True
-            if plan.previous is not None:
-                for kept in plan.kept:
-                    carry_over(plan.previous, plan.folder, kept.stem)
+            for kept in plan.kept if plan.previous is not None else ():
+                carry_over(plan.previous, plan.folder, kept.stem)
         if not jobs:
             return executor
         if executor is None:
@@ -257,6 +265,7 @@ class Pipeline:
         try:
             finish_period(plan, table, self._meta(), pdf=self.options.pdf, reporter=self.reporter)
             publish(self.out, plan.period, plan.folder)
+            plan.staged = False  # published: no longer this run's to discard
         except OSError as exc:
             discard(self.out, plan.folder)
             plan.staged = False

@@ -37,13 +37,18 @@ def published_periods(out: Path) -> list[tuple[str, Path]]:
     return [(p.label, folder) for p, folder in found]
 
 
+def _portal_job(folder: Path, period: str, job: Any, _: Any) -> dict[str, Any]:
+    """A job as the portal shows it: links relative to ``<out>``."""
+    view = job_view(folder, job if isinstance(job, dict) else {}, _)
+    view["href"] = f"{period}/{view['href']}" if view["href"] else ""
+    view["name"] = _(get_partner(view["partner"]).name) if view["partner"] in ALL_CODES else ""
+    return view
+
+
 def period_view(out: Path, period: str, folder: Path, _: Any) -> dict[str, Any]:
     """One period of the portal: its reports by partner, and its failures."""
     manifest = read_manifest(folder)
-    jobs = [job_view(folder, j, _) for j in manifest.get("jobs", []) if isinstance(j, dict)]
-    for job in jobs:  # links relative to the portal
-        job["href"] = f"{period}/{job['href']}" if job["href"] else ""
-        job["name"] = _(get_partner(job["partner"]).name) if job["partner"] in ALL_CODES else ""
+    jobs = [_portal_job(folder, period, j, _) for j in manifest.get("jobs", [])]
     partners = [
         {
             "code": c,
