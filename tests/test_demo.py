@@ -46,7 +46,37 @@ COLUMNS = {
     ],
     "tools": ["tool_id", "title", "partner", "language", "status", "published_date"],
     "targets": ["indicator", "partner", "period", "baseline", "target", "scope"],
+    "evaluations": [
+        "activity_id",
+        "partner",
+        "respondents",
+        "satisfaction_1",
+        "satisfaction_2",
+        "satisfaction_3",
+        "satisfaction_4",
+        "satisfaction_5",
+        "useful",
+        "pre_tested",
+        "post_tested",
+        "pre_score_mean",
+        "post_score_mean",
+        "passed",
+    ],
+    "followups": ["activity_id", "partner", "survey_date", "respondents", "applying"],
+    "results": [
+        "result_id",
+        "level",
+        "parent_id",
+        "partner",
+        "statement",
+        "indicators",
+        "means_of_verification",
+    ],
+    "indicator_definitions": ["indicator", "label", "unit", "direction"],
+    "observations": ["indicator", "partner", "period", "value", "source"],
 }
+PROGRAMMING = list(COLUMNS)[:5]  # the tables of SPEC §2
+SATISFACTION = [f"satisfaction_{k}" for k in range(1, 6)]
 NATIONAL = {"AL", "BA", "XK", "ME", "MK", "RS"}
 LANGUAGES = {
     "AL": {"sq"},
@@ -198,9 +228,12 @@ def problems(t: dict[str, pd.DataFrame]) -> list[str]:
         tl.duplicated(["tool_id", "partner", "language"]),
     )
 
+    declared = (
+        set(t["indicator_definitions"]["indicator"]) if "indicator_definitions" in t else set()
+    )
     g = t["targets"]
-    check("targets", "indicator", ~g["indicator"].isin(INDICATORS))
-    check("targets", "no milestones_overdue targets", g["indicator"] == "milestones_overdue")
+    check("targets", "indicator", ~g["indicator"].isin(INDICATORS | declared))
+    check("targets", "scope", ~g["scope"].isin(["", "period", "to_date"]))
     check("targets", "partner", ~g["partner"].isin(NATIONAL | {"WB"}))
     check("targets", "canonical period", ~g["period"].str.fullmatch(PERIOD))
     check(
@@ -209,11 +242,136 @@ def problems(t: dict[str, pd.DataFrame]) -> list[str]:
         ~(g["baseline"].str.fullmatch(NUMBER) | (g["baseline"] == "")),
     )
     check("targets", "target number", ~g["target"].str.fullmatch(NUMBER))
+    scope = g["scope"].replace("", "period")
     check(
         "targets",
-        "unique (indicator, partner, period)",
-        g.duplicated(["indicator", "partner", "period"]),
+        "unique (indicator, partner, period, scope)",
+        g.assign(scope=scope).duplicated(["indicator", "partner", "period", "scope"]),
     )
+    if "evaluations" in t:
+        found += evaluation_problems(t)
+        found += results_problems(t)
+    return found
+
+
+def _counts(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame | None:
+    """The columns as integers, or None when a cell is not a whole number >= 0."""
+    cells = frame[columns]
+    if not cells.apply(lambda s: s.str.fullmatch(r"\d+")).all().all():
+        return None
+    return cells.astype(int)
+
+
+def evaluation_problems(t: dict[str, pd.DataFrame]) -> list[str]:
+    """Every broken SPEC §8 rule of ``evaluations`` and ``followups``."""
+    found: list[str] = []
+
+    def check(table: str, rule: str, bad: pd.Series) -> None:
+        if bad.any():
+            found.append(f"{table}: {rule} ({int(bad.sum())} rows)")
+
+    act = t["activities"].set_index("activity_id")
+    heads = t["participation"].set_index(["activity_id", "partner"])["participants"].astype(int)
+    for name in ("evaluations", "followups"):
+        e = t[name]
+        check(name, "activity exists", ~e["activity_id"].isin(act.index))
+        status = e["activity_id"].map(act["status"])
+        check(name, "activity delivered", status != "delivered")
+        kind = e["activity_id"].map(act["type"])
+        check(name, "evaluated type", ~kind.isin(["training", "train_the_trainers", "workshop"]))
+        key = pd.MultiIndex.from_frame(e[["activity_id", "partner"]])
+        check(name, "(activity, partner) in participation", ~key.isin(heads.index))
+    e = t["evaluations"]
+    counts = ["respondents", *SATISFACTION, "useful", "pre_tested", "post_tested", "passed"]
+    n = _counts(e, counts)
+    check("evaluations", "counts are integers >= 0", pd.Series([n is None]))
+    if n is None:
+        return found
+    people = pd.Series(
+        heads.reindex(pd.MultiIndex.from_frame(e[["activity_id", "partner"]])).to_numpy(),
+        index=e.index,
+    )
+    check("evaluations", "respondents <= participants", n["respondents"] > people)
+    check(
+        "evaluations",
+        "satisfaction sums to respondents",
+        n[SATISFACTION].sum(axis=1) != n["respondents"],
+    )
+    check("evaluations", "useful <= respondents", n["useful"] > n["respondents"])
+    check("evaluations", "pre_tested <= participants", n["pre_tested"] > people)
+    check("evaluations", "post_tested <= participants", n["post_tested"] > people)
+    check("evaluations", "passed <= post_tested", n["passed"] > n["post_tested"])
+    for mean, tested in (("pre_score_mean", "pre_tested"), ("post_score_mean", "post_tested")):
+        given = e[mean] != ""
+        check("evaluations", f"{mean} iff {tested} > 0", given != (n[tested] > 0))
+        score = pd.to_numeric(e[mean].where(e[mean].str.fullmatch(NUMBER)), errors="coerce")
+        check("evaluations", f"{mean} in 0-100", given & ~score.between(0, 100))
+    check("evaluations", "unique (activity, partner)", e.duplicated(["activity_id", "partner"]))
+
+    f = t["followups"]
+    n = _counts(f, ["respondents", "applying"])
+    check("followups", "counts are integers >= 0", pd.Series([n is None]))
+    if n is None:
+        return found
+    people = pd.Series(
+        heads.reindex(pd.MultiIndex.from_frame(f[["activity_id", "partner"]])).to_numpy(),
+        index=f.index,
+    )
+    check("followups", "respondents <= participants", n["respondents"] > people)
+    check("followups", "applying <= respondents", n["applying"] > n["respondents"])
+    survey, end = _dates(f["survey_date"]), _dates(f["activity_id"].map(act["end_date"]))
+    check("followups", "survey_date is a date", survey.isna())
+    check("followups", "survey_date >= end_date", survey < end)
+    check(
+        "followups",
+        "unique (activity, partner, survey_date)",
+        f.duplicated(["activity_id", "partner", "survey_date"]),
+    )
+    return found
+
+
+def results_problems(t: dict[str, pd.DataFrame]) -> list[str]:
+    """Every broken SPEC §9 rule of ``results``, ``indicator_definitions``, ``observations``."""
+    found: list[str] = []
+
+    def check(table: str, rule: str, bad: pd.Series) -> None:
+        if bad.any():
+            found.append(f"{table}: {rule} ({int(bad.sum())} rows)")
+
+    d = t["indicator_definitions"]
+    check(
+        "indicator_definitions",
+        "name pattern",
+        ~d["indicator"].str.fullmatch(r"[a-z][a-z0-9_]{0,63}"),
+    )
+    check("indicator_definitions", "not a built-in name", d["indicator"].isin(INDICATORS))
+    check("indicator_definitions", "label", d["label"].str.strip() == "")
+    check("indicator_definitions", "unit", ~d["unit"].isin(["count", "share", "score", "points"]))
+    check("indicator_definitions", "direction", ~d["direction"].isin(["higher", "lower"]))
+    check("indicator_definitions", "unique", d["indicator"].duplicated())
+    known = INDICATORS | set(d["indicator"])
+
+    r = t["results"]
+    check("results", "id pattern", ~r["result_id"].str.fullmatch(ID))
+    check("results", "unique id", r["result_id"].duplicated())
+    check("results", "level", ~r["level"].isin(["impact", "outcome", "output"]))
+    level = r.set_index("result_id")["level"]
+    above = {"impact": "", "outcome": "impact", "output": "outcome"}
+    parent_level = r["parent_id"].map(level).fillna("")
+    has_parent = r["parent_id"] != ""
+    check("results", "parent exists", has_parent & ~r["parent_id"].isin(level.index))
+    check("results", "parent one level up", has_parent & (parent_level != r["level"].map(above)))
+    check("results", "partner", ~r["partner"].isin(NATIONAL | {"WB"}))
+    check("results", "statement", r["statement"].str.strip() == "")
+    names = r["indicators"].map(lambda v: [x for x in v.split(";") if x != ""] if v else [])
+    check("results", "indicators exist", names.map(lambda xs: any(x not in known for x in xs)))
+
+    o = t["observations"]
+    check("observations", "declared indicator", ~o["indicator"].isin(set(d["indicator"])))
+    check("observations", "partner", ~o["partner"].isin(NATIONAL | {"WB"}))
+    check("observations", "canonical period", ~o["period"].str.fullmatch(PERIOD))
+    check("observations", "value number", ~o["value"].str.fullmatch(NUMBER))
+    check("observations", "unique", o.duplicated(["indicator", "partner", "period"]))
     return found
 
 
@@ -225,8 +383,25 @@ BREAKAGES = [
     ("participation", "certified_trainers", "not_ttt", "1"),
     ("milestones", "achieved_date", "not_achieved", "2020-01-01"),
     ("tools", "language", 0, "mk"),
-    ("targets", "indicator", 0, "milestones_overdue"),
+    ("targets", "indicator", 0, "not_declared"),
     ("targets", "period", 0, "2020q4"),
+    ("targets", "scope", 0, "lifetime"),
+    ("evaluations", "respondents", 0, "9999"),
+    ("evaluations", "satisfaction_5", "answered", "0"),
+    ("evaluations", "useful", "answered", "999"),
+    ("evaluations", "post_score_mean", "tested", "101"),
+    ("evaluations", "pre_score_mean", "untested", "50"),
+    ("evaluations", "passed", "tested", "9999"),
+    ("evaluations", "activity_id", 0, "NOPE-1"),
+    ("followups", "survey_date", 0, "2000-01-01"),
+    ("followups", "applying", "answered", "9999"),
+    ("results", "parent_id", "output", "IMPACT"),
+    ("results", "indicators", 0, "participants;no_such_indicator"),
+    ("results", "level", 0, "goal"),
+    ("indicator_definitions", "indicator", 0, "participants"),
+    ("indicator_definitions", "unit", 0, "months"),
+    ("observations", "indicator", 0, "undeclared"),
+    ("observations", "period", 0, "2021-Q4"),
 ]
 
 
@@ -243,6 +418,14 @@ def test_the_checks_notice_broken_rules(
         row = frame.index[~frame["activity_id"].map(ttt)][0]
     elif row == "not_achieved":
         row = frame.index[frame["status"] != "achieved"][0]
+    elif row == "answered":
+        row = frame.index[frame["respondents"].astype(int) > 0][0]
+    elif row == "tested":
+        row = frame.index[frame["post_tested"].astype(int) > 0][0]
+    elif row == "untested":
+        row = frame.index[frame["pre_tested"] == "0"][0]
+    elif row == "output":
+        row = frame.index[frame["level"] == "output"][0]
     elif table == "tools":
         row = frame.index[frame["partner"] == "AL"][0]
     frame.loc[row, column] = value
@@ -285,7 +468,7 @@ def test_sample_package_is_valid(sample: dict[str, pd.DataFrame]) -> None:
 
 
 def test_generated_data_cover_the_edge_cases(small: dict[str, pd.DataFrame]) -> None:
-    a, p, m, tl, g = (small[n] for n in COLUMNS)
+    a, p, m, tl, g = (small[n] for n in PROGRAMMING)
     assert {"planned", "cancelled", "delivered"} <= set(a["status"])
     assert {"virtual", "blended", "in_person"} <= set(a["delivery"])
     start, end = _dates(a["start_date"]), _dates(a["end_date"])
@@ -305,7 +488,7 @@ def test_generated_data_cover_the_edge_cases(small: dict[str, pd.DataFrame]) -> 
 
 
 def test_sample_tells_the_newsletter_story(sample: dict[str, pd.DataFrame]) -> None:
-    a, p, m, tl, g = (sample[n] for n in COLUMNS)
+    a, p, m, tl, g = (sample[n] for n in PROGRAMMING)
     assert 120 <= len(a) <= 200 and 300 <= len(p) <= 700
     assert 60 <= len(m) <= 120 and 40 <= len(tl) <= 100
     delivered = a[a["status"] == "delivered"]
@@ -345,7 +528,7 @@ def test_sample_tells_the_newsletter_story(sample: dict[str, pd.DataFrame]) -> N
     assert codes == NATIONAL | {"WB"}
     # WB targets of an additive indicator are the sum of the partners'.
     part = (
-        g[g["indicator"] == "participants"]
+        g[(g["indicator"] == "participants") & (g["scope"] == "")]
         .pivot(index="period", columns="partner", values="target")
         .astype(float)
     )
@@ -419,3 +602,111 @@ def test_demo_data_out_that_is_a_file_is_refused(tmp_path: Path) -> None:
     code, output = _demo("--out", str(target))
     assert code == 2 and "is a file" in output and "Traceback" not in output
     assert target.read_text(encoding="utf-8") == "keep\n"
+
+
+# --- evaluation (§8) and results framework (§9) tables ----------------------------------------
+
+
+def _suppressible(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per (partner, quarter of the activity's end): the head-counts disclosure control
+    looks at (SPEC §8), restated: respondents, tested (min of pre and post over rows with
+    both) and post_tested of evaluated rows, and follow-up respondents by survey quarter."""
+    a = t["activities"].set_index("activity_id")
+    e = t["evaluations"].copy()
+    e["q"] = pd.PeriodIndex(_dates(e["activity_id"].map(a["end_date"])), freq="Q")
+    counts = ["respondents", "pre_tested", "post_tested"]
+    e[counts] = e[counts].astype(int)
+    both = e[(e["pre_tested"] > 0) & (e["post_tested"] > 0)]
+    f = t["followups"].copy()
+    f["q"] = pd.PeriodIndex(_dates(f["survey_date"]), freq="Q")
+    f["respondents"] = f["respondents"].astype(int)
+    return pd.concat(
+        {
+            "respondents": e.groupby(["partner", "q"])["respondents"].sum(),
+            "tested": both.groupby(["partner", "q"])[["pre_tested", "post_tested"]]
+            .sum()
+            .min(axis=1),
+            "post_tested": e.groupby(["partner", "q"])["post_tested"].sum(),
+            "followup": f.groupby(["partner", "q"])["respondents"].sum(),
+        },
+        axis=1,
+    )
+
+
+def _evaluation_cases(t: dict[str, pd.DataFrame]) -> None:
+    e, f = t["evaluations"], t["followups"]
+    n = e[["respondents", "pre_tested", "post_tested"]].astype(int)
+    assert ((n["post_tested"] > 0) & (n["pre_tested"] == 0)).any()  # no pre-test
+    both = e[(n["pre_tested"] > 0) & (n["post_tested"] > 0)]
+    gain = both["post_score_mean"].astype(float) - both["pre_score_mean"].astype(float)
+    assert (gain < 0).any() and (gain > 0).mean() > 0.8
+    assert (n["post_tested"] == 0).any()  # evaluated without a knowledge test
+    kinds = set(e["activity_id"].map(t["activities"].set_index("activity_id")["type"]))
+    assert kinds == {"training", "train_the_trainers", "workshop"}
+    n_basis = _suppressible(t)
+    assert ((n_basis > 0) & (n_basis < 5)).any().any()  # disclosure control shows
+    end = _dates(f["activity_id"].map(t["activities"].set_index("activity_id")["end_date"]))
+    months = (_dates(f["survey_date"]) - end).dt.days / 30.4
+    assert months.min() >= 2.5 and months.max() <= 22
+    assert f.duplicated(["activity_id", "partner"]).any()  # surveyed twice
+
+
+def _results_cases(t: dict[str, pd.DataFrame]) -> None:
+    r, d, o, g = (t[n] for n in ("results", "indicator_definitions", "observations", "targets"))
+    assert list(r["level"].value_counts().sort_index().index) == ["impact", "outcome", "output"]
+    assert r.loc[r["level"] == "impact", "partner"].tolist() == ["WB"]
+    assert set(r.loc[r["level"] == "outcome", "partner"]) == NATIONAL | {"WB"}
+    named = {x for v in r["indicators"] for x in v.split(";") if x}
+    assert named & set(d["indicator"]) and named & INDICATORS
+    assert {"higher", "lower"} == set(d["direction"])
+    lengths = {_period_kind(p) for p in o["period"]}
+    assert lengths >= {"year", "half", "quarter"}
+    ends = o.assign(kind=o["period"].map(_period_kind))
+    year = ends[ends["kind"] == "year"][["indicator", "partner", "period"]]
+    half = ends[ends["period"].str.endswith("H2")].assign(period=lambda x: x["period"].str[:4])
+    assert not year.merge(half[["indicator", "partner", "period"]]).empty  # same-day tie
+    to_date = g[g["scope"] == "to_date"]
+    assert {"2021", "2021Q4"} <= set(to_date["period"])
+    assert set(to_date["indicator"]) & set(d["indicator"])
+    overdue = g[g["indicator"] == "milestones_overdue"]
+    assert not overdue.empty
+    assert (overdue["baseline"].astype(float) > overdue["target"].astype(float)).all()
+    assert set(g["indicator"]) >= {
+        "satisfaction_mean",
+        "knowledge_gain",
+        "pass_rate",
+        "applying_share",
+    }
+
+
+def _period_kind(period: str) -> str:
+    return "half" if "H" in period else "quarter" if "Q" in period else "year"
+
+
+def test_generated_evaluation_and_results_cover_the_edge_cases(
+    small: dict[str, pd.DataFrame],
+) -> None:
+    _evaluation_cases(small)
+    _results_cases(small)
+
+
+def test_sample_evaluation_and_results_cover_the_edge_cases(
+    sample: dict[str, pd.DataFrame],
+) -> None:
+    _evaluation_cases(sample)
+    _results_cases(sample)
+    # The default period 2021Q4 shows disclosure control in the sample's reports.
+    n_basis = _suppressible(sample).xs(pd.Period("2021Q4", "Q"), level="q")
+    assert ((n_basis > 0) & (n_basis < 5)).any().any()
+    assert 150 <= len(sample["evaluations"]) <= 300 and 40 <= len(sample["followups"]) <= 150
+
+
+def test_results_framework_names_only_known_indicators(small: dict[str, pd.DataFrame]) -> None:
+    assert results_problems(small) == [] and evaluation_problems(small) == []
+
+
+@pytest.mark.parametrize("scale", [1, 2, 5])
+def test_new_tables_are_valid_at_any_scale(scale: int) -> None:
+    tables = generate(scale, seed=scale)
+    assert set(tables) == set(COLUMNS)
+    assert problems(tables) == []

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from wbreport.indicators import compute, default_period, wide
+from wbreport.indicators import compute, default_period, indicator_table, wide
 from wbreport.io import load_package
 from wbreport.periods import parse_period
-from wbreport.report import indicator_table
 from wbreport.targets import Thresholds, formatted
 
 NA = math.nan
@@ -117,6 +116,11 @@ def test_csv_text_formats_integers_ratios_and_empties(package_dir: Path) -> None
         "target",
         "achievement",
         "rag",
+        "to_date",
+        "to_date_baseline",
+        "to_date_target",
+        "to_date_achievement",
+        "to_date_rag",
     ]
     assert rows.loc[("AL", "participants"), "value"] == "41"
     assert rows.loc[("AL", "participants"), "baseline"] == "0"

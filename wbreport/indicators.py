@@ -1,24 +1,39 @@
-"""The indicators of SPEC §4 as pure functions of a :class:`~wbreport.io.Package`.
+"""The indicators of SPEC §4, §8 and §9 as pure functions of a data package.
 
 Everything is computed in one vectorised pass: partner codes become small integers
 and per-partner sums are ``numpy.bincount`` over them, so a million participation
-rows take well under a second.
+rows take a few milliseconds per period. The row selections are those of
+:mod:`wbreport.selections` ("counting in P", "relevant to p", the cascade set, milestones
+due and achieved at E, p's evaluated rows, follow-ups in P), here in array form.
+
+:func:`indicator_table` is the full, unformatted table behind ``indicators.csv``: values,
+to-date values, targets of both scopes, achievement, RAG and the head-count ``n`` that
+disclosure control (§8) reads.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from wbreport.io import Package
+from wbreport.config import Settings
+from wbreport.errors import UsageError
 from wbreport.partners import ALL_CODES, NATIONAL_CODES
 from wbreport.periods import Period, parse_period, quarter_of
-from wbreport.schema import INDICATORS
+from wbreport.registry import BUILTIN, BUILTIN_NAMES, Indicator, custom_indicator
+from wbreport.schema import EVALUATED_TYPES
+from wbreport.selections import PackageLike, optional_table
+from wbreport.targets import Thresholds, with_targets
 
 _N = len(NATIONAL_CODES)
 _NATIONAL_INDEX = pd.Index(NATIONAL_CODES)
+_STOCK = frozenset(i.name for i in BUILTIN if i.is_stock)
+_NA = np.full(len(ALL_CODES), np.nan)
+
+Values = dict[str, np.ndarray]  # indicator -> values for AL, BA, XK, ME, MK, RS, WB
 
 
 def _codes(values: pd.Series) -> np.ndarray:
@@ -44,18 +59,49 @@ def _with_region(national: np.ndarray, region: float) -> np.ndarray:
     return np.append(national, region)
 
 
+def _summed(codes: np.ndarray, mask: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Per national partner, then over all rows (WB)."""
+    return _with_region(_per_partner(codes, mask, weights), float(weights[mask].sum()))
+
+
 def as_period(period: Period | str) -> Period:
+    """``period`` as a :class:`Period` (parsing a period string)."""
     return period if isinstance(period, Period) else parse_period(period)
 
 
-def default_period(package: Package) -> Period:
+def default_period(package: PackageLike) -> Period:
     """The quarter containing the latest end_date of a delivered activity."""
     latest = package.latest_delivered_end()
     if latest is None:
-        from wbreport.errors import UsageError
-
         raise UsageError("no delivered activity in the data: give --period explicitly")
     return quarter_of(latest)
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """Numpy views of the ``evaluations`` table (§8)."""
+
+    pos: np.ndarray  # position of the row's activity in activities
+    partner: np.ndarray
+    respondents: np.ndarray
+    score: np.ndarray  # Σ k·satisfaction_k
+    satisfied: np.ndarray  # satisfaction_4 + satisfaction_5
+    useful: np.ndarray
+    pre: np.ndarray
+    post: np.ndarray
+    pre_points: np.ndarray  # pre_tested · pre_score_mean
+    post_points: np.ndarray
+    passed: np.ndarray
+
+
+@dataclass(frozen=True)
+class FollowedUp:
+    """Numpy views of the ``followups`` table (§8)."""
+
+    partner: np.ndarray
+    date: np.ndarray
+    respondents: np.ndarray
+    applying: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -73,6 +119,7 @@ class Arrays:
     virtual: np.ndarray
     ttt: np.ndarray
     cascade: np.ndarray
+    evaluated_type: np.ndarray
     r_pos: np.ndarray  # position of each participation row's activity
     r_partner: np.ndarray
     people: np.ndarray
@@ -86,9 +133,48 @@ class Arrays:
     t_published: np.ndarray
     t_tool: np.ndarray
     t_language: np.ndarray
+    evaluations: Evaluated | None = None
+    followups: FollowedUp | None = None
 
 
-def arrays(package: Package) -> Arrays:
+def _float(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return frame[column].to_numpy(dtype=np.float64, na_value=0.0)
+
+
+def _evaluated(package: PackageLike, activity_ids: pd.Index) -> Evaluated | None:
+    ev = optional_table(package, "evaluations")
+    if ev is None:
+        return None
+    sat = [_float(ev, f"satisfaction_{k}") for k in range(1, 6)]
+    pre, post = _float(ev, "pre_tested"), _float(ev, "post_tested")
+    return Evaluated(
+        pos=activity_ids.get_indexer(pd.Index(ev["activity_id"])),
+        partner=_codes(ev["partner"]),
+        respondents=_float(ev, "respondents"),
+        score=sum(k * s for k, s in enumerate(sat, start=1)),  # type: ignore[arg-type]
+        satisfied=sat[3] + sat[4],
+        useful=_float(ev, "useful"),
+        pre=pre,
+        post=post,
+        pre_points=pre * np.nan_to_num(_float(ev, "pre_score_mean")),
+        post_points=post * np.nan_to_num(_float(ev, "post_score_mean")),
+        passed=_float(ev, "passed"),
+    )
+
+
+def _followed_up(package: PackageLike) -> FollowedUp | None:
+    fu = optional_table(package, "followups")
+    if fu is None:
+        return None
+    return FollowedUp(
+        partner=_codes(fu["partner"]),
+        date=fu["survey_date"].to_numpy(dtype="datetime64[ns]"),
+        respondents=_float(fu, "respondents"),
+        applying=_float(fu, "applying"),
+    )
+
+
+def arrays(package: PackageLike) -> Arrays:
     """The :class:`Arrays` of ``package`` (computed on first use, then reused)."""
     cached = package.__dict__.get("_wbreport_arrays")
     if cached is not None:
@@ -98,6 +184,7 @@ def arrays(package: Package) -> Arrays:
     a_type = act["type"].to_numpy(dtype=object)
     national = (act["scope"] == "national").to_numpy(dtype=bool)
     achieved = (ms["status"] == "achieved").to_numpy(dtype=bool)
+    ids = pd.Index(act["activity_id"])
     built = Arrays(
         a_partner=_codes(act["partner"]),
         a_end=act["end_date"].to_numpy(dtype="datetime64[ns]"),
@@ -108,7 +195,8 @@ def arrays(package: Package) -> Arrays:
         cascade=national
         & (a_type == "training")
         & act["led_by_certified_trainer"].to_numpy(dtype=bool),
-        r_pos=pd.Index(act["activity_id"]).get_indexer(pd.Index(part["activity_id"])),
+        evaluated_type=np.isin(a_type, EVALUATED_TYPES),
+        r_pos=ids.get_indexer(pd.Index(part["activity_id"])),
         r_partner=_codes(part["partner"]),
         people=part["participants"].to_numpy(dtype=np.float64),
         women=part["women"].to_numpy(dtype=np.float64),
@@ -125,6 +213,8 @@ def arrays(package: Package) -> Arrays:
         t_published=tools["published_date"].to_numpy(dtype="datetime64[ns]"),
         t_tool=pd.factorize(tools["tool_id"])[0],
         t_language=pd.factorize(tools["language"])[0],
+        evaluations=_evaluated(package, ids),
+        followups=_followed_up(package),
     )
     package.__dict__["_wbreport_arrays"] = built
     return built
@@ -133,25 +223,35 @@ def arrays(package: Package) -> Arrays:
 def _distinct(partner: np.ndarray, item: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Distinct ``item`` per national partner where ``mask`` holds, then over everyone (WB)."""
     keep = mask & (partner >= 0)
-    pairs = np.unique(partner[keep].astype(np.int64) * (int(item.max(initial=0)) + 1) + item[keep])
-    owners = pairs // (int(item.max(initial=0)) + 1)
-    per = np.bincount(owners, minlength=_N).astype(np.float64)
+    width = int(item.max(initial=0)) + 1
+    pairs = np.unique(partner[keep].astype(np.int64) * width + item[keep])
+    per = np.bincount(pairs // width, minlength=_N).astype(np.float64)
     return _with_region(per, float(len(np.unique(item[mask]))))
 
 
-def compute_matrix(package: Package, period: Period | str) -> dict[str, np.ndarray]:
-    """All indicators for ``period``: name -> values for AL, BA, XK, ME, MK, RS, WB (NaN = NA)."""
-    p = as_period(period)
-    start = np.datetime64(p.start.isoformat(), "ns")
-    end = np.datetime64(p.end.isoformat(), "ns")
-    a = arrays(package)
+@dataclass(frozen=True)
+class _Window:
+    """An inclusive date range [start, end] as numpy datetimes."""
 
-    counts = a.delivered & (a.a_end >= start) & (a.a_end <= end)
+    start: np.datetime64
+    end: np.datetime64
+
+    @classmethod
+    def of(cls, start: dt.date, end: dt.date) -> _Window:
+        return cls(np.datetime64(start.isoformat(), "ns"), np.datetime64(end.isoformat(), "ns"))
+
+    def holds(self, dates: np.ndarray) -> np.ndarray:
+        return (dates >= self.start) & (dates <= self.end)
+
+
+def _activities(a: Arrays, w: _Window) -> Values:
+    """§4 indicators 1–8 (activities and participation)."""
+    counts = a.delivered & w.holds(a.a_end)
     regional = ~a.national
     # Participation rows carry the attributes of their activity through its position.
     pos = a.r_pos
     r_counts, r_regional, r_virtual, r_ttt = counts[pos], regional[pos], a.virtual[pos], a.ttt[pos]
-    r_to_date = (a.delivered & (a.a_end <= end))[pos]
+    r_to_date = (a.delivered & (a.a_end <= w.end))[pos]
     present = a.people > 0
 
     # Relevant activities: national with partner p, or regional with a p row with participants > 0.
@@ -161,36 +261,32 @@ def compute_matrix(package: Package, period: Period | str) -> dict[str, np.ndarr
     reg_virtual = _per_partner(a.r_partner, r_counts & r_regional & present & r_virtual)
     delivered_n = _with_region(nat_delivered + reg_relevant, float(counts.sum()))
     virtual_n = _with_region(nat_virtual + reg_virtual, float((counts & a.virtual).sum()))
-    regional_n = _with_region(reg_relevant, float((counts & regional).sum()))
-
-    def summed(mask: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        per = _per_partner(a.r_partner, mask, weights)
-        return _with_region(per, float(weights[mask].sum()))
-
-    participants = summed(r_counts, a.people)
-    women_n = summed(r_counts, a.women)
+    participants = _summed(a.r_partner, r_counts, a.people)
     cascade_n = _per_partner(a.a_partner, counts & a.cascade)
+    return {
+        "activities_delivered": delivered_n,
+        "regional_activities": _with_region(reg_relevant, float((counts & regional).sum())),
+        "participants": participants,
+        "women_share": _ratio(_summed(a.r_partner, r_counts, a.women), participants),
+        "trainers_certified": _summed(a.r_partner, r_counts & r_ttt, a.trainers),
+        "certified_trainers_to_date": _summed(a.r_partner, r_to_date & r_ttt, a.trainers),
+        "cascade_sessions": _with_region(cascade_n, cascade_n.sum()),
+        "virtual_share": _ratio(virtual_n, delivered_n),
+    }
 
-    due_mask = (a.m_due <= end) & a.m_open
-    achieved_mask = due_mask & (a.m_achieved_on <= end)  # NaT compares False
+
+def _milestones_and_tools(a: Arrays, w: _Window) -> Values:
+    """§4 indicators 9–15 (roadmap milestones and tools)."""
+    due_mask = (a.m_due <= w.end) & a.m_open
+    achieved_mask = due_mask & (a.m_achieved_on <= w.end)  # NaT compares False
     due = _per_partner(a.m_partner, due_mask)
     achieved = _per_partner(a.m_partner, achieved_mask)
     due_n = _with_region(due, due.sum())
     achieved_n = _with_region(achieved, achieved.sum())
-
-    in_period = (a.t_published >= start) & (a.t_published <= end)
-    to_date = a.t_published <= end
+    in_period = w.holds(a.t_published)
+    to_date = a.t_published <= w.end
     translations = _per_partner(a.t_partner, in_period)
-
-    values = {
-        "activities_delivered": delivered_n,
-        "regional_activities": regional_n,
-        "participants": participants,
-        "women_share": _ratio(women_n, participants),
-        "trainers_certified": summed(r_counts & r_ttt, a.trainers),
-        "certified_trainers_to_date": summed(r_to_date & r_ttt, a.trainers),
-        "cascade_sessions": _with_region(cascade_n, cascade_n.sum()),
-        "virtual_share": _ratio(virtual_n, delivered_n),
+    return {
         "milestones_due": due_n,
         "milestones_achieved": achieved_n,
         "milestone_completion_rate": _ratio(achieved_n, due_n),
@@ -199,35 +295,221 @@ def compute_matrix(package: Package, period: Period | str) -> dict[str, np.ndarr
         "tools_available": _distinct(a.t_partner, a.t_tool, to_date),
         "languages_covered": _distinct(a.t_partner, a.t_language, to_date),
     }
-    for name in INDICATORS[len(values) :]:  # §8 indicators: computed in a later step
-        values[name] = np.full(len(ALL_CODES), np.nan)
-    assert tuple(values) == INDICATORS
-    return values
+
+
+def _evaluation(a: Arrays, w: _Window) -> tuple[Values, Values]:
+    """§8 indicators 16–21 and their head-counts ``n``."""
+    e = a.evaluations
+    if e is None:
+        names = BUILTIN_NAMES[15:21]
+        return {n: _NA for n in names}, {n: _NA for n in names}
+    counts = a.delivered & w.holds(a.a_end)
+    rows = np.append(counts, False)[e.pos]  # p's evaluated rows (an unknown activity: never)
+    r_eligible = (counts & a.evaluated_type)[a.r_pos]
+    respondents = _summed(e.partner, rows, e.respondents)
+    tested = rows & (e.pre > 0) & (e.post > 0)
+    pre, post = _summed(e.partner, tested, e.pre), _summed(e.partner, tested, e.post)
+    gain = _ratio(_summed(e.partner, tested, e.post_points), post) - _ratio(
+        _summed(e.partner, tested, e.pre_points), pre
+    )
+    post_tested = _summed(e.partner, rows, e.post)
+    values = {
+        "evaluation_response_rate": _ratio(respondents, _summed(a.r_partner, r_eligible, a.people)),
+        "satisfaction_mean": _ratio(_summed(e.partner, rows, e.score), respondents),
+        "satisfied_share": _ratio(_summed(e.partner, rows, e.satisfied), respondents),
+        "useful_share": _ratio(_summed(e.partner, rows, e.useful), respondents),
+        "knowledge_gain": gain,
+        "pass_rate": _ratio(_summed(e.partner, rows, e.passed), post_tested),
+    }
+    n = {
+        "satisfaction_mean": respondents,
+        "satisfied_share": respondents,
+        "useful_share": respondents,
+        "knowledge_gain": np.minimum(pre, post),
+        "pass_rate": post_tested,
+    }
+    return values, n
+
+
+def _followup(a: Arrays, w: _Window) -> tuple[np.ndarray, np.ndarray]:
+    """§8 indicator 22 (applying_share) and its ``n``."""
+    f = a.followups
+    if f is None:
+        return _NA, _NA
+    rows = w.holds(f.date)
+    respondents = _summed(f.partner, rows, f.respondents)
+    return _ratio(_summed(f.partner, rows, f.applying), respondents), respondents
+
+
+def figures(package: PackageLike, start: dt.date, end: dt.date) -> tuple[Values, Values]:
+    """Every built-in indicator over the inclusive range [start, end], and the head-count
+    ``n`` of the figures disclosure control may suppress (NaN for the others).
+
+    Stock indicators (certified trainers to date, milestones, tools and languages) are
+    states at ``end`` and do not depend on ``start``.
+    """
+    a = arrays(package)
+    w = _Window.of(start, end)
+    evaluation, n = _evaluation(a, w)
+    values = {**_activities(a, w), **_milestones_and_tools(a, w), **evaluation}
+    values["applying_share"], n["applying_share"] = _followup(a, w)
+    assert tuple(values) == BUILTIN_NAMES
+    return values, {name: n.get(name, _NA) for name in BUILTIN_NAMES}
+
+
+def compute_matrix(package: PackageLike, period: Period | str) -> Values:
+    """All built-in indicators for ``period``: name -> values for AL, BA, XK, ME, MK, RS, WB
+    (NaN = NA)."""
+    p = as_period(period)
+    return figures(package, p.start, p.end)[0]
 
 
 def compute(
-    package: Package, period: Period | str, partners: list[str] | None = None
+    package: PackageLike, period: Period | str, partners: list[str] | None = None
 ) -> pd.DataFrame:
-    """All indicators for ``period`` as a long table ``partner, indicator, value``.
+    """All built-in indicators for ``period`` as a long table ``partner, indicator, value``.
 
-    Rows come in the fixed partner order, then the indicator order of SPEC §4;
+    Rows come in the fixed partner order, then the indicator order of SPEC §4 and §8;
     ``value`` is a float, NaN where the indicator is NA (zero denominator).
     """
     matrix = compute_matrix(package, period)
-    table = pd.DataFrame(
-        {
-            "partner": np.repeat(ALL_CODES, len(INDICATORS)),
-            "indicator": np.tile(INDICATORS, len(ALL_CODES)),
-            "value": np.stack([matrix[name] for name in INDICATORS], axis=1).ravel(),
-        }
-    )
+    table = _long(BUILTIN_NAMES, value=matrix)
     if partners is not None:
         table = table[table["partner"].isin(partners)].reset_index(drop=True)
     return table
+
+
+def _long(names: tuple[str, ...], **columns: Values) -> pd.DataFrame:
+    """Partner-major long table of per-indicator arrays (one column per keyword)."""
+    data: dict[str, object] = {
+        "partner": np.repeat(ALL_CODES, len(names)),
+        "indicator": np.tile(np.asarray(names, dtype=object), len(ALL_CODES)),
+    }
+    for column, values in columns.items():
+        data[column] = (
+            np.stack([values[name] for name in names], axis=1).ravel()
+            if names
+            else np.zeros(0, dtype=np.float64)
+        )
+    return pd.DataFrame(data)
 
 
 def wide(table: pd.DataFrame) -> pd.DataFrame:
     """Pivot a long indicator table to partners × indicators in the fixed orders."""
     pivot = table.pivot(index="partner", columns="indicator", values="value")
     rows = [c for c in ALL_CODES if c in pivot.index]
-    return pivot.reindex(index=rows, columns=list(INDICATORS))
+    columns = list(BUILTIN_NAMES) + [c for c in pivot.columns if c not in BUILTIN_NAMES]
+    return pivot.reindex(index=rows, columns=columns)
+
+
+# --- custom indicators (§9) -------------------------------------------------------------
+
+
+def custom_indicators(package: PackageLike) -> tuple[Indicator, ...]:
+    """The custom indicators declared in the package's ``indicator_definitions``, in order."""
+    defs = optional_table(package, "indicator_definitions")
+    if defs is None:
+        return ()
+    return tuple(
+        custom_indicator(str(r.indicator), str(r.label), str(r.unit), str(r.direction))
+        for r in defs.itertuples(index=False)
+    )
+
+
+def custom_values(
+    package: PackageLike, period: Period, names: tuple[str, ...]
+) -> tuple[Values, Values]:
+    """Values and to-date values of custom indicators ``names`` at ``period``.
+
+    The value is the observation whose period is exactly ``period`` (else NA); the to-date
+    value is the latest observation whose period ends on or before E, and of several
+    ending the same day the one of the shortest period.
+    """
+    values = {name: _NA.copy() for name in names}
+    to_date = {name: _NA.copy() for name in names}
+    obs = optional_table(package, "observations")
+    if obs is None or not names:
+        return values, to_date
+    spans = {label: parse_period(label) for label in obs["period"].unique()}
+    frame = pd.DataFrame(
+        {
+            "indicator": obs["indicator"].to_numpy(dtype=object),
+            "column": pd.Index(ALL_CODES).get_indexer(pd.Index(obs["partner"])),
+            "period": obs["period"].to_numpy(dtype=object),
+            "end": [spans[x].end for x in obs["period"]],
+            "start": [spans[x].start for x in obs["period"]],
+            "value": obs["value"].to_numpy(dtype=np.float64),
+        }
+    )
+    frame = frame[frame["indicator"].isin(names) & (frame["column"] >= 0)]
+    for r in frame[frame["period"] == period.label].itertuples(index=False):
+        values[r.indicator][r.column] = r.value
+    known = frame[frame["end"] <= period.end].sort_values(["end", "start"], kind="stable")
+    for r in known.groupby(["indicator", "column"], sort=False).tail(1).itertuples(index=False):
+        to_date[r.indicator][r.column] = r.value
+    return values, to_date
+
+
+# --- the full table ---------------------------------------------------------------------
+
+
+def _settings(settings: Settings | Thresholds | None) -> Settings:
+    if settings is None:
+        return Settings()
+    if isinstance(settings, Thresholds):
+        return Settings(rag=settings)
+    return settings
+
+
+def indicator_table(
+    package: PackageLike, period: Period | str, settings: Settings | Thresholds | None = None
+) -> pd.DataFrame:
+    """The full, unformatted indicators table of ``period``: one row per (partner, indicator).
+
+    Rows: the fixed partner order, then the 22 built-in indicators and the package's
+    custom indicators in declared order. Columns (raw, unrounded; NaN = NA)::
+
+        period, partner, indicator, value, baseline, target, achievement, rag,
+        to_date, to_date_baseline, to_date_target, to_date_achievement, to_date_rag,
+        n, suppressed, to_date_n, to_date_suppressed
+
+    ``to_date`` is the same definition over [programme.start, E] (stocks: the value;
+    custom: the latest observation, §9). ``n`` is the head-count behind a suppressible
+    figure (NaN when the figure is never suppressed) and ``suppressed`` is
+    0 < n < min_respondents; ``to_date_n`` and ``to_date_suppressed`` the same for the
+    to-date figure. :func:`wbreport.targets.published` blanks what they hide.
+    ``settings`` gives the RAG thresholds, min_respondents and programme.start (a bare
+    :class:`~wbreport.targets.Thresholds` is accepted, with the other defaults).
+    """
+    p = as_period(period)
+    s = _settings(settings)
+    values, n = figures(package, p.start, p.end)
+    # programme.start after E gives an empty range: additive figures 0, ratios NA.
+    to_date, to_date_n = figures(package, s.programme.start, p.end)
+    for name in _STOCK:
+        to_date[name], to_date_n[name] = values[name], n[name]
+    custom = custom_indicators(package)
+    names = BUILTIN_NAMES + tuple(i.name for i in custom)
+    c_values, c_to_date = custom_values(package, p, names[len(BUILTIN_NAMES) :])
+    values.update(c_values)
+    to_date.update(c_to_date)
+    for name in c_values:
+        n[name] = to_date_n[name] = _NA
+    table = _long(names, value=values, to_date=to_date, n=n, to_date_n=to_date_n)
+    lower = frozenset(i.name for i in BUILTIN + custom if i.lower_is_better)
+    return with_targets(table, package.targets, p, s.rag, lower, s.min_respondents)
+
+
+__all__ = [
+    "Arrays",
+    "arrays",
+    "as_period",
+    "compute",
+    "compute_matrix",
+    "custom_indicators",
+    "custom_values",
+    "default_period",
+    "figures",
+    "indicator_table",
+    "wide",
+]

@@ -608,6 +608,8 @@ class Package:
     milestones: pd.DataFrame
     tools: pd.DataFrame
     targets: pd.DataFrame
+    evaluations: pd.DataFrame  # optional tables (SPEC §8): empty frames when absent
+    followups: pd.DataFrame
     source: str
     fingerprint: dict[str, str]
 
@@ -722,7 +724,15 @@ def _text_array(uniques: np.ndarray) -> ExtensionArray:
     return pd.Series(uniques, dtype=object).astype(str).array
 
 
-_TABLE_NAMES = ("activities", "participation", "milestones", "tools", "targets")
+_TABLE_NAMES = (
+    "activities",
+    "participation",
+    "milestones",
+    "tools",
+    "targets",
+    "evaluations",
+    "followups",
+)
 
 
 def _package_parts(raw: RawPackage) -> dict[str, TableParts]:

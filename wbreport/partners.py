@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wbreport.errors import PartnerError
+from wbreport.registry import N_
 
-KOSOVO_FOOTNOTE = (
+KOSOVO_FOOTNOTE = N_(
     "*This designation is without prejudice to positions on status, and is in line with "
     "UNSCR 1244/1999 and the ICJ Opinion on the Kosovo declaration of independence."
 )
@@ -24,13 +25,13 @@ class Partner:
 
 
 PARTNERS: tuple[Partner, ...] = (
-    Partner("AL", "Albania", ("sq",)),
-    Partner("BA", "Bosnia and Herzegovina", ("bs", "hr", "sr-Latn", "sr-Cyrl")),
-    Partner("XK", "Kosovo*", ("sq", "sr-Latn")),
-    Partner("ME", "Montenegro", ("cnr", "sr-Latn")),
-    Partner("MK", "North Macedonia", ("mk", "sq")),
-    Partner("RS", "Serbia", ("sr-Cyrl", "sr-Latn")),
-    Partner("WB", "Western Balkans", ()),
+    Partner("AL", N_("Albania"), ("sq",)),
+    Partner("BA", N_("Bosnia and Herzegovina"), ("bs", "hr", "sr-Latn", "sr-Cyrl")),
+    Partner("XK", N_("Kosovo*"), ("sq", "sr-Latn")),
+    Partner("ME", N_("Montenegro"), ("cnr", "sr-Latn")),
+    Partner("MK", N_("North Macedonia"), ("mk", "sq")),
+    Partner("RS", N_("Serbia"), ("sr-Cyrl", "sr-Latn")),
+    Partner("WB", N_("Western Balkans"), ()),
 )
 REGION = "WB"
 ALL_CODES: tuple[str, ...] = tuple(p.code for p in PARTNERS)

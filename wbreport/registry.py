@@ -179,16 +179,43 @@ def selected(
     )
 
 
-def csv_number(value: float | None, indicator: Indicator) -> str:
-    """A value as ``indicators.csv`` writes it: NA empty; counts as integers; ratios,
-    scores and points with 4 decimals; custom values with 4 decimals unless integral."""
+def _fixed(value: float, decimals: int) -> str:
+    text = f"{value:.{decimals}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text  # no "-0.0000"
+
+
+def csv_number(
+    value: float | None, indicator: Indicator | None = None, decimals: int | None = None
+) -> str:
+    """A number as ``indicators.csv`` writes it (also used for ``data-value`` in the HTML).
+
+    NA (None or NaN) is empty. With an ``indicator``: counts as integers; ratios, scores
+    and points with 4 decimals (rounded from the unrounded value); custom values with
+    4 decimals unless integral. Without one: ``decimals`` fixed decimals when given
+    (achievements use 4), else integers plain and other numbers as written (baselines,
+    targets).
+    """
     if value is None or value != value:  # NaN
         return ""
-    if indicator.kind == "custom":
-        return str(int(value)) if float(value).is_integer() else f"{float(value):.4f}"
-    if indicator.decimals is None:
-        return str(round(float(value)))
-    return f"{float(value):.{indicator.decimals}f}"
+    number = float(value)
+    if indicator is not None and indicator.kind == "custom":
+        return str(int(number)) if number.is_integer() else _fixed(number, 4)
+    if indicator is not None:
+        decimals = indicator.decimals
+        if decimals is None:
+            return str(round(number))
+    if decimals is not None:
+        return _fixed(number, decimals)
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def lookup(name: str, custom: Iterable[Indicator] = ()) -> Indicator:
+    """Like :func:`get`, but a name that is neither built-in nor among ``custom`` is taken
+    as a custom indicator (higher is better)."""
+    try:
+        return get(name, custom)
+    except KeyError:
+        return custom_indicator(name, name, "points", "higher")
 
 
 __all__ = [
@@ -201,5 +228,6 @@ __all__ = [
     "csv_number",
     "custom_indicator",
     "get",
+    "lookup",
     "selected",
 ]

@@ -20,13 +20,12 @@ import pandas as pd
 from wbreport import charts
 from wbreport.config import Narrative, Settings, load_narrative, load_settings
 from wbreport.fragments import Fragment, fmt_int, fmt_number, join, markdown, rag_badge, table, tag
-from wbreport.indicators import as_period, compute, default_period, wide
+from wbreport.indicators import as_period, default_period, indicator_table, wide
 from wbreport.io import Package, load_package
 from wbreport.partners import ALL_CODES, KOSOVO_FOOTNOTE, NATIONAL_CODES, REGION, get_partner
 from wbreport.periods import Period
-from wbreport.registry import BUILTIN, PROGRAMMING_NAMES
+from wbreport.registry import BUILTIN, PROGRAMMING_NAMES, csv_number, lookup
 from wbreport.schema import RATIO_INDICATORS
-from wbreport.targets import Thresholds, with_targets
 
 LABELS = {i.name: i.label for i in BUILTIN}
 TYPE_LABELS = {
@@ -55,18 +54,9 @@ def _records(frame: pd.DataFrame) -> list[SimpleNamespace]:
     return [SimpleNamespace(**{str(k): v for k, v in r.items()}) for r in frame.to_dict("records")]
 
 
-def indicator_table(
-    package: Package, period: Period, thresholds: Thresholds | None = None
-) -> pd.DataFrame:
-    """The indicators.csv table (unformatted) for every partner and ``period``."""
-    return with_targets(compute(package, period), package.targets, period, thresholds)
-
-
 def csv_value(value: float, indicator: str) -> str:
     """A value as indicators.csv writes it (used for ``data-value`` in the HTML)."""
-    if value is None or math.isnan(value):
-        return ""
-    return f"{value:.4f}" if indicator in RATIO_INDICATORS else str(int(value))
+    return csv_number(value, lookup(indicator))
 
 
 @dataclass
@@ -79,7 +69,7 @@ class Prepared:
 
     def table(self, period: Period) -> pd.DataFrame:
         if period.label not in self.tables:
-            self.tables[period.label] = indicator_table(self.package, period, self.settings.rag)
+            self.tables[period.label] = indicator_table(self.package, period, self.settings)
         return self.tables[period.label]
 
     def save(self, path: Path) -> Path:

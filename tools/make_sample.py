@@ -1,9 +1,12 @@
-"""Rebuild the illustrative sample package: ``python wbreport/sample_data/_make_sample.py``.
+"""Rebuild the illustrative sample package: ``python tools/make_sample.py``.
 
 The programme calendar below is hand-written after the newsletter in
 ``shared/domain`` (regional events, roadmap milestones, tool translations); the
 recurring national activities and all head-counts are filled in by rules and a
 seeded generator, so running the script again writes byte-identical CSV files.
+The evaluation (§8) and results-framework (§9) tables are drawn by the same functions
+as ``wbreport demo-data`` (``wbreport.demo``) from a second seeded stream, so the four
+required tables and the programming targets do not change when those are tuned.
 The figures are illustrative, not real.
 """
 
@@ -16,11 +19,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wbreport.demo import make_targets, write_package
+from wbreport.demo import evaluation, make_targets, more_targets, results, write_package
 from wbreport.partners import NATIONAL_CODES, get_partner
 from wbreport.schema import TABLES_BY_NAME
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent / "wbreport" / "sample_data"
 SEED = 2021
 rng = random.Random(SEED)
 
@@ -730,7 +733,7 @@ def _frame(name: str, rows: list[Row]) -> pd.DataFrame:
 
 
 def build() -> dict[str, pd.DataFrame]:
-    """The five sample tables as text frames."""
+    """The ten sample tables as text frames."""
     tools = _tools()
     regional, extras = _regional()
     activities = regional + _national() + _handovers(tools) + _planned()
@@ -755,7 +758,16 @@ def build() -> dict[str, pd.DataFrame]:
         "translations_published",
         "tools_available",
     ]
-    tables["targets"] = make_targets(tables, np.random.default_rng(SEED), indicators)
+    targets = make_targets(tables, np.random.default_rng(SEED), indicators)
+    extra = np.random.default_rng([SEED, 1])
+    tables["targets"] = pd.concat(
+        [targets, more_targets(tables, extra, results.CUSTOM_NAMES)], ignore_index=True
+    )
+    tables["evaluations"] = evaluation.evaluations(extra, tables)
+    tables["followups"] = evaluation.followups(extra, tables)
+    tables["results"] = results.results()
+    tables["indicator_definitions"] = results.indicator_definitions()
+    tables["observations"] = results.observations(extra)
     return tables
 
 

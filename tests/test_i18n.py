@@ -1,0 +1,147 @@
+"""Report languages: catalogues complete and current, CLDR formatting, transliteration."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from wbreport import i18n
+from wbreport.errors import WbreportError
+from wbreport.i18n_tools import extract_catalog, message_keys, problems, to_cyrillic
+from wbreport.partners import ALL_CODES, KOSOVO_FOOTNOTE
+from wbreport.registry import BUILTIN
+
+TAGS = list(i18n.LANGUAGES)
+TRANSLATED = [t for t in TAGS if t != "en"]
+COMMA_DECIMAL = ["sq", "bs", "hr", "sr-Latn", "sr-Cyrl", "mk", "cnr"]
+CYRILLIC = {"sr-Cyrl", "mk"}
+
+
+@pytest.fixture(scope="module")
+def extracted():
+    return extract_catalog()
+
+
+def test_languages_registry():
+    assert TAGS == ["en", "sq", "bs", "hr", "sr-Latn", "sr-Cyrl", "mk", "cnr"]
+    assert i18n.translator("sr_latn").lang == "sr-Latn"
+    assert i18n.translator(None).lang == "en"
+    assert i18n.translator("mk") is i18n.translator("mk")  # cached
+    with pytest.raises(WbreportError, match="unknown report language"):
+        i18n.translator("de")
+
+
+def test_catalogues_complete_and_current(extracted):
+    """Every catalogue has every extracted string, none fuzzy or untranslated, .mo fresh."""
+    assert problems(extracted) == []
+
+
+def test_extraction_finds_registry_partners_and_footnote(extracted):
+    ids = {k[1] for k in message_keys(extracted)}
+    assert {i.label for i in BUILTIN} <= ids
+    assert KOSOVO_FOOTNOTE in ids
+    assert "Kosovo*" in ids and "Western Balkans" in ids
+
+
+@pytest.mark.parametrize("tag", TRANSLATED)
+def test_every_string_translated_and_differs(tag, extracted):
+    """Looking every extracted msgid up through the compiled catalogue finds a translation;
+    texts without letters of their own (placeholders, numbers) may stay identical."""
+    tr = i18n.Translator(i18n.LANGUAGES[tag])
+    same = []
+    for m in extracted:
+        if not m.id:
+            continue
+        if isinstance(m.id, tuple):
+            text = tr.npgettext(m.context, *m.id, 5) if m.context else tr.ngettext(*m.id, 5)
+            english = m.id[1]
+        else:
+            text = tr.pgettext(m.context, m.id) if m.context else tr.gettext(m.id)
+            english = m.id
+        if text == english and english not in i18n_identical(tag):
+            same.append(english)
+    assert tr.missing == set()
+    assert same == []
+
+
+def i18n_identical(tag: str) -> set[str]:
+    """Strings that are the same in English and ``tag`` by design (names, symbols)."""
+    common = {"Kosovo*", "RAG", "{value}", "{n}", "–", "n", "%", "PDF", "CSV"}
+    extra = {
+        "sq": {"Serbia"},
+        "bs": set(),
+        "hr": set(),
+        "sr-Latn": set(),
+        "sr-Cyrl": set(),
+        "mk": set(),
+        "cnr": set(),
+    }
+    return common | extra[tag]
+
+
+@pytest.mark.parametrize("tag", COMMA_DECIMAL)
+def test_decimal_comma(tag):
+    tr = i18n.translator(tag)
+    assert tr.percent(0.524, 1).startswith("52,4")
+    assert tr.number(1.25, 2) == "1,25"
+    assert "," not in tr.number(1234) and tr.number(1234).replace("\xa0", "") != "1,234"
+
+
+def test_english_formatting():
+    tr = i18n.translator("en")
+    assert tr.percent(0.524, 1) == "52.4%"
+    assert tr.percent(0.5) == "50%"
+    assert tr.number(12345) == "12,345"
+    assert tr.number(2.0, 1) == "2.0"
+    assert tr.number(float("nan")) == i18n.NA
+    assert tr.percent(None) == i18n.NA
+    assert tr.date(date(2021, 11, 5)) == "November 5, 2021"
+    assert tr.date("2021-11-05") == "November 5, 2021"
+    assert [tr.period(p) for p in ("2021", "2021H2", "2021Q4", "2021-11")] == [
+        "2021",
+        "H2 2021",
+        "Q4 2021",
+        "November 2021",
+    ]
+
+
+def test_locale_periods_and_dates():
+    assert i18n.translator("hr").period("2021-11") == "studeni 2021"
+    assert i18n.translator("hr").date(date(2021, 11, 5)) == "5. studenoga 2021."
+    assert i18n.translator("sr-Cyrl").period("2021Q4") == "4. квартал 2021"
+    assert i18n.translator("sq").period("2021Q4") == "tremujori IV 2021"
+    assert i18n.translator("mk").period("2021-11") == "ноември 2021"
+    # cnr formats with sr-Latn-ME (CLDR) and translates with its own catalogue
+    assert i18n.translator("cnr").locale.territory == "ME"
+    assert i18n.translator("cnr").date(date(2021, 11, 5)) == "5. novembar 2021."
+
+
+@pytest.mark.parametrize("tag", TAGS)
+def test_partner_names_and_footnote(tag):
+    tr = i18n.translator(tag)
+    names = [i18n.partner_name(code, tr) for code in ALL_CODES]
+    assert len(set(names)) == len(names)
+    assert i18n.partner_name("XK", tr).endswith("*")
+    assert tr.gettext(KOSOVO_FOOTNOTE).startswith("*")
+    assert "1244/1999" in tr.gettext(KOSOVO_FOOTNOTE)
+    if tag in CYRILLIC:
+        assert all(any("\u0400" <= ch <= "\u04ff" for ch in n) for n in names)
+
+
+def test_missing_string_falls_back_but_is_recorded(monkeypatch):
+    tr = i18n.Translator(i18n.LANGUAGES["sq"])
+    assert tr.gettext("No such fixed text") == "No such fixed text"
+    assert tr.missing == {"No such fixed text"}
+    strict = i18n.Translator(i18n.LANGUAGES["sq"], strict=True)
+    with pytest.raises(i18n.MissingTranslationError, match=r"docs/translations\.md"):
+        strict.gettext("No such fixed text")
+    assert i18n.translator("en", strict=True).gettext("Anything") == "Anything"
+
+
+def test_to_cyrillic():
+    assert to_cyrillic("Ljubljana, njegov džep, Đurđevdan") == "Љубљана, његов џеп, Ђурђевдан"
+    assert to_cyrillic("{n} aktivnosti u {period}") == "{n} активности у {period}"
+    assert to_cyrillic("Rezolucija UNSCR 1244/1999, <b>RAG</b>") == (
+        "Резолуција UNSCR 1244/1999, <b>RAG</b>"
+    )
