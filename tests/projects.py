@@ -19,7 +19,7 @@ from IPython.display import HTML, display
 failure = pathlib.Path(params_dir) / f"fail-{partner}"
 if failure.exists():
     raise RuntimeError(failure.read_text(encoding="utf-8"))
-display(HTML(f"<h2>Brief</h2><p class='who' data-lang='{lang}'>{partner} {kind} {period}</p>"))
+display(HTML(f"<h2>Brief</h2><p class='who'>{partner} {kind} {lang} {period}</p>"))
 """
 
 
