@@ -13,7 +13,7 @@ import pytest
 from tests.formats import to_sqlite, to_xlsx
 from wbreport.errors import ValidationError
 from wbreport.indicators import compute
-from wbreport.io import load_package
+from wbreport.package import load_package
 
 
 @pytest.mark.parametrize("form", ["xlsx", "sqlite"])

@@ -66,7 +66,7 @@ def _json_error(as_json: bool, code: int, errors: list[str]) -> None:
 @app.command()
 def validate(data: DataOpt = None) -> None:
     """Check a data package and list every problem (exit 2 if any)."""
-    from wbreport.io import load_package
+    from wbreport.package import load_package
 
     package = _guard(lambda: load_package(data))
     out.print(f"[green]valid[/] data package {package.source}")
@@ -92,7 +92,7 @@ def indicators(
 
     def build() -> object:
         from wbreport.config import load_settings
-        from wbreport.io import load_package
+        from wbreport.package import load_package
         from wbreport.partners import parse_partners
         from wbreport.periods import parse_period
 
@@ -327,6 +327,19 @@ def demo_data(
 
     for path in _guard(write):
         out.print(f"wrote {path}")
+
+
+@app.command()
+def template(
+    out_file: Annotated[Path, typer.Option("--out", help="Workbook to write, e.g. data.xlsx.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Write an empty data-collection workbook (one sheet per table, drop-downs, instructions)."""
+    from wbreport.template import write_template
+
+    path = _guard(lambda: write_template(out_file, force))
+    out.print(f"wrote {path}")
+    err.print(f"fill it in, then check it with: wbreport validate --data {path}")
 
 
 def main() -> None:

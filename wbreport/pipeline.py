@@ -87,7 +87,7 @@ class Pipeline:
         self.data_path = options.data.resolve() if options.data is not None else None
         root, files = input_files(options.data)
         if not files:
-            from wbreport.io import read_package
+            from wbreport.readers import read_package
 
             read_package(root)  # raises the precise "not found / not a package" problem
         self._files = (root, files)
@@ -101,14 +101,14 @@ class Pipeline:
     def package(self) -> Any:
         """The validated data package (loaded once, when first needed)."""
         if self._package is None:
-            from wbreport.io import load_package
+            from wbreport.package import load_package
 
             self.reporter.message("validating data package")
             self._package = load_package(self.data_path)
         return self._package
 
     def _planner(self) -> Planner:
-        from wbreport.io import fingerprint
+        from wbreport.rawpackage import fingerprint
 
         root, files = self._files
         return Planner(

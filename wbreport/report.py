@@ -21,7 +21,7 @@ from wbreport import charts
 from wbreport.config import Narrative, Settings, load_narrative, load_settings
 from wbreport.fragments import Fragment, fmt_int, fmt_number, join, markdown, rag_badge, table, tag
 from wbreport.indicators import as_period, default_period, indicator_table, wide
-from wbreport.io import Package, load_package
+from wbreport.package import Package, load_package
 from wbreport.partners import ALL_CODES, KOSOVO_FOOTNOTE, NATIONAL_CODES, REGION, get_partner
 from wbreport.periods import Period
 from wbreport.registry import BUILTIN, PROGRAMMING_NAMES, csv_number, lookup

@@ -17,9 +17,12 @@ import numpy as np
 import pandas as pd
 
 from wbreport.errors import Problem
-from wbreport.io import RawPackage, RawTable, _Distinct, _factorize_together
+from wbreport.frames import Distinct as _Distinct
+from wbreport.frames import RawTable
+from wbreport.frames import factorize_together as _factorize_together
 from wbreport.partners import NATIONAL_CODES, REGION
 from wbreport.periods import is_canonical
+from wbreport.rawpackage import RawPackage
 from wbreport.schema import INDICATORS, MODULE_TYPES, TABLES, Column, Table
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
