@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from wbreport.jobs import Job, JobResult, Status
 from wbreport.partners import ALL_CODES
+from wbreport.project import project_dir  # the working dir, the checkout or shipped copies
 
 MAX_PERIODS = 120
 """Longest ``--period FROM:TO`` range one run renders (30 years of quarters)."""
@@ -119,14 +120,6 @@ class RunResult:
     def to_json(self) -> dict[str, Any]:
         """The machine-readable summary of ``wbreport run --json``."""
         return {"exit_code": self.exit_code, "periods": [p.to_json() for p in self.periods]}
-
-
-def project_dir() -> Path:
-    """Where notebooks/ and params/ are: the working directory, else the source checkout."""
-    cwd = Path.cwd()
-    if (cwd / "notebooks" / "report.ipynb").is_file():
-        return cwd
-    return Path(__file__).resolve().parent.parent
 
 
 def default_notebook() -> Path:

@@ -19,6 +19,7 @@ from wbreport.naming import ENGLISH, PROGRAMMING, narrative_stem
 from wbreport.options import MAX_PERIODS, ReportKey, RunOptions, project_dir
 from wbreport.parameters import INJECTED, check_parameters
 from wbreport.partners import ALL_CODES, get_partner
+from wbreport.project import defaults_dir
 from wbreport.publication import published, sets_dir
 
 if TYPE_CHECKING:
@@ -148,7 +149,7 @@ def _locate(notebook: str, params_dir: Path) -> Path:
     path = Path(notebook)
     if path.is_absolute():
         return path
-    for base in (params_dir.parent, project_dir()):
+    for base in (params_dir.parent, project_dir(), defaults_dir()):
         if (base / path).is_file():
             return (base / path).resolve()
     return (params_dir.parent / path).resolve()
