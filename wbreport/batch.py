@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 from wbreport.errors import LockedError, UsageError
 from wbreport.jobs import Job, JobResult, Status, execute_job, job_key, redacted
 from wbreport.partners import ALL_CODES, REGION, get_partner, order_key
+from wbreport.project import project_dir  # the working dir, the checkout or shipped copies
 
 MANIFEST = "manifest.json"
 LOCK = ".wbreport.lock"
@@ -116,14 +117,6 @@ class RunResult:
 
 
 # --- locations ----------------------------------------------------------------
-
-
-def project_dir() -> Path:
-    """Where notebooks/ and params/ are: the working directory, else the source checkout."""
-    cwd = Path.cwd()
-    if (cwd / "notebooks" / "report.ipynb").is_file():
-        return cwd
-    return Path(__file__).resolve().parent.parent
 
 
 def default_notebook() -> Path:

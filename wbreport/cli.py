@@ -294,6 +294,24 @@ def template(
     err.print(f"fill it in, then check it with: wbreport validate --data {path}")
 
 
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Project folder to create (empty or new).")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Write into a folder that is not empty.")
+    ] = False,
+) -> None:
+    """Copy the report notebooks and params into a folder to edit; run there uses them."""
+    from wbreport.project import init_project
+
+    for path in _guard(lambda: init_project(folder, force)):
+        out.print(f"wrote {path}")
+    err.print(
+        f"edit the notebooks and params there, then: cd {folder} && wbreport run "
+        "(or open notebooks/report.ipynb in JupyterLab)"
+    )
+
+
 def main() -> None:
     try:
         app()

@@ -142,9 +142,7 @@ class ReportBase:
     def title(self) -> str:
         kind = self.settings.reports.get(self.kind) or DEFAULT_KINDS.get(self.kind)
         pattern = kind.title if kind else "{name} — {period}"
-        return self._(pattern).format(
-            name=self.name(self.partner), period=self.tr.period(self.period)
-        )
+        return self._(pattern).format(name=self.name(self.partner), period=self.period.label)
 
     def fmt(self, value: Any, unit: str, suppressed: bool = False) -> str:
         """A figure as shown: count, share (%), score (2 decimals) or points (signed)."""

@@ -131,8 +131,8 @@ def typed_part(kind: str, factors: Distinct, empty_is_zero: bool = True) -> Part
     uniques, codes = factors.uniques, factors.codes
     if kind == "number":
         text = pd.Series(uniques, dtype=object).astype(str).str.strip()
-        numbers = pd.to_numeric(text.where(text != "", "0" if empty_is_zero else None))
-        numbers = numbers.to_numpy(dtype=float)
+        parsed = pd.to_numeric(text.where(text != "", "0" if empty_is_zero else None))
+        numbers: np.ndarray = np.asarray(parsed, dtype=float)
         return numbers[codes]
     codes = small_codes(codes, len(uniques))
     if kind not in ("date", "bool", "int"):

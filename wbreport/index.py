@@ -37,7 +37,7 @@ def _indicators(folder: Path) -> dict[tuple[str, str], dict[str, str]]:
 
 def index_context(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     from wbreport.fragments import fmt_number
-    from wbreport.report import LABELS
+    from wbreport.registry import get as indicator
     from wbreport.schema import RATIO_INDICATORS
 
     values = _indicators(folder)
@@ -78,7 +78,7 @@ def index_context(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
         "period": manifest["period"],
         "partners": partners,
         "failed": failed,
-        "labels": [LABELS[n] for n in KEY_INDICATORS],
+        "labels": [indicator(n).label for n in KEY_INDICATORS],
         "finished": manifest.get("finished", ""),
         "version": manifest.get("version", ""),
         "footnote": KOSOVO_FOOTNOTE,

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wbreport.errors import Problem
+from wbreport.errors import Problem, ValidationError
 from wbreport.frames import RawTable
 from wbreport.schema import TABLES_BY_NAME
 
@@ -110,7 +110,7 @@ def input_file_problem(file: Path, name: str) -> Problem | None:
             None,
             None,
             f"file too large: {_size(info.st_size)} ({info.st_size:,} bytes); the limit is "
-            f"{_size(limit)} per file (set WBREPORT_MAX_FILE_BYTES to change it)",
+            f"{_size(limit)} ({limit:,} bytes) per file (set WBREPORT_MAX_FILE_BYTES to change it)",
         )
     return None
 
@@ -179,7 +179,7 @@ def long_cells(frame: pd.DataFrame, source: str) -> list[Problem]:
             problems.append(
                 Problem(
                     source,
-                    int(frame.index[position]),
+                    int(frame.index.to_numpy()[position]),
                     str(name),
                     None,
                     f"cell has {int(lengths[position]):,} characters; at most "
@@ -208,13 +208,25 @@ def cell_text(value: object) -> str:
 
 
 def fingerprint(files: Iterable[Path], root: Path) -> dict[str, str]:
-    """sha256 of each input file, keyed by its name relative to the package."""
+    """sha256 of each input file, keyed by its name relative to the package.
+
+    Raises :class:`ValidationError` for a file that is not a regular file or is above
+    the size limit (:func:`input_file_problem`), without opening it.
+    """
     return _fingerprint(files, root, {})
+
+
+def _refuse_unreadable(files: Iterable[Path]) -> None:
+    problems = [p for p in (input_file_problem(f, f.name) for f in files) if p is not None]
+    if problems:
+        raise ValidationError(problems)
 
 
 def _fingerprint(
     files: Iterable[Path], root: Path, known: dict[Path, Callable[[], str]]
 ) -> dict[str, str]:
+    files = list(files)
+    _refuse_unreadable(f for f in files if f not in known)
     result: dict[str, str] = {}
     for file in sorted(files):
         hexdigest = known[file]() if file in known else file_sha256(file)
@@ -234,6 +246,7 @@ def fingerprint_parallel(files: list[Path], root: Path) -> dict[str, str]:
 
     hashlib and file reads release the GIL.
     """
+    _refuse_unreadable(files)
     order = sorted(files, key=lambda f: f.stat().st_size, reverse=True)
     with ThreadPoolExecutor(max_workers=2) as pool:
         digests = dict(zip(order, pool.map(file_sha256, order), strict=True))
