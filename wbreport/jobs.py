@@ -52,22 +52,31 @@ class Job:
     staging: Path  # the period's staging folder
     cell_timeout: float = 120.0
     job_timeout: float = 600.0
+    kind: str = "programming"  # the report kind (SPEC §8) and language (§10)
+    lang: str = "en"
+
+    @property
+    def stem(self) -> str:
+        """File stem of this report: ``AL``, ``AL.sq``, ``AL.evaluation.sq`` (naming.py)."""
+        from wbreport.naming import report_stem
+
+        return report_stem(self.partner, self.kind, self.lang)
 
     @property
     def html(self) -> Path:
-        return self.staging / f"{self.partner}.html"
+        return self.staging / f"{self.stem}.html"
 
     @property
     def executed(self) -> Path:
-        return self.staging / "notebooks" / f"{self.partner}.ipynb"
+        return self.staging / "notebooks" / f"{self.stem}.ipynb"
 
     @property
     def log(self) -> Path:
-        return self.staging / "logs" / f"{self.partner}.log"
+        return self.staging / "logs" / f"{self.stem}.log"
 
     @property
     def name(self) -> str:
-        return f"{self.partner} {self.period}"
+        return f"{self.stem} {self.period}"
 
 
 @dataclass
@@ -83,6 +92,18 @@ class JobResult:
     worker: str = ""
     key: str = ""
     paths: dict[str, str] = field(default_factory=dict)
+    kind: str = "programming"
+    lang: str = "en"
+    # Set when this run failed and the last good report was carried into the new set
+    # (SPEC §7): {"run_id", "time"} of the run that rendered the carried report.
+    carried_from: dict[str, str] | None = None
+
+    @property
+    def stem(self) -> str:
+        """File stem of this report (see :mod:`wbreport.naming`)."""
+        from wbreport.naming import report_stem
+
+        return report_stem(self.partner, self.kind, self.lang)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
