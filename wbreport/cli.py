@@ -40,18 +40,27 @@ class Format(StrEnum):
     table = "table"
 
 
-def _guard(action: Callable[[], T]) -> T:
-    """Run ``action``; turn wbreport errors into a message and their exit code."""
+def _guard(action: Callable[[], T], as_json: bool = False) -> T:
+    """Run ``action``; turn wbreport errors into a message and their exit code (and, with
+    ``as_json``, a JSON summary on stdout)."""
     try:
         return action()
     except ValidationError as exc:
         err.print(f"[bold red]invalid input[/]: {len(exc.problems)} problem(s)", markup=True)
         for problem in exc.problems:
             err.print(f"  - {problem}", markup=False)
+        _json_error(as_json, exc.exit_code, [str(p) for p in exc.problems])
         raise typer.Exit(exc.exit_code) from None
     except WbreportError as exc:
         err.print(f"error: {exc}", markup=False)
+        _json_error(as_json, exc.exit_code, [str(exc)])
         raise typer.Exit(exc.exit_code) from None
+
+
+def _json_error(as_json: bool, code: int, errors: list[str]) -> None:
+    if as_json:
+        summary = {"exit_code": code, "errors": errors, "periods": []}
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
 
 
 @app.command()
@@ -208,10 +217,24 @@ def run(
             help="Start a new kernel for every report instead of resetting a warm one.",
         ),
     ] = False,
+    kinds: Annotated[
+        str | None,
+        typer.Option("--kinds", help="Report kinds, e.g. programming,evaluation (default all)."),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", help="Languages for every partner, e.g. en,sr-Cyrl (default: per partner)."
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print one JSON summary of the run on stdout (only that)."),
+    ] = False,
 ) -> None:
     """Render every report for a period and publish the set atomically."""
-    from wbreport.batch import RunOptions, plan_and_run
-    from wbreport.partners import parse_partners
+    from wbreport.options import RunOptions
+    from wbreport.pipeline import plan_and_run
 
     def start() -> Any:
         extra = {}
@@ -223,7 +246,9 @@ def run(
         options = RunOptions(
             data=data,
             period=period,
-            partners=parse_partners(partners),
+            partners=_partner_list(partners),
+            kinds=_names(kinds, "--kinds"),
+            languages=_names(lang, "--lang"),
             out=out_dir,
             jobs=jobs,
             executor=executor,
@@ -238,25 +263,50 @@ def run(
         reporter = ConsoleReporter()
         # Each job's outcome is reported once, by the reporter and in its log; nbclient's own
         # "Kernel died while waiting..." would repeat it without saying which report.
-        logging.getLogger("papermill").setLevel(logging.CRITICAL)
+        for name in ("papermill", "wbreport.engine"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
         try:
             return plan_and_run(options, reporter)
         finally:
             reporter.close()
 
     try:
-        result = _guard(start)
-    except KeyboardInterrupt:
+        result = _guard(start, as_json)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (wbreport.runtime.Terminated)
+        code = getattr(exc, "exit_code", 130)
         err.print("interrupted: kernels stopped; the last published reports are unchanged")
-        raise typer.Exit(130) from None
+        if as_json:
+            sys.stdout.write(json.dumps({"exit_code": code, "error": "interrupted"}) + "\n")
+        raise typer.Exit(code) from None
     for p in result.periods:
         failed = p.failed
         summary = f"{len(p.results) - len(failed)} of {len(p.results)} reports published"
         if failed:
-            summary += f"; failed: {', '.join(r.partner for r in failed)}"
+            summary += "; failed: " + ", ".join(f"{r.stem}" for r in failed)
         err.print(f"{p.period}: {summary}")
-        out.print(str(p.folder / "index.html"))
+        if not as_json:
+            out.print(str(p.folder / "index.html"))
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=1) + "\n")
     raise typer.Exit(result.exit_code)
+
+
+def _names(text: str | None, option: str) -> list[str] | None:
+    """A comma-separated option as a list (``None`` when not given; exit 2 when empty)."""
+    if text is None:
+        return None
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise UsageError(f"{option} names nothing; give comma-separated names")
+    return names
+
+
+def _partner_list(text: str | None) -> list[str]:
+    from wbreport.partners import parse_partners
+
+    if text is not None and not [c for c in text.split(",") if c.strip()]:
+        raise UsageError("--partners names no partner; give codes such as AL,RS,WB")
+    return parse_partners(text)
 
 
 @app.command("demo-data")
