@@ -263,7 +263,8 @@ def run(
         reporter = ConsoleReporter()
         # Each job's outcome is reported once, by the reporter and in its log; nbclient's own
         # "Kernel died while waiting..." would repeat it without saying which report.
-        logging.getLogger("papermill").setLevel(logging.CRITICAL)
+        for name in ("papermill", "wbreport.engine"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
         try:
             return plan_and_run(options, reporter)
         finally:
@@ -271,11 +272,12 @@ def run(
 
     try:
         result = _guard(start, as_json)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (wbreport.runtime.Terminated)
+        code = getattr(exc, "exit_code", 130)
         err.print("interrupted: kernels stopped; the last published reports are unchanged")
         if as_json:
-            sys.stdout.write(json.dumps({"exit_code": 130, "error": "interrupted"}) + "\n")
-        raise typer.Exit(130) from None
+            sys.stdout.write(json.dumps({"exit_code": code, "error": "interrupted"}) + "\n")
+        raise typer.Exit(code) from None
     for p in result.periods:
         failed = p.failed
         summary = f"{len(p.results) - len(failed)} of {len(p.results)} reports published"
