@@ -66,20 +66,21 @@ sys.path.insert(1, str(HERE.parent))  # measure this checkout of wbreport
 
 def _worker_measure(folder: str, period: str, out: str) -> None:
     """Load + compute once with wbreport; report timings, cache use and peak RSS as JSON."""
+    import wbreport.cache
     import wbreport.indicators
-    import wbreport.io
+    import wbreport.package
 
     hits: list[bool] = []
-    lookup = wbreport.io._cache_get
+    lookup = wbreport.cache.cache_get
 
     def spy(store: Path, key: str):  # type: ignore[no-untyped-def]
         entry = lookup(store, key)
         hits.append(entry is not None)
         return entry
 
-    wbreport.io._cache_get = spy  # type: ignore[assignment]
+    wbreport.package.cache_get = spy  # type: ignore[assignment]
     t0 = time.perf_counter()
-    pkg = wbreport.io.load_package(Path(folder))
+    pkg = wbreport.package.load_package(Path(folder))
     t1 = time.perf_counter()
     result = wbreport.indicators.compute(pkg, period)
     t2 = time.perf_counter()
@@ -298,7 +299,7 @@ def main() -> int:
     import pandas as pd
     from duckdb_indicators import connect, load_typed_tables
 
-    import wbreport.io
+    import wbreport.cache
 
     probe = duckdb.connect(":memory:")
     default_threads = probe.execute("SELECT current_setting('threads')").fetchone()[0]
@@ -327,7 +328,7 @@ def main() -> int:
     # Prime the validated-package cache: a cold load that stores its entry.
     shutil.rmtree(CACHE, ignore_errors=True)
     prime, _ = measure_wbreport(folder, period, warm=True)
-    cacheable = size_mib * 2**20 >= wbreport.io.CACHE_MIN_BYTES
+    cacheable = size_mib * 2**20 >= wbreport.cache.CACHE_MIN_BYTES
     print(
         f"cache primed by a cold load that also stores the entry: load {prime['load']:.3f} s, "
         f"peak RSS {prime['maxrss_mib']:.0f} MiB"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import sqlite3
 import zipfile
@@ -21,7 +22,7 @@ import openpyxl
 
 from tests.conftest import write_csv_package
 from tests.formats import to_sqlite, to_xlsx
-from wbreport.io import sample_data_path
+from wbreport.rawpackage import sample_data_path
 
 
 @dataclass
@@ -677,3 +678,226 @@ def defaults_timeout_text(tmp: Path) -> Case:
     return with_where(
         params(tmp, defaults="timeouts:\n  job_seconds: forever\n"), "timeouts.job_seconds"
     )
+
+
+# --- special and oversized files (issue 14, classes 4 and 5) ------------------------------
+#
+# Each is refused by what the file is (its stat), before anything opens it: opening a FIFO
+# blocks until a writer comes, /dev/zero never ends, and a sparse 3 GiB file would take
+# 3 GiB to read (it takes no disk space here).
+
+HUGE = 3 * 1024**3
+
+
+def fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+def sparse(path: Path, size: int = HUGE) -> Path:
+    with open(path, "wb") as handle:
+        handle.truncate(size)
+    return path
+
+
+@case
+def fifo_as_xlsx(tmp: Path) -> Case:
+    return Case(fifo(tmp / "package.xlsx"), where=("package.xlsx", "FIFO", "regular file"))
+
+
+@case
+def fifo_as_sqlite(tmp: Path) -> Case:
+    return Case(fifo(tmp / "package.db"), where=("package.db", "FIFO", "regular file"))
+
+
+@case
+def fifo_as_csv(tmp: Path) -> Case:
+    folder = base(tmp)
+    (folder / "participation.csv").unlink()
+    fifo(folder / "participation.csv")
+    return Case(folder, where=("participation.csv", "FIFO", "regular file"))
+
+
+@case
+def fifo_as_optional_csv(tmp: Path) -> Case:
+    """An optional table is refused like a required one, not skipped."""
+    folder = base(tmp)
+    (folder / "targets.csv").unlink()
+    fifo(folder / "targets.csv")
+    return Case(folder, where=("targets.csv", "FIFO"))
+
+
+@case
+def dev_zero_as_csv(tmp: Path) -> Case:
+    folder = base(tmp)
+    (folder / "activities.csv").unlink()
+    (folder / "activities.csv").symlink_to("/dev/zero")
+    return Case(folder, where=("activities.csv", "device", "regular file"))
+
+
+@case
+def dev_zero_as_sqlite(tmp: Path) -> Case:
+    path = tmp / "package.sqlite"
+    path.symlink_to("/dev/zero")
+    return Case(path, where=("package.sqlite", "device"))
+
+
+@case
+def dev_urandom_as_xlsx(tmp: Path) -> Case:
+    path = tmp / "package.xlsx"
+    path.symlink_to("/dev/urandom")
+    return Case(path, where=("package.xlsx", "device"))
+
+
+@case
+def folder_as_csv(tmp: Path) -> Case:
+    folder = base(tmp)
+    (folder / "tools.csv").unlink()
+    (folder / "tools.csv").mkdir()
+    return Case(folder, where=("tools.csv", "folder", "regular file"))
+
+
+@case
+def huge_csv(tmp: Path) -> Case:
+    folder = base(tmp)
+    sparse(folder / "participation.csv")
+    return Case(folder, where=("participation.csv", "too large", "3.0 GiB", "limit is 2.0 GiB"))
+
+
+@case
+def huge_optional_csv(tmp: Path) -> Case:
+    folder = base(tmp)
+    sparse(folder / "targets.csv")
+    return Case(folder, where=("targets.csv", "too large", "limit is 2.0 GiB"))
+
+
+@case
+def huge_xlsx(tmp: Path) -> Case:
+    return Case(sparse(tmp / "package.xlsx"), where=("package.xlsx", "too large", "3.0 GiB"))
+
+
+@case
+def huge_sqlite(tmp: Path) -> Case:
+    return Case(sparse(tmp / "package.db"), where=("package.db", "too large", "3.0 GiB"))
+
+
+# --- Excel habits (issue 14, class 7) --------------------------------------------------
+
+
+def _semicolons(folder: Path, table: str, decimal_comma: bool = True) -> None:
+    path = folder / f"{table}.csv"
+    rows = read_rows(path)
+    text = "\n".join(
+        ";".join(v.replace(".", ",") if decimal_comma else v for v in row) for row in rows
+    )
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+@case
+def semicolon_csv(tmp: Path) -> Case:
+    """Saved by a spreadsheet set to a decimal comma: semicolons between fields."""
+    folder = base(tmp)
+    _semicolons(folder, "participation")
+    return Case(folder, where=("participation.csv", "row 1", "semicolons", "must be a comma"))
+
+
+@case
+def semicolon_decimal_comma_targets(tmp: Path) -> Case:
+    folder = base(tmp)
+    set_cell(folder, "targets", 2, "target", "20.5")
+    _semicolons(folder, "targets")
+    return Case(folder, where=("targets.csv", "row 1", "semicolons", "must be a comma"))
+
+
+@case
+def semicolon_csv_with_bom(tmp: Path) -> Case:
+    folder = base(tmp)
+    _semicolons(folder, "activities", decimal_comma=False)
+    path = folder / "activities.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    return Case(folder, where=("activities.csv", "row 1", "semicolons"))
+
+
+@case
+def excel_sep_line(tmp: Path) -> Case:
+    """Excel's ``sep=;`` hint line above the header."""
+    folder = base(tmp)
+    _semicolons(folder, "milestones", decimal_comma=False)
+    path = folder / "milestones.csv"
+    path.write_text("sep=;\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    return Case(folder, where=("milestones.csv", "row 1", "semicolons"))
+
+
+@case
+def tab_separated_csv(tmp: Path) -> Case:
+    folder = base(tmp)
+    path = folder / "tools.csv"
+    path.write_text("\n".join("\t".join(row) for row in read_rows(path)) + "\n", encoding="utf-8")
+    return Case(folder, where=("tools.csv", "row 1", "tabs", "must be a comma"))
+
+
+@case
+def trailing_empty_columns_and_duplicate(tmp: Path) -> Case:
+    """Empty unnamed columns are ignored; a real duplicate name is still named, with its
+    position."""
+    folder = base(tmp)
+    path = folder / "participation.csv"
+    rows = read_rows(path)
+    rows = [[*r, r[1], "", ""] for r in rows]
+    rows[0][-3] = "partner"
+    write_rows(path, rows)
+    return Case(folder, where=("participation.csv", "row 1", "column 'partner'", "column 6"))
+
+
+@case
+def long_cell_csv(tmp: Path) -> Case:
+    """A cell above the 32,767 characters a spreadsheet cell can hold."""
+    return Case(
+        set_cell(base(tmp), "activities", 3, "title", "t" * 40_000),
+        where=("activities.csv", "row 3", "column 'title'", "32,767"),
+    )
+
+
+@case
+def long_cell_xlsx(tmp: Path) -> Case:
+    folder = set_cell(base(tmp), "milestones", 2, "description", "d" * 40_000)
+    return Case(
+        to_xlsx(folder, tmp / "package.xlsx"),
+        # openpyxl cuts a cell to 32,767 characters when writing; validation's limit on text
+        # (10,000) then names it
+        where=("package.xlsx[milestones]", "row 2", "column 'description'"),
+    )
+
+
+@case
+def long_cell_sqlite(tmp: Path) -> Case:
+    folder = set_cell(base(tmp), "tools", 3, "title", "g" * 40_000)
+    return Case(
+        to_sqlite(folder, tmp / "package.db"),
+        where=("package.db[tools]", "row 3", "column 'title'", "32,767"),
+    )
+
+
+# --- periods (issue 14, class 6) ---------------------------------------------------------
+
+
+def bad_period(text: str, *where: str) -> Builder:
+    """A case: ``--period text``; the message must quote ``where`` (default: all of it)."""
+
+    def build(tmp: Path) -> Case:
+        return Case(base(tmp), period=text, where=where or (repr(text),))
+
+    return build
+
+
+for _name, _text, _where in (
+    ("period_year_zero", "0000Q1", ("'0000Q1'", "YYYYQ1")),
+    ("period_quarter_five", "2020Q5", ("'2020Q5'", "YYYY-MM")),
+    ("period_month_thirteen", "2020-13", ()),
+    ("period_five_digit_year", "10000Q1", ()),
+    ("period_range_reversed", "2021Q1:2020Q1", ()),
+    ("period_range_mixed_kinds", "2020Q1:2021H1", ()),
+    ("period_range_past_9999", "9999Q4:10000Q1", ("'10000Q1'",)),
+    ("period_lower_case", "2020q1", ()),
+):
+    CASES[_name] = bad_period(_text, *_where)

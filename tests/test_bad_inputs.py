@@ -29,7 +29,6 @@ SUBPROCESS_CASES = (
     "huge_cell_csv",
     "partner_dotdot",
     "broken_reference",
-    "targets_for_overdue",
     "xlsx_formula",
     "xlsx_zip_bomb_ratio",
     "xlsx_xml_bomb",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from wbreport.indicators import compute, default_period, indicator_table, wide
-from wbreport.io import load_package
+from wbreport.package import load_package
 from wbreport.periods import parse_period
 from wbreport.targets import Thresholds, formatted
 

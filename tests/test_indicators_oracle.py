@@ -268,7 +268,7 @@ def demo_packages(tmp_path_factory):
 @pytest.mark.parametrize("period", PERIODS)
 def test_wbreport_matches_oracle(demo_packages, seed, period):
     from wbreport.indicators import compute
-    from wbreport.io import load_package
+    from wbreport.package import load_package
     from wbreport.periods import parse_period
 
     folder = demo_packages[seed]
@@ -287,7 +287,7 @@ def test_wbreport_matches_oracle(demo_packages, seed, period):
 def test_wbreport_matches_oracle_on_hand_made_package(tmp_path, period):
     pytest.importorskip("wbreport.indicators")
     from wbreport.indicators import compute
-    from wbreport.io import load_package
+    from wbreport.package import load_package
     from wbreport.periods import parse_period
 
     folder = _write_hand_package(tmp_path / "pkg")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import threading
 import zipfile
 from pathlib import Path
 
@@ -13,7 +16,10 @@ import pytest
 from tests.formats import to_sqlite, to_xlsx
 from wbreport.errors import ValidationError
 from wbreport.indicators import compute
-from wbreport.io import load_package
+from wbreport.package import load_package
+from wbreport.rawpackage import sample_data_path
+from wbreport.readers import read_package
+from wbreport.schema import TABLES
 
 
 @pytest.mark.parametrize("form", ["xlsx", "sqlite"])
@@ -26,8 +32,10 @@ def test_forms_give_identical_frames_and_indicators(
         else to_sqlite(handmade_package, tmp_path / "p.db")
     )
     a, b = load_package(handmade_package), load_package(other)
-    for name in ("activities", "participation", "milestones", "tools", "targets"):
-        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_dtype=True)
+    for table in TABLES:
+        pd.testing.assert_frame_equal(
+            getattr(a, table.name), getattr(b, table.name), check_dtype=True
+        )
     for period in ("2020Q4", "2020", "2021-01"):
         pd.testing.assert_frame_equal(compute(a, period), compute(b, period))
 
@@ -92,3 +100,128 @@ def test_wrong_files_are_clean_errors(
     with pytest.raises(ValidationError) as info:
         load_package(path)
     assert words in str(info.value)
+
+
+def test_every_table_is_a_typed_frame_in_every_form(tmp_path: Path) -> None:
+    """The sample has all ten tables; CSV, xlsx and SQLite give the same typed frames."""
+    folder = sample_data_path()
+    forms = [
+        load_package(folder),
+        load_package(to_xlsx(folder, tmp_path / "s.xlsx")),
+        load_package(to_sqlite(folder, tmp_path / "s.db")),
+    ]
+    for table in TABLES:
+        frames = [getattr(p, table.name) for p in forms]
+        assert list(frames[0].columns) == ["row", *table.column_names]
+        assert len(frames[0]) > 0, table.name
+        for other in frames[1:]:
+            pd.testing.assert_frame_equal(frames[0], other, check_dtype=True)
+    evaluations = forms[0].evaluations
+    assert evaluations["respondents"].dtype == "int64"
+    assert evaluations["pre_score_mean"].dtype == "float64"
+    assert forms[0].followups["survey_date"].dtype.kind == "M"
+
+
+def test_absent_optional_tables_are_empty_frames_with_their_columns(make_package) -> None:
+    folder = make_package()
+    for table in TABLES[4:]:
+        (folder / f"{table.name}.csv").unlink(missing_ok=True)
+    package = load_package(folder)
+    for table in TABLES[4:]:
+        frame = getattr(package, table.name)
+        assert frame.empty and list(frame.columns) == ["row", *table.column_names]
+
+
+def test_empty_optional_number_is_na_but_empty_baseline_is_zero(make_package) -> None:
+    package = load_package(
+        make_package(
+            targets=[dict(indicator="participants", partner="AL", baseline="", target="5")],
+            observations=[],
+        )
+    )
+    assert package.targets["baseline"].tolist() == [0.0]
+
+
+@pytest.mark.parametrize("empties", [1, 2, 3])
+def test_trailing_empty_unnamed_columns_are_ignored(handmade_package: Path, empties: int) -> None:
+    """The Excel habit: ",," at the end of every line, header included."""
+    expected = load_package(handmade_package)
+    for file in handmade_package.glob("*.csv"):
+        lines = file.read_text(encoding="utf-8").splitlines()
+        file.write_text("".join(line + "," * empties + "\n" for line in lines), encoding="utf-8")
+    package = load_package(handmade_package)
+    for table in TABLES:
+        pd.testing.assert_frame_equal(getattr(package, table.name), getattr(expected, table.name))
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".db"])
+def test_fifo_package_is_refused_without_blocking(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"package{suffix}"
+    os.mkfifo(path)
+    outcome: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            read_package(path)
+        except ValidationError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=read, daemon=True)
+    worker.start()
+    worker.join(10)
+    if worker.is_alive():  # unblock the reader, then fail
+        with open(path, "wb"):
+            pass
+        pytest.fail("reading a FIFO blocked")
+    assert "FIFO" in str(outcome[0])
+
+
+def test_size_limit_is_configurable(
+    handmade_package: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    size = (handmade_package / "activities.csv").stat().st_size
+    monkeypatch.setenv("WBREPORT_MAX_FILE_BYTES", str(size - 1))
+    with pytest.raises(ValidationError) as info:
+        load_package(handmade_package)
+    (problem,) = [p for p in info.value.problems if p.source == "activities.csv"]
+    assert f"({size:,} bytes)" in problem.allowed
+    assert f"({size - 1:,} bytes) per file" in problem.allowed
+
+
+def test_out_of_memory_is_one_line_not_a_traceback(
+    handmade_package: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from wbreport.cli import app
+
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr("wbreport.csv_reader.pd.read_csv", exhausted)
+    result = CliRunner().invoke(app, ["validate", "--data", str(handmade_package)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "not enough memory" in result.output
+
+
+def test_long_cell_is_a_problem_in_csv(make_package) -> None:
+    folder = make_package(activities=[dict(activity_id="A1", organisers="x" * 33_000)])
+    with pytest.raises(ValidationError) as info:
+        load_package(folder)
+    assert any(
+        p.row == 2 and p.column == "organisers" and "32,767" in p.allowed
+        for p in info.value.problems
+    )
+
+
+def test_semicolon_separator_is_named(handmade_package: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "semi"
+    shutil.copytree(handmade_package, folder)
+    path = folder / "participation.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        load_package(folder)
+    (problem,) = info.value.problems
+    assert (problem.source, problem.row) == ("participation.csv", 1)
+    assert "semicolons" in problem.allowed and "must be a comma" in problem.allowed

@@ -13,12 +13,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import wbreport.io as io
+import wbreport.cache as store
 import wbreport.validate
 from tests.conftest import write_csv_package
 from tests.formats import to_xlsx
 from wbreport.errors import Problem, ValidationError
-from wbreport.io import load_package
+from wbreport.package import Package, load_package
+from wbreport.rawpackage import RawPackage
 
 ACTIVITIES = [
     dict(activity_id="A1", type="training", module="Interview Techniques", partner="AL"),
@@ -43,7 +44,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "cache"
     monkeypatch.setenv("WBREPORT_CACHE_DIR", str(folder))
     monkeypatch.delenv("WBREPORT_NO_CACHE", raising=False)
-    monkeypatch.setattr(io, "CACHE_MIN_BYTES", 0)
+    monkeypatch.setattr(store, "CACHE_MIN_BYTES", 0)
     return folder
 
 
@@ -60,7 +61,7 @@ def no_validation(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Make validation fail loudly if it runs; returns a list counting the calls."""
     calls: list[int] = []
 
-    def refuse(raw: io.RawPackage) -> list[Problem]:
+    def refuse(raw: RawPackage) -> list[Problem]:
         calls.append(1)
         raise AssertionError("validation ran although the cache should have served")
 
@@ -68,7 +69,7 @@ def no_validation(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-def assert_same(a: io.Package, b: io.Package) -> None:
+def assert_same(a: Package, b: Package) -> None:
     for name in ("activities", "participation", "milestones", "tools", "targets"):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_dtype=True)
         assert getattr(a, name).attrs == getattr(b, name).attrs
@@ -117,7 +118,7 @@ def test_corrupt_entry_is_ignored_and_rebuilt(cache: Path, package: Path) -> Non
     entry.write_bytes(b"not a pickle")
     assert_same(load_package(package), first)
     (entry,) = entries(cache)
-    assert pickle.loads(entry.read_bytes())["format"] == io.CACHE_FORMAT
+    assert pickle.loads(entry.read_bytes())["format"] == store.CACHE_FORMAT
 
 
 def test_entry_writable_by_others_is_not_trusted(
@@ -151,7 +152,7 @@ def test_small_packages_are_not_cached(
 
 
 def test_entries_are_bounded(cache: Path, make_package, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(io, "CACHE_MAX_ENTRIES", 2)
+    monkeypatch.setattr(store, "CACHE_MAX_ENTRIES", 2)
     for i in range(4):
         load_package(make_package(activities=[dict(activity_id=f"A{i}")]))
     assert len(entries(cache)) == 2
@@ -214,7 +215,7 @@ def test_column_repeated_after_trimming_is_a_problem_not_a_traceback(make_packag
     with pytest.raises(ValidationError) as info:
         load_package(folder)
     assert [(p.row, p.column, p.allowed) for p in info.value.problems] == [
-        (1, "title", "column names must be unique")
+        (1, "title", "column names must be unique (column 13)")
     ]
 
 

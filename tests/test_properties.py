@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import write_csv_package
 from wbreport.indicators import compute, wide
-from wbreport.io import load_package
+from wbreport.package import load_package
 from wbreport.partners import NATIONAL_CODES
 from wbreport.schema import RATIO_INDICATORS
 

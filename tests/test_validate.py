@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from wbreport.errors import Problem, ValidationError
-from wbreport.io import load_package
+from wbreport.package import load_package
 
 GOOD_ACTIVITY = dict(activity_id="A1", type="training", module="Inclusion")
 

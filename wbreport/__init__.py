@@ -15,7 +15,7 @@ from wbreport.periods import Period, parse_period
 
 if TYPE_CHECKING:
     from wbreport.indicators import compute, default_period
-    from wbreport.io import Package, load_package
+    from wbreport.package import Package, load_package
 
 __version__ = "0.1.0"
 
@@ -24,8 +24,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "compute": "wbreport.indicators",
     "default_period": "wbreport.indicators",
-    "Package": "wbreport.io",
-    "load_package": "wbreport.io",
+    "Package": "wbreport.package",
+    "load_package": "wbreport.package",
 }
 
 

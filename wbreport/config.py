@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from wbreport.errors import Problem, ValidationError
+from wbreport.registry import N_
 from wbreport.schema import LANGUAGES
 from wbreport.targets import Thresholds
 
@@ -51,8 +52,10 @@ class ReportKind:
 
 PROGRAMMING = "programming"
 DEFAULT_KINDS: dict[str, ReportKind] = {
-    PROGRAMMING: ReportKind("notebooks/report.ipynb", "{name} — programming report {period}"),
-    "evaluation": ReportKind("notebooks/evaluation.ipynb", "{name} — training evaluation {period}"),
+    PROGRAMMING: ReportKind("notebooks/report.ipynb", N_("{name} — programming report {period}")),
+    "evaluation": ReportKind(
+        "notebooks/evaluation.ipynb", N_("{name} — training evaluation {period}")
+    ),
 }
 
 DEFAULT_LANGUAGES: dict[str, tuple[str, ...]] = {

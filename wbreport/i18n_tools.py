@@ -4,7 +4,8 @@
 
 - ``extract`` scans ``wbreport/**/*.py``, the Jinja templates and the code cells of
   ``notebooks/*.ipynb`` for ``gettext``/``ngettext``/``pgettext``/``npgettext``/``_``/``N_``
-  and the translator's call ``tr("...")``, writing ``wbreport/locale/wbreport.pot``;
+  and the translator's calls ``tr("...")``/``t("...")``/``ctx.text("...")``, writing
+  ``wbreport/locale/wbreport.pot``;
 - ``update`` merges the template into each ``<tag>/LC_MESSAGES/wbreport.po`` (new strings
   arrive untranslated, removed ones are dropped); English copies the msgid and Serbian
   Cyrillic is transliterated from Serbian Latin except entries a reviewer marked
@@ -45,6 +46,11 @@ KEYWORDS: dict[str, object] = {
     "pgettext": ((1, "c"), 2),
     "npgettext": ((1, "c"), 2, 3),
 }
+#: Report code wraps the translator (``t = wording.Text(tr)``; ``t("Key figures")``,
+#: ``ctx.text("...")``): these short names are keywords only in files that use the wrapper,
+#: so that ``t(...)``/``.text(...)`` calls elsewhere are not taken for fixed texts.
+WRAPPER_KEYWORDS: dict[str, object] = {"t": None, "text": None}
+WRAPPER_MARKERS = (b"wbreport.wording", b"from wbreport import wording", b"Text(", b"ctx.text")
 COMMENT_TAGS = ["TRANSLATORS:"]
 SKIP = {"i18n_tools.py"}
 
@@ -66,7 +72,7 @@ def sources(root: Path = ROOT) -> Iterator[tuple[str, Path]]:
     """(method, path) of every file the extractor reads, in a stable order."""
     package = root / "wbreport"
     for path in sorted(package.rglob("*.py")):
-        if path.name not in SKIP and "locale" not in path.parts:
+        if path.name not in SKIP and not {"locale", "sample_data"} & set(path.parts):
             yield "python", path
     for path in sorted((package / "templates").rglob("*")):
         if path.is_file() and path.suffix in {".j2", ".html", ".tpl"}:
@@ -91,6 +97,9 @@ def _notebook_code(path: Path) -> bytes:
 
 def _extract_file(method: str, path: Path) -> Iterator[tuple[int, object, list[str], str]]:
     options: dict[str, object] = {}
+    keywords = dict(KEYWORDS)
+    if method == "python" and any(m in path.read_bytes() for m in WRAPPER_MARKERS):
+        keywords |= WRAPPER_KEYWORDS
     if method == "notebook":
         fileobj = io.BytesIO(_notebook_code(path))
         method = "python"
@@ -102,7 +111,7 @@ def _extract_file(method: str, path: Path) -> Iterator[tuple[int, object, list[s
     for lineno, message, comments, context in extract(
         method,
         fileobj,
-        keywords=KEYWORDS,  # type: ignore[arg-type]
+        keywords=keywords,  # type: ignore[arg-type]
         comment_tags=COMMENT_TAGS,
         options=options,
         strip_comment_tags=True,
@@ -182,11 +191,12 @@ _LETTERS = dict(
     )
 )
 #: Kept in Latin script when transliterating: placeholders, markup, entities, URLs and
-#: Latin-script acronyms and codes that stay as written (ISO codes, file names).
+#: Latin-script acronyms and codes that stay as written (ISO codes, file names, the tool's
+#: name, the statistical symbol n).
 _KEEP = re.compile(
     r"\{[^{}]*\}|%\([^)]*\)[sd]|%[sd]|<[^>]*>|&[a-z#0-9]+;|https?://\S+|"
-    r"\b(?:UNSCR|ICJ|EUAA|EU|RAG|CSV|PDF|HTML|ID|WB|AL|BA|XK|ME|MK|RS|"
-    r"sq|bs|hr|sr|mk|cnr|en|Latn|Cyrl)\b|\b[\w.-]+\.(?:csv|html|json|yaml|ipynb)\b"
+    r"\b(?:UNSCR|ICJ|EUAA|EU|RAG|CSV|PDF|HTML|ID|WB|AL|BA|XK|ME|MK|RS|wbreport|sha256|"
+    r"sq|bs|hr|sr|mk|cnr|en|Latn|Cyrl|n)\b|\b[\w.-]+\.(?:csv|html|json|yaml|ipynb)\b"
 )
 
 

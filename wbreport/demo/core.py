@@ -25,8 +25,15 @@ def text(values: np.ndarray | str) -> np.ndarray:
     values = np.asarray(values)
     if values.dtype == object:
         return values
+    if values.dtype.kind in "iu" and values.size and values.min() >= 0 and values.max() < 1 << 20:
+        return _counts(int(values.max()) + 1)[values]  # small counts: a lookup, no sort
     unique, inverse = np.unique(values, return_inverse=True)
     return unique.astype(str).astype(object)[inverse]
+
+
+def _counts(n: int) -> np.ndarray:
+    """``"0"``, ``"1"``, … ``str(n - 1)`` as an object array."""
+    return np.arange(n).astype(str).astype(object)
 
 
 def pick(choices: Sequence[str], index: np.ndarray) -> np.ndarray:

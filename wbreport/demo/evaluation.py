@@ -25,20 +25,34 @@ FOLLOWED_UP_SHARE = 0.5  # of evaluated trainings and train-the-trainers rows
 SECOND_FOLLOWUP_SHARE = 0.2  # of followed-up rows: another survey a year after
 
 
-def _rows(tables: dict[str, pd.DataFrame]) -> dict[str, np.ndarray]:
-    """Per participation row: type index in EVALUATED_TYPES (-1 otherwise), end date,
-    participants; rows of activities that are not delivered or have nobody get -1."""
+def participation_rows(tables: dict[str, pd.DataFrame]) -> dict[str, np.ndarray]:
+    """Per participation row: ``kind`` (index in EVALUATED_TYPES; -1 for other types,
+    activities not delivered and rows with nobody), ``end`` (the activity's end date),
+    ``participants``, ``activity_id`` and ``partner``.
+
+    :func:`wbreport.demo.programming.participation` returns the same arrays directly.
+    """
     act, part = tables["activities"], tables["participation"]
     pos = pd.Index(act["activity_id"]).get_indexer(part["activity_id"])
-    kind = pd.Index(EVALUATED_TYPES).get_indexer(act["type"])[pos]
+    kind = pd.Index(EVALUATED_TYPES).get_indexer(pd.Index(act["type"]))[pos]
     delivered = (act["status"] == "delivered").to_numpy()[pos]
     end = act["end_date"].to_numpy(dtype=str).astype("datetime64[D]")[pos]
     heads = part["participants"].to_numpy(dtype=np.int64)
     kind = np.where(delivered & (heads > 0), kind, -1)
-    return {"kind": kind, "end": end, "participants": heads}
+    return {
+        "kind": kind,
+        "end": end,
+        "participants": heads,
+        "activity_id": part["activity_id"].to_numpy(dtype=object),
+        "partner": part["partner"].to_numpy(dtype=object),
+    }
 
 
-def evaluations(rng: np.random.Generator, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def evaluations(
+    rng: np.random.Generator,
+    tables: dict[str, pd.DataFrame],
+    rows: dict[str, np.ndarray] | None = None,
+) -> pd.DataFrame:
     """End-of-activity evaluations for most evaluable participation rows.
 
     Parameters
@@ -47,6 +61,8 @@ def evaluations(rng: np.random.Generator, tables: dict[str, pd.DataFrame]) -> pd
         Random generator, consumed in a fixed order.
     tables
         At least ``activities`` and ``participation`` as text frames.
+    rows
+        :func:`participation_rows` of ``tables`` when already known (saves time).
 
     Returns
     -------
@@ -55,7 +71,7 @@ def evaluations(rng: np.random.Generator, tables: dict[str, pd.DataFrame]) -> pd
         without a pre-test, a few negative knowledge gains and small groups (regional
         rows of one partner) whose figures disclosure control hides.
     """
-    row = _rows(tables)
+    row = participation_rows(tables) if rows is None else rows
     kind = row["kind"]
     pick = np.flatnonzero((kind >= 0) & (rng.random(len(kind)) < EVALUATED_SHARE[kind]))
     kind, heads = kind[pick], row["participants"][pick]
@@ -73,10 +89,9 @@ def evaluations(rng: np.random.Generator, tables: dict[str, pd.DataFrame]) -> pd
     post_mean = np.clip(pre_mean + gain, 0, 100).round(1)
     pass_share = np.clip((post_mean - 40) / 50, 0.05, 0.98)
     passed = rng.binomial(post_tested, pass_share)
-    part = tables["participation"]
     columns = {
-        "activity_id": part["activity_id"].to_numpy()[pick],
-        "partner": part["partner"].to_numpy()[pick],
+        "activity_id": row["activity_id"][pick],
+        "partner": row["partner"][pick],
         "respondents": respondents,
         **{f"satisfaction_{k + 1}": satisfaction[:, k] for k in range(5)},
         "useful": useful,
@@ -90,12 +105,17 @@ def evaluations(rng: np.random.Generator, tables: dict[str, pd.DataFrame]) -> pd
 
 
 def _mean_text(values: np.ndarray, present: np.ndarray) -> np.ndarray:
-    """Scores with one decimal (``"62.5"``), empty where nobody took the test."""
-    text = np.char.mod("%.1f", values)
-    return np.where(present, text, "").astype(object)
+    """Scores 0-100 with one decimal (``"62.5"``), empty where nobody took the test."""
+    tenths = np.rint(values * 10).astype(np.int64)
+    labels = np.char.mod("%.1f", np.arange(1001) / 10).astype(object)
+    return np.where(present, labels[tenths], "").astype(object)
 
 
-def followups(rng: np.random.Generator, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def followups(
+    rng: np.random.Generator,
+    tables: dict[str, pd.DataFrame],
+    rows: dict[str, np.ndarray] | None = None,
+) -> pd.DataFrame:
     """Follow-up surveys three to eight months after trainings (some again a year later).
 
     Only rows of delivered trainings and train-the-trainers sessions with participants
@@ -106,7 +126,7 @@ def followups(rng: np.random.Generator, tables: dict[str, pd.DataFrame]) -> pd.D
     pandas.DataFrame
         The ``followups`` table as text, ordered by participation row then date.
     """
-    row = _rows(tables)
+    row = participation_rows(tables) if rows is None else rows
     kind, end = row["kind"], row["end"]
     trained = (kind >= 0) & (kind < 2)
     pick = np.flatnonzero(trained & (rng.random(len(kind)) < FOLLOWED_UP_SHARE))
@@ -124,10 +144,9 @@ def followups(rng: np.random.Generator, tables: dict[str, pd.DataFrame]) -> pd.D
     heads = row["participants"][index]
     respondents = rng.binomial(heads, rng.uniform(0.3, 0.85, n))
     applying = rng.binomial(respondents, rng.uniform(0.45, 0.9, n))
-    part = tables["participation"]
     columns = {
-        "activity_id": part["activity_id"].to_numpy()[index],
-        "partner": part["partner"].to_numpy()[index],
+        "activity_id": row["activity_id"][index],
+        "partner": row["partner"][index],
         "survey_date": iso(day),
         "respondents": respondents,
         "applying": applying,

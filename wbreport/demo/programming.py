@@ -20,6 +20,7 @@ from wbreport.schema import (
     ACTIVITY_STATUS,
     ACTIVITY_TYPES,
     DELIVERY,
+    EVALUATED_TYPES,
     FRAMEWORKS,
     MODULE_TYPES,
     SCOPES,
@@ -169,12 +170,25 @@ def activities(
         "organisers": organisers,
         "led_by_certified_trainer": pick(("false", "true"), led.astype(int)),
     }
-    arrays = {"id": ids, "kind": kind, "regional": regional, "nation": nation, "status": status}
+    arrays = {
+        "id": ids,
+        "kind": kind,
+        "regional": regional,
+        "nation": nation,
+        "status": status,
+        "end": end,
+    }
     return frame("activities", columns), arrays
 
 
-def participation(rng: np.random.Generator, act: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Head-counts: one row for most national activities, up to six per regional one."""
+def participation(
+    rng: np.random.Generator, act: dict[str, np.ndarray]
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Head-counts: one row for most national activities, up to six per regional one.
+
+    Returns the table and, per row, the arrays the evaluation tables are drawn from
+    (see :func:`wbreport.demo.evaluation.participation_rows`).
+    """
     n = len(act["id"])
     regional, status = act["regional"], act["status"]
     row_share = np.select(
@@ -208,7 +222,16 @@ def participation(rng: np.random.Generator, act: dict[str, np.ndarray]) -> pd.Da
         "women": women,
         "certified_trainers": certified,
     }
-    return frame("participation", columns)
+    evaluated = {t: i for i, t in enumerate(EVALUATED_TYPES)}
+    to_evaluated = np.array([evaluated.get(t, -1) for t in ACTIVITY_TYPES])
+    rows = {
+        "kind": np.where(delivered & (participants > 0), to_evaluated[kind], -1),
+        "end": act["end"][index],
+        "participants": participants,
+        "activity_id": columns["activity_id"],
+        "partner": columns["partner"],
+    }
+    return frame("participation", columns), rows
 
 
 def milestones(rng: np.random.Generator, n: int, first_day: np.datetime64) -> pd.DataFrame:

@@ -80,6 +80,19 @@ def _quarter_label(index: int) -> str:
     return f"{index // 4 + 1970}Q{index % 4 + 1}"
 
 
+def proxies(
+    tables: dict[str, pd.DataFrame], last_quarter: str = "2021Q4", quarters: int = 8
+) -> dict[str, np.ndarray]:
+    """:func:`_proxies` for a quarter label; pass the result to both target functions."""
+    return _proxies(tables, _quarter_index(last_quarter), quarters)
+
+
+def _quarter_index(label: str) -> int:
+    """Quarters since 1970Q1 of a quarter label such as ``2021Q4``."""
+    period = parse_period(label)
+    return (period.start.year - 1970) * 4 + (period.start.month - 1) // 3
+
+
 def _proxies(tables: dict[str, pd.DataFrame], last: int, quarters: int) -> dict[str, np.ndarray]:
     """Approximate values of count indicators: arrays of 7 codes × quarters ending with ``last``.
 
@@ -167,6 +180,7 @@ def make_targets(
     indicators: Sequence[str],
     last_quarter: str = "2021Q4",
     quarters: int = 8,
+    proxy: dict[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Plausible targets for ``indicators`` over the ``quarters`` up to ``last_quarter``.
 
@@ -180,6 +194,8 @@ def make_targets(
         Indicator names to set targets for (never ``milestones_overdue``).
     last_quarter, quarters
         The target quarters; each year they cover completely also gets targets.
+    proxy
+        :func:`proxies` of ``tables`` for the same quarters, when already computed.
 
     Returns
     -------
@@ -190,13 +206,13 @@ def make_targets(
         reached; ratios get round levels; WB targets of additive indicators sum the
         partners'. Some flow baselines are empty (they count as 0).
     """
-    period = parse_period(last_quarter)
-    last = (period.start.year - 1970) * 4 + (period.start.month - 1) // 3
+    last = _quarter_index(last_quarter)
     first = last - quarters + 1
     labels = [_quarter_label(q) for q in range(first, last + 1)]
     years = [q // 4 for q in range(first, last + 1) if q % 4 == 3 and q - 3 >= first]
     need = any(n not in RATIO_INDICATORS for n in indicators)
-    proxy = _proxies(tables, last, quarters) if need else {}
+    if proxy is None:
+        proxy = _proxies(tables, last, quarters) if need else {}
     n_tools = tables["tools"]["tool_id"].nunique()
     ceiling = {
         "languages_covered": np.array(
@@ -204,7 +220,6 @@ def make_targets(
         ),
         "tools_available": np.full(len(ALL_CODES), n_tools),
     }
-    wb = ALL_CODES.index("WB")
     rows: list[tuple[str, str, str, str, str]] = []
     for name in indicators:
         if name in LOWER_IS_BETTER:
@@ -213,41 +228,68 @@ def make_targets(
             rows += _ratio_targets(rng, name, labels + [str(y + 1970) for y in years])
             continue
         values, previous = proxy[name][:, -quarters:], proxy[name][:, -quarters - 1 : -1]
-        factor = rng.uniform(0.75, 1.8, values.shape)  # achievement from about 0.55 to 1.3
-        if name in _STOCKS:
-            base = previous
-            target = previous + np.maximum(1, np.rint((values - previous) * factor))
-            if name in ceiling:
-                target = np.minimum(target, ceiling[name][:, None])
-            keep = target > base
-            blank = np.zeros(values.shape, dtype=bool)
-        else:
-            blank = rng.random(values.shape) < 0.5
-            base = np.where(blank, 0, np.floor(values * rng.uniform(0, 0.3, values.shape)))
-            target = np.maximum(1, np.rint(values * factor))
-            keep = values > 0
-        target, base = target.astype(np.int64), base.astype(np.int64)
-        if name in ADDITIVE:
-            target[wb] = (target[:wb] * keep[:wb]).sum(axis=0)
-            base[wb] = (base[:wb] * keep[:wb]).sum(axis=0)
-            keep[wb] = keep[:wb].any(axis=0)
-            blank[wb] = blank[wb] & (base[wb] == 0)
-        for p, code in enumerate(ALL_CODES):
-            for c in np.flatnonzero(keep[p]):
-                shown = "" if blank[p, c] else str(base[p, c])
-                rows.append((name, code, labels[c], shown, str(target[p, c])))
-            for y in years:
-                cols = [c for c in range(quarters) if (first + c) // 4 == y]
-                if name in _STOCKS:  # from the level at the start of the year to Q4's target
-                    floor, total = int(base[p, cols[0]]), int(target[p, cols[-1]])
-                    shown = str(floor)
-                else:  # the sum of the quarters' targets
-                    floor, total = 0, int((target[p, cols] * keep[p, cols]).sum())
-                    shown = ""
-                if total > floor:
-                    rows.append((name, code, str(y + 1970), shown, str(total)))
+        levels = _count_levels(rng, name, values, previous, ceiling.get(name))
+        rows += _count_rows(name, levels, labels, years, first)
     table = pd.DataFrame(rows, columns=["indicator", "partner", "period", "baseline", "target"])
     return frame("targets", {c: table[c].to_numpy() for c in table.columns})
+
+
+Levels = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # base, target, keep, blank
+
+
+def _count_levels(
+    rng: np.random.Generator,
+    name: str,
+    values: np.ndarray,
+    previous: np.ndarray,
+    ceiling: np.ndarray | None,
+) -> Levels:
+    """Baselines, targets, which to keep and which baselines to leave empty (codes × quarters)."""
+    factor = rng.uniform(0.75, 1.8, values.shape)  # achievement from about 0.55 to 1.3
+    if name in _STOCKS:
+        base = previous
+        target = previous + np.maximum(1, np.rint((values - previous) * factor))
+        if ceiling is not None:
+            target = np.minimum(target, ceiling[:, None])
+        keep = target > base
+        blank = np.zeros(values.shape, dtype=bool)
+    else:
+        blank = rng.random(values.shape) < 0.5
+        base = np.where(blank, 0, np.floor(values * rng.uniform(0, 0.3, values.shape)))
+        target = np.maximum(1, np.rint(values * factor))
+        keep = values > 0
+    target, base = target.astype(np.int64), base.astype(np.int64)
+    if name in ADDITIVE:
+        wb = ALL_CODES.index("WB")
+        target[wb] = (target[:wb] * keep[:wb]).sum(axis=0)
+        base[wb] = (base[:wb] * keep[:wb]).sum(axis=0)
+        keep[wb] = keep[:wb].any(axis=0)
+        blank[wb] = blank[wb] & (base[wb] == 0)
+    return base, target, keep, blank
+
+
+def _count_rows(
+    name: str, levels: Levels, labels: list[str], years: list[int], first: int
+) -> list[tuple[str, str, str, str, str]]:
+    """Target rows of a count indicator: kept quarters, then each full year."""
+    base, target, keep, blank = levels
+    quarters = len(labels)
+    rows = []
+    for p, code in enumerate(ALL_CODES):
+        for c in np.flatnonzero(keep[p]):
+            shown = "" if blank[p, c] else str(base[p, c])
+            rows.append((name, code, labels[c], shown, str(target[p, c])))
+        for y in years:
+            cols = [c for c in range(quarters) if (first + c) // 4 == y]
+            if name in _STOCKS:  # from the level at the start of the year to Q4's target
+                floor, total = int(base[p, cols[0]]), int(target[p, cols[-1]])
+                shown = str(floor)
+            else:  # the sum of the quarters' targets
+                floor, total = 0, int((target[p, cols] * keep[p, cols]).sum())
+                shown = ""
+            if total > floor:
+                rows.append((name, code, str(y + 1970), shown, str(total)))
+    return rows
 
 
 def _ratio_targets(
@@ -270,6 +312,7 @@ def more_targets(
     custom: Sequence[str] = (),
     last_quarter: str = "2021Q4",
     quarters: int = 8,
+    proxy: dict[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Targets beyond :func:`make_targets`: evaluation (§8), lower-is-better, to date (§9).
 
@@ -282,8 +325,8 @@ def more_targets(
     custom
         Custom indicator names declared in ``indicator_definitions`` that get targets
         (those of :data:`CUSTOM_TARGETS`).
-    last_quarter, quarters
-        The target quarters, as for :func:`make_targets`.
+    last_quarter, quarters, proxy
+        As for :func:`make_targets`.
 
     Returns
     -------
@@ -296,15 +339,15 @@ def more_targets(
         end-of-programme target), round to-date levels of some ratios, and period and
         to-date targets of the custom indicators.
     """
-    period = parse_period(last_quarter)
-    last = (period.start.year - 1970) * 4 + (period.start.month - 1) // 3
+    last = _quarter_index(last_quarter)
     first = last - quarters + 1
     labels = [_quarter_label(q) for q in range(first, last + 1)]
     years = sorted({q // 4 + 1970 for q in range(first, last + 1) if q % 4 == 3})
     rows: list[Row] = []
     for name in EVALUATION_NAMES:
         rows += [(*r, "") for r in _ratio_targets(rng, name, labels + [str(y) for y in years])]
-    proxy = _proxies(tables, last, quarters)
+    if proxy is None:
+        proxy = _proxies(tables, last, quarters)
     rows += _overdue_targets(rng, proxy, labels)
     rows += _to_date_targets(rng, proxy, last)
     year_ends = [str(y) for y in years]

@@ -1,0 +1,175 @@
+"""Any install works (SPEC §7, issue 14 item 10): the wheel ships the notebooks and params,
+``wbreport run`` works from any directory, ``wbreport init`` makes a project folder that
+``run`` uses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import nbformat
+import pytest
+from typer.testing import CliRunner
+
+import wbreport.project as project
+from wbreport.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+MARKER = "Analyst marker edited-in-the-project-4711"
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+# --- fast: where a run's notebooks and params come from ----------------------------------------
+
+
+def test_a_project_folder_in_the_working_directory_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, output = _cli("init", str(tmp_path / "proj"))
+    assert code == 0, output
+    assert (tmp_path / "proj" / "notebooks" / "report.ipynb").is_file()
+    assert (tmp_path / "proj" / "params" / "defaults.yaml").is_file()
+    monkeypatch.chdir(tmp_path / "proj")
+    assert project.project_dir() == tmp_path / "proj"
+    monkeypatch.chdir(tmp_path)
+    assert project.project_dir() == project.defaults_dir() == ROOT  # the source checkout
+
+
+def test_without_a_checkout_the_shipped_copies_are_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    installed = tmp_path / "site-packages" / "wbreport"
+    installed.mkdir(parents=True)
+    monkeypatch.setattr(project, "PACKAGE", installed)
+    monkeypatch.chdir(tmp_path)
+    assert project.project_dir() == installed / "project"
+
+
+def test_init_copies_the_notebooks_and_params_of_wbreport(tmp_path: Path) -> None:
+    assert _cli("init", str(tmp_path / "new" / "deeper"))[0] == 0
+    for part in ("notebooks", "params"):
+        mine = sorted(p.relative_to(ROOT / part) for p in (ROOT / part).rglob("*") if p.is_file())
+        copied = tmp_path / "new" / "deeper" / part
+        assert sorted(p.relative_to(copied) for p in copied.rglob("*") if p.is_file()) == mine
+
+
+def test_init_refuses_a_folder_that_is_not_empty_or_a_file(tmp_path: Path) -> None:
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine\n", encoding="utf-8")
+    code, output = _cli("init", str(folder))
+    assert code == 2 and "not empty" in output and "--force" in output
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
+    code, output = _cli("init", str(folder), "--force")
+    assert code == 0, output
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+    assert (folder / "notebooks" / "report.ipynb").is_file()
+    code, output = _cli("init", str(folder / "notes.txt"))
+    assert code == 2 and "is a file" in output and "Traceback" not in output
+
+
+# --- slow: a real wheel in a fresh venv ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv with wbreport installed from a wheel built from this checkout.
+
+    The venv sees the system's site-packages for the dependencies (no downloads), but
+    wbreport itself comes from the wheel (checked below), never from the source tree.
+    """
+    work = tmp_path_factory.mktemp("install")
+    wheels = work / "wheels"
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", str(ROOT), "-w", str(wheels)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=_clean_env(work),
+    )
+    assert build.returncode == 0, build.stdout + build.stderr
+    (wheel,) = wheels.glob("wbreport-*.whl")
+    env_dir = work / "venv"
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--system-site-packages", str(env_dir)], check=True
+    )
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)],
+        check=True,
+        env=_clean_env(work),
+        timeout=300,
+    )
+    return env_dir
+
+
+def _clean_env(work: Path) -> dict[str, str]:
+    """The environment without PYTHONPATH (so nothing imports the checkout), temp in ``work``.
+
+    A ``--system-site-packages`` venv looks for Jupyter data (nbconvert's templates) under
+    its own prefix only; point JUPYTER_PATH at the base installation's, where the
+    dependencies were installed. A venv with its own dependencies needs nothing of this.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["TMPDIR"] = str(work)
+    base_data = Path(sysconfig.get_paths(vars={"base": sys.base_prefix})["data"])
+    jupyter = base_data / "share" / "jupyter"
+    env["JUPYTER_PATH"] = os.pathsep.join(
+        p for p in (env.get("JUPYTER_PATH", ""), str(jupyter)) if p
+    )
+    return env
+
+
+def _wbreport(venv: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(venv / "bin" / "wbreport"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=_clean_env(venv.parent),
+    )
+
+
+@pytest.mark.slow
+def test_wheel_ships_the_project_and_renders_from_root(venv: Path, tmp_path: Path) -> None:
+    python = venv / "bin" / "python"
+    where = subprocess.run(
+        [str(python), "-c", "import wbreport.project as p; print(p.__file__, p.project_dir())"],
+        cwd="/",
+        capture_output=True,
+        text=True,
+        env=_clean_env(venv.parent),
+        check=True,
+    ).stdout.split()
+    assert where[0].startswith(str(venv)) and not where[0].startswith(str(ROOT / "wbreport"))
+    assert where[1].startswith(str(venv)) and where[1].endswith("wbreport/project")
+    out = tmp_path / "out"
+    run = _wbreport(venv, "run", "--out", str(out), "--partners", "AL", cwd=Path("/"))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (out / "2021Q4" / "AL.html").is_file()
+    manifest = json.loads((out / "2021Q4" / "manifest.json").read_text(encoding="utf-8"))
+    notebooks = json.dumps(manifest)
+    assert str(venv) in notebooks and str(ROOT / "notebooks") not in notebooks
+
+
+@pytest.mark.slow
+def test_init_folder_is_used_by_run_inside_it(venv: Path, tmp_path: Path) -> None:
+    init = _wbreport(venv, "init", "proj", cwd=tmp_path)
+    assert init.returncode == 0, init.stdout + init.stderr
+    notebook = tmp_path / "proj" / "notebooks" / "report.ipynb"
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell(MARKER))
+    nbformat.write(nb, notebook)
+    run = _wbreport(venv, "run", "--out", "out", "--partners", "AL", cwd=tmp_path / "proj")
+    assert run.returncode == 0, run.stdout + run.stderr
+    html = (tmp_path / "proj" / "out" / "2021Q4" / "AL.html").read_text(encoding="utf-8")
+    assert MARKER in html

@@ -1,0 +1,215 @@
+"""Selections behind the training-evaluation report (SPEC §8): pure DataFrame functions.
+
+Each function takes a :class:`~wbreport.io.Package` (or frames selected from one) and
+returns a DataFrame an analyst can also use in JupyterLab::
+
+    from wbreport.evaluation_data import evaluated, satisfaction
+    rows = evaluated(package, "AL", "2021Q4")
+    satisfaction(rows)                      # the distribution by module
+    satisfaction(rows, by="partner")        # ... or by partner
+
+The rows are those of the indicators (:mod:`wbreport.selections`: "p's evaluated rows",
+the rows contributing to knowledge_gain, follow-ups in P), so a table adds up to the key
+figure it explains. Figures resting on ``0 < n < min_respondents`` people are flagged in
+a ``suppressed`` column (never dropped); the report shows them as "n < 5".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from wbreport import selections as sel
+from wbreport.indicators import as_period
+from wbreport.io import Package
+from wbreport.periods import Period
+
+RATINGS = [f"satisfaction_{k}" for k in range(1, 6)]
+ACTIVITY_COLUMNS = ["title", "type", "module", "scope", "start_date", "end_date"]
+DEFAULT_MIN_RESPONDENTS = 5
+
+
+def is_suppressed(n: pd.Series | float, min_respondents: int) -> pd.Series | bool:
+    """Disclosure control (SPEC §8): the figure rests on ``0 < n < min_respondents``."""
+    return (n > 0) & (n < min_respondents)
+
+
+def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    """Ratio of sums; a zero denominator gives NA."""
+    return (num / den.where(den > 0)).astype("float64")
+
+
+def _with_activity(package: Package, rows: pd.DataFrame) -> pd.DataFrame:
+    info = package.activities.set_index("activity_id")[ACTIVITY_COLUMNS]
+    return rows.join(info, on="activity_id")
+
+
+def evaluated(package: Package, partner: str, period: Period | str) -> pd.DataFrame:
+    """p's evaluated rows (all partners' for WB): evaluations rows whose activity counts in
+    ``period``, with the activity's title, type, module, scope and dates."""
+    p = as_period(period)
+    rows = sel.evaluated_rows(
+        package.activities, sel.table(package, "evaluations"), partner, p.start, p.end
+    )
+    return _with_activity(package, rows)
+
+
+def _grouped(rows: pd.DataFrame, by: str, columns: list[str]) -> pd.DataFrame:
+    """Sums of ``columns`` per value of ``by`` (sorted), with the number of activities."""
+    keyed = rows.assign(**{by: rows[by].fillna("")}) if by in rows else rows
+    grouped = keyed.groupby(by, sort=True)
+    out = grouped[columns].sum()
+    out.insert(0, "activities", grouped["activity_id"].nunique())
+    return out
+
+
+def satisfaction(
+    rows: pd.DataFrame, by: str = "module", min_respondents: int = DEFAULT_MIN_RESPONDENTS
+) -> pd.DataFrame:
+    """The satisfaction distribution of evaluated ``rows`` per ``by`` (module, partner, …).
+
+    Columns: activities, respondents, satisfaction_1 … satisfaction_5, useful, mean
+    (1–5), satisfied_share (ratings 4–5), useful_share, n (= respondents), suppressed.
+    """
+    out = _grouped(rows, by, ["respondents", *RATINGS, "useful"])
+    weighted = out[RATINGS].mul(list(range(1, 6))).sum(axis=1)
+    out["mean"] = _ratio(weighted, out["respondents"])
+    out["satisfied_share"] = _ratio(
+        out["satisfaction_4"] + out["satisfaction_5"], out["respondents"]
+    )
+    out["useful_share"] = _ratio(out["useful"], out["respondents"])
+    out["n"] = out["respondents"]
+    out["suppressed"] = is_suppressed(out["n"], min_respondents)
+    return out
+
+
+def _knowledge_sums(rows: pd.DataFrame) -> pd.DataFrame:
+    tested = sel.knowledge_rows(rows)
+    return tested.assign(
+        pre_points=tested["pre_tested"] * tested["pre_score_mean"].astype("float64"),
+        post_points=tested["post_tested"] * tested["post_score_mean"].astype("float64"),
+    )
+
+
+def knowledge(
+    rows: pd.DataFrame, by: str = "module", min_respondents: int = DEFAULT_MIN_RESPONDENTS
+) -> pd.DataFrame:
+    """Knowledge test scores before and after per ``by``, over the evaluated rows tested
+    both before and after (the rows of knowledge_gain).
+
+    Columns: activities, pre_tested, post_tested, pre_score, post_score (weighted means,
+    0–100), gain (points), n (= min(pre_tested, post_tested)), suppressed.
+    """
+    out = _grouped(
+        _knowledge_sums(rows), by, ["pre_tested", "post_tested", "pre_points", "post_points"]
+    )
+    out["pre_score"] = _ratio(out.pop("pre_points"), out["pre_tested"])
+    out["post_score"] = _ratio(out.pop("post_points"), out["post_tested"])
+    out["gain"] = out["post_score"] - out["pre_score"]
+    out["n"] = np.minimum(out["pre_tested"], out["post_tested"])
+    out["suppressed"] = is_suppressed(out["n"], min_respondents)
+    return out
+
+
+def passing(
+    rows: pd.DataFrame, by: str = "module", min_respondents: int = DEFAULT_MIN_RESPONDENTS
+) -> pd.DataFrame:
+    """Pass rate per ``by``: passed / post_tested over the evaluated rows.
+
+    Columns: activities, post_tested, passed, pass_rate, n (= post_tested), suppressed.
+    """
+    out = _grouped(rows, by, ["post_tested", "passed"])
+    out["pass_rate"] = _ratio(out["passed"], out["post_tested"])
+    out["n"] = out["post_tested"]
+    out["suppressed"] = is_suppressed(out["n"], min_respondents)
+    return out
+
+
+def _participants(package: Package, partner: str, period: Period) -> pd.DataFrame:
+    """p's participation rows of activities of an evaluated type counting in ``period``:
+    the denominator of evaluation_response_rate."""
+    act, part = package.activities, package.participation
+    counting = sel.counting(act, period.start, period.end) & sel.evaluated_type(act)
+    mask = sel.partner_rows(part, partner) & sel.activity_attribute(act, part, counting)
+    return part[mask]
+
+
+def activities(
+    package: Package,
+    partner: str,
+    period: Period | str,
+    min_respondents: int = DEFAULT_MIN_RESPONDENTS,
+) -> pd.DataFrame:
+    """One row per activity of an evaluated type counting in ``period`` in which partner
+    took part (every such activity for WB), evaluated or not, ordered by end date.
+
+    Sums run over p's rows (all rows for WB), so the table adds up to the key figures:
+    Σ respondents / Σ participants is evaluation_response_rate. Columns: the activity's
+    title, type, module, scope and dates; participants, respondents, response_rate; the
+    figures of :func:`satisfaction`, :func:`knowledge` and :func:`passing` (mean,
+    satisfied_share, useful_share, pre_score, post_score, gain, pass_rate) each with its
+    ``*_suppressed`` flag.
+    """
+    p = as_period(period)
+    people = _participants(package, partner, p).groupby("activity_id")["participants"].sum()
+    people = people[people > 0]  # a partner listed with nobody did not take part
+    rows = evaluated(package, partner, p)
+    ids = people.index.union(pd.Index(rows["activity_id"].unique()))
+    frame = pd.DataFrame({"activity_id": ids})
+    frame = frame.join(people, on="activity_id").fillna({"participants": 0})
+    sat = satisfaction(rows, "activity_id", min_respondents)
+    know = knowledge(rows, "activity_id", min_respondents)
+    passed = passing(rows, "activity_id", min_respondents)
+    frame = frame.join(
+        sat[["respondents", "mean", "satisfied_share", "useful_share"]], on="activity_id"
+    )
+    frame["respondents"] = frame["respondents"].fillna(0).astype("int64")
+    frame["satisfaction_suppressed"] = is_suppressed(frame["respondents"], min_respondents)
+    frame = frame.join(know[["pre_score", "post_score", "gain"]], on="activity_id")
+    frame["gain_suppressed"] = (
+        frame["activity_id"].map(know["suppressed"]).fillna(False).astype(bool)
+    )
+    frame = frame.join(passed[["pass_rate"]], on="activity_id")
+    frame["pass_suppressed"] = (
+        frame["activity_id"].map(passed["suppressed"]).fillna(False).astype(bool)
+    )
+    frame["participants"] = frame["participants"].astype("int64")
+    frame["response_rate"] = _ratio(frame["respondents"], frame["participants"])
+    frame = _with_activity(package, frame)
+    return frame.sort_values(["end_date", "activity_id"], kind="stable").reset_index(drop=True)
+
+
+def followups(
+    package: Package,
+    partner: str,
+    period: Period | str,
+    min_respondents: int = DEFAULT_MIN_RESPONDENTS,
+) -> pd.DataFrame:
+    """Follow-up surveys (Kirkpatrick level 3) of partner (all for WB) dated in ``period``,
+    one row per activity and survey date (partners summed for WB), ordered by survey date.
+
+    Columns: activity_id, survey_date, respondents, applying, applying_share, n
+    (= respondents), suppressed, and the activity's title, type, module, scope and dates.
+    """
+    p = as_period(period)
+    rows = sel.followups_in(sel.table(package, "followups"), partner, p.start, p.end)
+    out = rows.groupby(["activity_id", "survey_date"], as_index=False)[
+        ["respondents", "applying"]
+    ].sum()
+    out["applying_share"] = _ratio(out["applying"], out["respondents"])
+    out["n"] = out["respondents"]
+    out["suppressed"] = is_suppressed(out["n"], min_respondents)
+    out = _with_activity(package, out)
+    return out.sort_values(["survey_date", "activity_id"], kind="stable").reset_index(drop=True)
+
+
+__all__ = [
+    "RATINGS",
+    "activities",
+    "evaluated",
+    "followups",
+    "is_suppressed",
+    "knowledge",
+    "passing",
+    "satisfaction",
+]

@@ -1,0 +1,168 @@
+"""Text tables and their columns as distinct values: factorising and typing.
+
+A :class:`RawTable` is one table as read (every cell text, rows numbered as a
+spreadsheet shows them). Validation (:mod:`wbreport.validate`) and typing work on its
+columns factorised into distinct values and a code per row (:class:`Distinct`), so each
+distinct value is checked and converted once. :func:`table_parts` turns a validated
+table into typed column parts (dates, flags, counts, numbers, text), which
+:mod:`wbreport.package` assembles into frames and :mod:`wbreport.cache` stores.
+
+This module depends on the schema only; readers, validation and loading build on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wbreport.schema import Table
+
+# Number columns whose empty cell means 0 (SPEC §2: "baseline (number, empty = 0)").
+# Any other optional number column keeps an empty cell as NA.
+ZERO_WHEN_EMPTY = frozenset({("targets", "baseline")})
+
+
+@dataclass(eq=False)
+class Distinct:
+    """A text column as its distinct values (an object array of ``str``) and a code per row.
+
+    ``memo`` holds results computed per distinct value; columns factorised together
+    share ``uniques`` and ``memo``.
+    """
+
+    uniques: np.ndarray
+    codes: np.ndarray
+    memo: dict[object, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RawTable:
+    """One table as text: ``frame`` is indexed by spreadsheet row number."""
+
+    name: str
+    source: str
+    frame: pd.DataFrame
+    # Columns already factorised (by the reader or by validation), reused when typing.
+    distinct: dict[str, Distinct] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def factors(self, column: str) -> Distinct:
+        """The column as distinct values and codes (computed once, then cached)."""
+        if column not in self.distinct:
+            self.distinct[column] = factorize(self.frame[column])
+        return self.distinct[column]
+
+    # The name validation used before the split of wbreport.io.
+    _factors = factors
+
+
+def factorize(values: pd.Series) -> Distinct:
+    """Factorise a text column.
+
+    Categorical columns are free (their categories are the distinct values); others
+    are hashed, numbered in order of first appearance. A missing cell reads as ``""``.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return _complete(
+            np.asarray(values.cat.categories, dtype=object), values.cat.codes.to_numpy()
+        )
+    codes, found = pd.factorize(values.to_numpy(dtype=object))
+    return _complete(np.asarray(found, dtype=object), codes)
+
+
+def _complete(uniques: np.ndarray, codes: np.ndarray) -> Distinct:
+    if len(codes) and codes.min() < 0:  # a missing cell reads as ""
+        uniques = np.append(uniques, "")
+        codes = np.where(codes < 0, len(uniques) - 1, codes)
+    return Distinct(uniques, codes, {})
+
+
+def factorize_together(columns: list[tuple[RawTable, str]]) -> None:
+    """Factorise columns of several tables into one shared set of distinct values.
+
+    E.g. ``activity_id`` of activities and participation, so that a participation
+    row's activity is found by its code. The result is cached on each table.
+    """
+    arrays = [table.frame[name].to_numpy(dtype=object) for table, name in columns]
+    codes, found = pd.factorize(np.concatenate(arrays) if arrays else np.array([], dtype=object))
+    if len(codes) and codes.min() < 0:
+        found = np.append(found, "")
+        codes = np.where(codes < 0, len(found) - 1, codes)
+    uniques = np.asarray(found, dtype=object)
+    memo: dict[object, Any] = {}
+    start = 0
+    for (table, name), array in zip(columns, arrays, strict=True):
+        table.distinct[name] = Distinct(uniques, codes[start : start + len(array)], memo)
+        start += len(array)
+
+
+# A typed column before it becomes a frame column: (distinct values, codes), where the
+# distinct values are text (an object array of str) or already converted (dates, flags,
+# counts as numpy arrays); or a plain numpy array (numbers). The validated-package
+# cache stores these parts, which are far smaller than the columns they make.
+Part = tuple[np.ndarray, np.ndarray] | np.ndarray
+TableParts = tuple[dict[str, Part], pd.Index, str]  # columns, row numbers, source
+
+
+def small_codes(codes: np.ndarray, count: int) -> np.ndarray:
+    """Codes in the smallest integer type that holds ``count`` distinct values."""
+    for kind in (np.int8, np.int16, np.int32):
+        if count <= np.iinfo(kind).max:
+            return codes.astype(kind, copy=False)
+    return codes
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """ISO ``YYYY-MM-DD`` text to ``datetime64`` (an empty cell is NaT)."""
+    return pd.to_datetime(values.where(values != "", None), format="%Y-%m-%d")
+
+
+def typed_part(kind: str, factors: Distinct, empty_is_zero: bool = True) -> Part:
+    """A validated column converted to its type, each distinct value converted once.
+
+    ``kind`` is a schema column type; numbers become a float array (an empty cell 0
+    when ``empty_is_zero``, else NaN); dates, flags and counts become converted
+    distinct values with codes; other columns stay text.
+    """
+    uniques, codes = factors.uniques, factors.codes
+    if kind == "number":
+        text = pd.Series(uniques, dtype=object).astype(str).str.strip()
+        parsed = pd.to_numeric(text.where(text != "", "0" if empty_is_zero else None))
+        numbers: np.ndarray = np.asarray(parsed, dtype=float)
+        return numbers[codes]
+    codes = small_codes(codes, len(uniques))
+    if kind not in ("date", "bool", "int"):
+        return uniques, codes
+    distinct = pd.Series(uniques, dtype=str)
+    if kind == "date":
+        converted: pd.Series = parse_dates(distinct)
+    elif kind == "bool":
+        converted = distinct.str.lower() == "true"
+    else:
+        converted = distinct.astype("int64")
+    return converted.to_numpy(), codes
+
+
+def table_parts(table: Table, raw: RawTable | None) -> TableParts:
+    """The typed column parts of a validated table (all columns empty when absent).
+
+    Columns keep the schema order; a missing optional column is all empty.
+    """
+    src = (
+        raw.frame
+        if raw is not None
+        else pd.DataFrame({c.name: pd.Series(dtype=object) for c in table.columns})
+    )
+    parts: dict[str, Part] = {}
+    for column in table.columns:
+        if raw is not None and column.name in src.columns:
+            factors = raw.factors(column.name)
+        else:
+            factors = factorize(pd.Series("", index=src.index, dtype=object))
+        zero = (table.name, column.name) in ZERO_WHEN_EMPTY
+        parts[column.name] = typed_part(column.type, factors, empty_is_zero=zero)
+    return parts, src.index, raw.source if raw is not None else table.name

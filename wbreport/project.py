@@ -1,0 +1,94 @@
+"""Where a run's notebooks/ and params/ come from, and ``wbreport init`` (SPEC §7).
+
+Three places, first match wins:
+
+1. the working directory when it is a project folder (it has ``notebooks/report.ipynb``):
+   a folder made by ``wbreport init`` that an analyst edits, or the source checkout;
+2. the source checkout this package was imported from (an editable install);
+3. the copies shipped inside the package, ``wbreport/project/`` (a wheel or any
+   non-editable install). ``setup.py`` copies the checkout's ``notebooks/`` and
+   ``params/`` there at build time, so git holds one copy of each file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from wbreport.errors import UsageError
+
+__all__ = ["PROJECT_PARTS", "defaults_dir", "init_project", "is_project", "project_dir"]
+
+PACKAGE = Path(__file__).resolve().parent
+PROJECT_PARTS = ("notebooks", "params")
+MARKER = Path("notebooks") / "report.ipynb"
+
+
+def is_project(folder: Path) -> bool:
+    """Whether ``folder`` holds a project's notebooks (``notebooks/report.ipynb``)."""
+    return (folder / MARKER).is_file()
+
+
+def defaults_dir() -> Path:
+    """wbreport's own notebooks and params: the source checkout, else the shipped copies."""
+    checkout = PACKAGE.parent
+    if is_project(checkout) and (checkout / "pyproject.toml").is_file():
+        return checkout
+    return PACKAGE / "project"
+
+
+def project_dir() -> Path:
+    """The folder whose ``notebooks/`` and ``params/`` a run uses (see the module doc)."""
+    cwd = Path.cwd()
+    return cwd if is_project(cwd) else defaults_dir()
+
+
+def init_project(folder: Path, force: bool = False) -> list[Path]:
+    """Copy wbreport's ``notebooks/`` and ``params/`` into ``folder`` for an analyst to edit.
+
+    Parameters
+    ----------
+    folder
+        The project folder; created when missing.
+    force
+        Write into a folder that is not empty (files of the same name are replaced,
+        others are kept).
+
+    Returns
+    -------
+    list[pathlib.Path]
+        The folders written (``folder/notebooks``, ``folder/params``).
+
+    Raises
+    ------
+    UsageError
+        When ``folder`` is a file, or is not empty and ``force`` is not given, or
+        cannot be written.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file, not a folder: choose a folder for the project")
+    try:
+        entries = sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    except OSError as exc:
+        raise UsageError(f"cannot read folder {folder}: {exc.strerror or exc}") from None
+    if entries and not force:
+        shown = ", ".join(entries[:5]) + (", …" if len(entries) > 5 else "")
+        raise UsageError(
+            f"{folder} is not empty ({shown}); init would overwrite files there: "
+            "choose an empty or new folder, or add --force"
+        )
+    source = defaults_dir()
+    written = []
+    try:
+        for part in PROJECT_PARTS:
+            shutil.copytree(
+                source / part,
+                folder / part,
+                dirs_exist_ok=True,
+                ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+            )
+            written.append(folder / part)
+    except OSError as exc:
+        raise UsageError(f"cannot write into {folder}: {exc.strerror or exc}") from None
+    return written

@@ -1,0 +1,86 @@
+"""Read a SQLite database (``.db``/``.sqlite``), one table per name, opened read-only."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from wbreport.errors import Problem
+from wbreport.frames import RawTable
+from wbreport.rawpackage import (
+    RawPackage,
+    cell_text,
+    clean_header,
+    header_problems,
+    input_file_problem,
+    long_cells,
+    missing_table,
+    text_frame,
+)
+from wbreport.schema import TABLES
+
+
+def _sql_text(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.hex()
+    return cell_text(value)
+
+
+def read_sqlite(file: Path) -> RawPackage:
+    """Read each table of the SQLite database ``file``, opened read-only."""
+    pkg = RawPackage(file, "sqlite")
+    pkg.files.append(file)
+    refused = input_file_problem(file, file.name)
+    if refused is not None:
+        pkg.problems.append(refused)
+        return pkg
+    try:
+        with open(file, "rb") as handle:
+            magic = handle.read(16)
+    except OSError as exc:
+        pkg.problems.append(
+            Problem(file.name, None, None, None, f"cannot read file: {exc.strerror}")
+        )
+        return pkg
+    if magic != b"SQLite format 3\x00":
+        pkg.problems.append(Problem(file.name, None, None, None, "not a SQLite database file"))
+        return pkg
+    uri = f"{file.resolve().as_uri()}?mode=ro"
+    try:
+        con = sqlite3.connect(uri, uri=True, timeout=2.0)
+    except sqlite3.Error as exc:
+        pkg.problems.append(Problem(file.name, None, None, None, f"cannot open database: {exc}"))
+        return pkg
+    try:
+        con.execute("PRAGMA query_only = ON")
+        names = dict(
+            con.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')")
+        )
+        for table in TABLES:
+            if table.name not in names:
+                missing_table(pkg, table.name, f"{file.name} (table {table.name!r})")
+                continue
+            if names[table.name] == "view":  # a view can compute rows without end
+                pkg.problems.append(
+                    Problem(
+                        f"{file.name} (table {table.name!r})",
+                        None,
+                        None,
+                        None,
+                        "is a view: store the rows in a table",
+                    )
+                )
+                continue
+            source = f"{file.name}[{table.name}]"
+            cursor = con.execute(f'SELECT * FROM "{table.name}"')
+            header = clean_header([d[0] for d in cursor.description])
+            pkg.problems.extend(header_problems(source, header))
+            records = [[_sql_text(v) for v in row] for row in cursor]
+            frame = text_frame(header, records, list(range(2, 2 + len(records))))
+            pkg.problems.extend(long_cells(frame, source))
+            pkg.tables[table.name] = RawTable(table.name, source, frame)
+    except sqlite3.Error as exc:
+        pkg.problems.append(Problem(file.name, None, None, None, f"cannot read database: {exc}"))
+    finally:
+        con.close()
+    return pkg

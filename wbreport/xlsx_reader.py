@@ -1,0 +1,129 @@
+"""Read an ``.xlsx`` workbook, one sheet per table, refusing formulas and zip or XML bombs."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from wbreport.errors import Problem
+from wbreport.frames import RawTable
+from wbreport.rawpackage import (
+    MAX_CELL_CHARS,
+    MAX_XLSX_RATIO,
+    MAX_XLSX_UNCOMPRESSED,
+    RawPackage,
+    cell_text,
+    clean_header,
+    header_problems,
+    input_file_problem,
+    long_cells,
+    missing_table,
+    text_frame,
+    trim_empty_names,
+)
+from wbreport.schema import TABLES
+
+
+def _xlsx_bomb_problem(file: Path) -> str | None:
+    try:
+        with zipfile.ZipFile(file) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return "not a valid .xlsx workbook (the file is not a readable zip archive)"
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if len(infos) > 10_000 or total > MAX_XLSX_UNCOMPRESSED:
+        return "workbook too large when uncompressed (possible zip bomb); limit 512 MiB"
+    if total > 16 * 1024 * 1024 and total / packed > MAX_XLSX_RATIO:
+        return "workbook compression ratio is suspicious (possible zip bomb)"
+    return None
+
+
+def read_xlsx(file: Path) -> RawPackage:
+    """Read each table's sheet of the workbook ``file`` (values only: formulas are refused)."""
+    pkg = RawPackage(file, "xlsx")
+    pkg.files.append(file)
+    refused = input_file_problem(file, file.name)
+    if refused is not None:
+        pkg.problems.append(refused)
+        return pkg
+    bomb = _xlsx_bomb_problem(file)
+    if bomb:
+        pkg.problems.append(Problem(file.name, None, None, None, bomb))
+        return pkg
+    try:
+        import openpyxl  # defusedxml, when installed, guards its XML parsing
+
+        workbook = openpyxl.load_workbook(file, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        pkg.problems.append(
+            Problem(
+                file.name, None, None, None, f"cannot open workbook: {type(exc).__name__}: {exc}"
+            )
+        )
+        return pkg
+    try:
+        for table in TABLES:
+            if table.name not in workbook.sheetnames:
+                missing_table(pkg, table.name, f"{file.name} (sheet {table.name!r})")
+                continue
+            source = f"{file.name}[{table.name}]"
+            try:
+                frame = _read_sheet(workbook[table.name], source, pkg.problems)
+            except Exception as exc:
+                pkg.problems.append(
+                    Problem(
+                        source, None, None, None, f"cannot read sheet: {type(exc).__name__}: {exc}"
+                    )
+                )
+                continue
+            if frame is not None:
+                pkg.tables[table.name] = RawTable(table.name, source, frame)
+    finally:
+        workbook.close()
+    return pkg
+
+
+def _read_sheet(sheet: object, source: str, problems: list[Problem]) -> pd.DataFrame | None:
+    rows: Iterator[tuple[object, ...]] = sheet.iter_rows()  # type: ignore[attr-defined]
+    header_cells = next(rows, None)
+    if header_cells is None:
+        problems.append(Problem(source, 1, None, None, "sheet is empty: a header row is required"))
+        return None
+    header = trim_empty_names(
+        clean_header([cell_text(getattr(c, "value", None)) for c in header_cells])
+    )
+    problems.extend(header_problems(source, header))
+    width = len(header)
+    records: list[list[str]] = []
+    numbers: list[int] = []
+    for row_number, cells in enumerate(rows, start=2):
+        values = []
+        for col, cell in enumerate(cells[:width]):
+            if getattr(cell, "data_type", None) == "f":
+                problems.append(
+                    Problem(
+                        source,
+                        row_number,
+                        header[col],
+                        str(cell.value)[:60],  # type: ignore[attr-defined]
+                        "formulas are not allowed: enter the value itself",
+                    )
+                )
+                values.append("")
+                continue
+            text = cell_text(getattr(cell, "value", None))
+            if len(text) > MAX_CELL_CHARS:
+                problems.extend(
+                    long_cells(pd.DataFrame({header[col]: [text]}, index=[row_number]), source)
+                )
+                text = ""
+            values.append(text)
+        values += [""] * (width - len(values))
+        if any(values):
+            records.append(values)
+            numbers.append(row_number)
+    return text_frame(header, records, numbers)
