@@ -63,7 +63,7 @@ def test_second_run_exits_3_without_ever_starting_a_kernel(
     ("args", "message"),
     [
         (["--period", "1000Q1:9999Q4"], f"at most {MAX_PERIODS}"),
-        (["--period", "2000-01:2019-12"], "240 periods"),
+        (["--period", "2000-01:2019-12"], "spans 240 periods"),
         (["--partners", ","], "--partners names no partner"),
         (["--partners", ""], "--partners names no partner"),
         (["--params", "{missing}"], "no such folder"),
@@ -152,7 +152,7 @@ def test_failed_report_keeps_its_last_good_version_marked(tmp_path: Path) -> Non
     soup = BeautifulSoup(page, "html.parser")
     notice = soup.select_one(".wbreport-carried").get_text()
     assert notice.startswith("This report is from the run of ")
-    assert "the latest run failed: cell 1: RuntimeError: <b>source system offline</b>" in notice
+    assert "the latest run failed: cell 2: RuntimeError: <b>source system offline</b>" in notice
     assert "<b>source" not in page  # escaped
     assert (
         soup.select_one("p.who").get_text()
