@@ -197,3 +197,16 @@ def test_full_disk_at_publication_keeps_the_previous_set(
     assert sorted(p.name for p in (out / ".sets").iterdir()) == [before.name]
     summary = json.loads(output[output.index("{") :])
     assert summary["exit_code"] == 1
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300, method="thread")
+def test_period_9999q4_renders_every_kind(tmp_path: Path) -> None:
+    """The last period the validator accepts: no 'year 10000 is out of range' (issue 14)."""
+    out = tmp_path / "out"
+    code, output = run_cli(
+        "--period", "9999Q4", "--partners", "AL", "--lang", "en", "--out", str(out)
+    )  # fmt: skip
+    assert code == 0, output
+    jobs = read_manifest(out / "9999Q4")["jobs"]
+    assert {(j["kind"], j["status"]) for j in jobs} == {("programming", "ok"), ("evaluation", "ok")}
