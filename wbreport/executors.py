@@ -187,9 +187,10 @@ def _prewarm_runner() -> None:
     """Import what running and exporting a report needs and build the HTML exporter, in
     the background while kernels start and data loads, not in the first report's time."""
     try:
-        import wbreport.engine  # noqa: F401  # first: it imports papermill lean
+        from wbreport.engine import preload
         from wbreport.render import prewarm
 
+        preload()
         prewarm()
     except Exception:
         pass  # each report builds what it needs and reports its own failures

@@ -327,7 +327,10 @@ def _batches(plans: list[PeriodPlan], size: int) -> Iterator[list[PeriodPlan]]:
 
 def plan_and_run(options: RunOptions, reporter: Reporter | None = None) -> RunResult:
     """Validate everything, then render and publish each requested period."""
-    return Pipeline(options, reporter).run()
+    from wbreport.runtime import run_environment
+
+    with run_environment():  # SIGTERM as Ctrl-C, temp folders of dead runs removed
+        return Pipeline(options, reporter).run()
 
 
 def result_summary(result: RunResult) -> str:
