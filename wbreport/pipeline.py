@@ -8,6 +8,7 @@ and published in batches, so a long range never stages every period at once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import uuid
@@ -135,7 +136,10 @@ class Pipeline:
         from wbreport.indicators import default_period
 
         label = default_period(self.package()).label
-        write_atomic(self.out / CACHE, json.dumps({"fingerprint": key, "default_period": label}))
+        with contextlib.suppress(OSError):  # only a cache: a full disk shows up later
+            write_atomic(
+                self.out / CACHE, json.dumps({"fingerprint": key, "default_period": label})
+            )
         return [label]
 
     # --- running --------------------------------------------------------------------------
