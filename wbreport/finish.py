@@ -58,6 +58,17 @@ def _indicators_csv(plan: PeriodPlan, table: Any) -> None:
         shutil.copy2(plan.previous / "indicators.csv", plan.folder / "indicators.csv")
 
 
+def disclosure(plan: PeriodPlan, table: Any, min_respondents: int) -> dict[str, Any]:
+    """Which published figures are suppressed (SPEC §8), for the index: from this run's
+    table, else as the previous manifest recorded them (its CSV is reused)."""
+    if table is not None and "suppressed" in getattr(table, "columns", ()):
+        hidden = table[table["suppressed"].fillna(False).astype(bool)]
+        found = [f"{p}:{i}" for p, i in zip(hidden["partner"], hidden["indicator"], strict=True)]
+        return {"min_respondents": min_respondents, "suppressed": found}
+    before = plan.before.get("disclosure")
+    return before if isinstance(before, dict) else {"min_respondents": min_respondents}
+
+
 def _pdfs(folder: Path, results: list[JobResult], pdf: bool, reporter: Reporter) -> None:
     if pdf:
         from wbreport.pdf import print_pdfs
@@ -81,6 +92,7 @@ def finish_period(
     *,
     pdf: bool = False,
     reporter: Reporter | None = None,
+    min_respondents: int = 5,
 ) -> dict[str, Any]:
     """Complete ``plan.folder`` (``meta``: the run's part of the manifest); returns the
     manifest written."""
@@ -93,9 +105,10 @@ def finish_period(
     for result in results:
         result.paths.setdefault("log", f"logs/{result.stem}.log")
     _pdfs(plan.folder, results, pdf, reporter or QuietReporter())
-    manifest = write_manifest(plan.folder, {**meta, "period": plan.period}, results)
+    meta = {**meta, "period": plan.period, "disclosure": disclosure(plan, table, min_respondents)}
+    manifest = write_manifest(plan.folder, meta, results)
     write_index(plan.folder, manifest)
     return manifest
 
 
-__all__ = ["carried_text", "carry_failures", "finish_period"]
+__all__ = ["carried_text", "carry_failures", "disclosure", "finish_period"]

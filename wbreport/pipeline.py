@@ -267,7 +267,14 @@ class Pipeline:
         if prepared is not None:
             table = prepared[0].tables.get(plan.period)
         try:
-            finish_period(plan, table, self._meta(), pdf=self.options.pdf, reporter=self.reporter)
+            finish_period(
+                plan,
+                table,
+                self._meta(),
+                pdf=self.options.pdf,
+                reporter=self.reporter,
+                min_respondents=self.settings.min_respondents,
+            )
             publish(self.out, plan.period, plan.folder)
             plan.staged = False  # published: no longer this run's to discard
         except OSError as exc:
