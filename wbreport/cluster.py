@@ -132,6 +132,7 @@ def _plugin() -> Any:
         name = PLUGIN
 
         def teardown(self, worker: Any) -> None:
+            """Shut down every kernel of this worker."""
             close_slots(in_use=True)
 
     return KernelPlugin()
@@ -207,9 +208,11 @@ class DaskExecutor:
         done: Callable[[Job, JobResult], None],
         started: Callable[[Job], None],
     ) -> list[JobResult]:
+        """Submit every job as a task; results in the order of ``jobs``."""
         from distributed import as_completed
 
         def on_started(event: Any) -> None:
+            """A worker's "job started" event: report it as started."""
             _, message = event
             index = message.get("index") if isinstance(message, dict) else None
             if isinstance(index, int) and 0 <= index < len(jobs):
@@ -262,6 +265,7 @@ class DaskExecutor:
         return [r for r in results if r is not None]
 
     def close(self) -> None:
+        """Close the client (and the cluster this run started); leave no kernel of ours."""
         if self._closed:
             return
         self._closed = True
