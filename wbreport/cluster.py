@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from wbreport.kernels import KernelSlot
 
 PLUGIN = "wbreport-kernels"
+CLOSE_SECONDS = 30
 STARTED = "wbreport-started"
 
 # --- on the workers -----------------------------------------------------------------
@@ -280,9 +281,12 @@ class DaskExecutor:
         except Exception:
             pass
         finally:
-            self.client.close()
+            # Bounded: a scheduler or worker that does not answer cannot hold the run.
+            with contextlib.suppress(Exception):
+                self.client.close(timeout=CLOSE_SECONDS)
             if self.cluster is not None:
-                self.cluster.close()
+                with contextlib.suppress(Exception):
+                    self.cluster.close(timeout=CLOSE_SECONDS)
 
 
 __all__ = ["DaskExecutor", "close_slots", "run_job", "warm_worker"]
