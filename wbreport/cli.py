@@ -12,7 +12,6 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from wbreport.errors import UsageError, ValidationError, WbreportError
 
@@ -82,38 +81,51 @@ def indicators(
     data: DataOpt = None,
     partner: Annotated[str | None, typer.Option("--partner", help="One partner code.")] = None,
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.csv,
-    params: Annotated[Path, typer.Option("--params", help="Folder with defaults.yaml.")] = Path(
-        "params"
-    ),
+    params: Annotated[
+        Path | None,
+        typer.Option("--params", help="Folder with defaults.yaml (default: ./params if any)."),
+    ] = None,
+    suppress: Annotated[
+        bool,
+        typer.Option(
+            "--suppress",
+            help="Apply disclosure control (SPEC §8) as published files do; "
+            "default: raw values for the analyst.",
+        ),
+    ] = False,
 ) -> None:
-    """Print the indicator table for one period (csv as indicators.csv)."""
-    from wbreport.report import indicator_table
-    from wbreport.targets import csv_text, formatted
+    """Print the indicator table for one period (csv: the columns of indicators.csv, with
+    to-date figures and custom indicators; raw values unless --suppress)."""
+    from wbreport.indicator_output import indicators_json, indicators_rich_table
+    from wbreport.targets import csv_text, formatted, published
 
-    def build() -> object:
+    def build() -> tuple[Any, int]:
         from wbreport.config import load_settings
+        from wbreport.indicators import indicator_table
         from wbreport.package import load_package
         from wbreport.partners import parse_partners
         from wbreport.periods import parse_period
 
         p = parse_period(period)
-        partners = parse_partners(partner) if partner else None
         if partner and "," in partner:
             raise UsageError("--partner takes one code")
-        settings = load_settings(params if params.is_dir() else None)
-        table = indicator_table(load_package(data), p, settings.rag)
-        return table if partners is None else table[table["partner"].isin(partners)]
+        partners = parse_partners(partner) if partner else None
+        if params is not None and not params.is_dir():
+            raise UsageError(f"--params: {params} is not a folder")
+        folder = params if params is not None else Path("params")
+        settings = load_settings(folder if folder.is_dir() else None)
+        table = indicator_table(load_package(data), p, settings)
+        if partners is not None:
+            table = table[table["partner"].isin(partners)].reset_index(drop=True)
+        return (published(table) if suppress else table), settings.min_respondents
 
-    table = formatted(_guard(build))  # type: ignore[arg-type]
+    table, threshold = _guard(build)
     if fmt is Format.csv:
-        sys.stdout.write(csv_text(table))
+        sys.stdout.write(csv_text(formatted(table)))
     elif fmt is Format.json:
-        sys.stdout.write(json.dumps(table.to_dict("records"), ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(indicators_json(table) + "\n")
     else:
-        grid = Table(*table.columns, title=f"Indicators {period}")
-        for row in table.itertuples(index=False):
-            grid.add_row(*map(str, row))
-        out.print(grid)
+        out.print(indicators_rich_table(table, f"Indicators {period}", threshold))
 
 
 class ConsoleReporter:
