@@ -33,7 +33,8 @@ def test_notebook_is_stored_without_outputs_and_declares_its_parameters() -> Non
     nb = nbformat.read(default_notebook(), as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(not c.outputs and c.execution_count is None for c in code)
-    assert set(pm.inspect_notebook(str(default_notebook()))) == set(INJECTED)
+    # lang and kind are optional parameters a notebook may declare (SPEC §8, §10)
+    assert set(pm.inspect_notebook(str(default_notebook()))) == set(INJECTED) | {"lang", "kind"}
     assert not any("secret" in c.source or "password" in c.source for c in code)
 
 
