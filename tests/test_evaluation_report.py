@@ -304,3 +304,20 @@ def test_dumbbell_and_trend_charts() -> None:
         == "T. Q1: satisfaction 4.00, gain no figure; Q2: satisfaction no figure, gain 3.0"
     )
     assert trend.svg.startswith("<?xml")
+
+
+def test_adding_a_report_walkthrough(tmp_path: Path, package: Path) -> None:
+    """docs/adding-a-report.md: its two YAML lines declare a kind, its cells are sections."""
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "adding-a-report.md").read_text(
+        encoding="utf-8"
+    )
+    (declared,) = re.findall(r"```yaml\n(reports:\n.*?)```", doc, re.S)
+    params = tmp_path / "params"
+    params.mkdir()
+    (params / "defaults.yaml").write_text(declared, encoding="utf-8")
+    calls = re.findall(r"```python\nreport\.(\w+)\(\)\n```", doc)
+    assert calls == ["key_figures", "satisfaction", "highlights", "footer"]
+    r = open_evaluation("AL", PERIOD, str(package), str(params), kind="brief")
+    assert r.title == "Albania — training brief 2020Q4"
+    for call in calls:
+        assert soup(getattr(r, call)()).get_text()
