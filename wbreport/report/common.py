@@ -265,8 +265,8 @@ def _key_row(ctx: Context, name: str, previous: Period | None, show_n: bool) -> 
         value_cell(ctx, name, r),
         _arrow(ctx, name, r, ctx.row(name, previous) if previous else dict(NA_ROW)),
     ]
-    if show_n:
-        cells.append(t.count(r["n"]))
+    if show_n:  # a suppressed figure shows no number at all, its n neither
+        cells.append("–" if ctx.suppressed(r) else t.count(r["n"]))
     if is_na(r["target"]):
         return [*cells, "", "", "", ""]
     hidden = ctx.suppressed(r)
