@@ -100,7 +100,9 @@ def naive(period: str, work: Path) -> tuple[float, float]:
 
 
 def wbreport(period: str, out: Path, *extra: str, force: bool = True) -> tuple[float, float]:
-    cmd = [tool("wbreport"), "run", "--out", str(out), "--period", period, *extra]
+    # Like for like with the naive loop: the English programming reports only.
+    cmd = [tool("wbreport"), "run", "--out", str(out), "--period", period, "--kinds", "programming"]
+    cmd += ["--lang", "en", *extra]
     if force:
         cmd.append("--force")
     cpu, started = cpu_seconds(), time.perf_counter()

@@ -33,5 +33,15 @@ def read_manifest(folder: Path) -> dict:
     return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
 
 
-def jobs_by_partner(folder: Path) -> dict[str, dict]:
-    return {j["partner"]: j for j in read_manifest(folder)["jobs"]}
+def jobs_by_partner(folder: Path, kind: str = "programming", lang: str = "en") -> dict[str, dict]:
+    """Manifest jobs of one kind and language (default: the English programming reports)."""
+    return {
+        j["partner"]: j
+        for j in read_manifest(folder)["jobs"]
+        if j.get("kind", "programming") == kind and j.get("lang", "en") == lang
+    }
+
+
+def jobs_by_report(folder: Path) -> dict[tuple[str, str, str], dict]:
+    """Every manifest job by (partner, kind, lang)."""
+    return {(j["partner"], j["kind"], j["lang"]): j for j in read_manifest(folder)["jobs"]}

@@ -710,3 +710,29 @@ def test_new_tables_are_valid_at_any_scale(scale: int) -> None:
     tables = generate(scale, seed=scale)
     assert set(tables) == set(COLUMNS)
     assert problems(tables) == []
+
+
+# --- and wbreport's own validator agrees ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("scale", "seed"), [(1, 0), (2, 5)])
+def test_generated_packages_pass_wbreport_validate(tmp_path: Path, scale: int, seed: int) -> None:
+    from wbreport.package import load_package
+
+    write_package(generate(scale, seed), tmp_path / "pkg")
+    package = load_package(tmp_path / "pkg")  # raises ValidationError listing every problem
+    assert len(package.evaluations) > 0 and len(package.followups) > 0
+
+
+def test_sample_passes_wbreport_validate() -> None:
+    code, output = _run_cli("validate", "--data", str(SAMPLE))
+    assert code == 0, output
+
+
+def _run_cli(*args: str) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from wbreport.cli import app
+
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.output

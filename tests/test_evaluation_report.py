@@ -18,11 +18,11 @@ import yaml
 from bs4 import BeautifulSoup
 
 from tests import evaluation_package
-from wbreport import evaluation_charts, evaluation_data
-from wbreport.evaluation_common import Section
-from wbreport.evaluation_report import EvaluationReport, open_evaluation
+from wbreport import evaluation_charts
 from wbreport.i18n import translator
 from wbreport.registry import EVALUATION_NAMES, csv_number, get
+from wbreport.report import evaluation_data
+from wbreport.report.evaluation import EvaluationReport, Section, open_evaluation
 
 PERIOD = "2020Q4"
 HIDDEN = "n < 5"
@@ -71,7 +71,7 @@ def assert_hidden(cells: list[str]) -> None:
 def test_header_title_period_and_link(report: Callable[..., EvaluationReport]) -> None:
     r = report()
     header = soup(r.header())
-    assert header.h1.get_text() == "Albania — training evaluation Q4 2020" == r.title
+    assert header.h1.get_text() == "Albania — training evaluation 2020Q4" == r.title
     assert header.find("a")["href"] == "AL.html"
     assert "Illustrative sample" not in header.get_text()
     assert soup(report("XK").header()).h1.get_text().startswith("Kosovo*")
@@ -93,11 +93,12 @@ def test_key_figures_match_indicator_table(report: Callable[..., EvaluationRepor
             else:
                 assert td["data-value"] == csv_number(row["value"], get(name))
     al = rows(soup(report().key_figures()).find("table"))
-    assert al["Share satisfied"][:5] == ["70.0%", "20", "50.0%", "80.0%", "67%"]
-    assert "Watch (AMBER)" in al["Share satisfied"][5]
-    assert "Off track (RED)" in al["Pass rate"][5]
+    # value, change since the previous period, n, baseline, target, achievement, status
+    assert al["Share satisfied"][2:6] == ["20", "50.0%", "80.0%", "67%"]
+    assert al["Share satisfied"][0] == "70.0%" and "Watch (AMBER)" in al["Share satisfied"][6]
+    assert "Off track (RED)" in al["Pass rate"][6]
     rs = rows(soup(report("RS").key_figures()).find("table"))
-    assert rs["Share applying it at work"][:2] == [HIDDEN, "–"]  # n = 3: no number at all
+    assert rs["Share applying it at work"][:3] == [HIDDEN, "–", "–"]  # n = 3: no number
     assert rs["Evaluation response rate"][0] == "75.0%"  # never suppressed
 
 
@@ -304,3 +305,20 @@ def test_dumbbell_and_trend_charts() -> None:
         == "T. Q1: satisfaction 4.00, gain no figure; Q2: satisfaction no figure, gain 3.0"
     )
     assert trend.svg.startswith("<?xml")
+
+
+def test_adding_a_report_walkthrough(tmp_path: Path, package: Path) -> None:
+    """docs/adding-a-report.md: its two YAML lines declare a kind, its cells are sections."""
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "adding-a-report.md").read_text(
+        encoding="utf-8"
+    )
+    (declared,) = re.findall(r"```yaml\n(reports:\n.*?)```", doc, re.S)
+    params = tmp_path / "params"
+    params.mkdir()
+    (params / "defaults.yaml").write_text(declared, encoding="utf-8")
+    calls = re.findall(r"```python\nreport\.(\w+)\(\)\n```", doc)
+    assert calls == ["key_figures", "satisfaction", "highlights", "footer"]
+    r = open_evaluation("AL", PERIOD, str(package), str(params), kind="brief")
+    assert r.title == "Albania — training brief 2020Q4"
+    for call in calls:
+        assert soup(getattr(r, call)()).get_text()

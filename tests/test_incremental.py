@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-import wbreport.batch
 import wbreport.kernels
+import wbreport.pipeline
 from tests.reporting import jobs_by_partner, read_manifest
 from wbreport.batch import RunOptions, default_params, plan_and_run
 from wbreport.rawpackage import sample_data_path
@@ -38,6 +38,7 @@ def project(tmp_path: Path) -> dict[str, Path]:
 
 
 def run(project: dict[str, Path], **options: object) -> Path:
+    options.setdefault("kinds", ["programming"])  # kinds and languages: tests/test_kinds.py
     result = plan_and_run(
         RunOptions(
             data=project["data"],
@@ -64,7 +65,7 @@ def test_unchanged_rerun_skips_everything_without_a_kernel(
     assert set(statuses(first).values()) == {"ok"}
     before = {code: (first / f"{code}.html").read_bytes() for code in PARTNERS}
 
-    monkeypatch.setattr(wbreport.batch, "make_executor", _forbidden)
+    monkeypatch.setattr(wbreport.pipeline, "make_executor", _forbidden)
     monkeypatch.setattr(wbreport.kernels.KernelSlot, "start", _forbidden)
     second = run(project)
     assert statuses(second) == dict.fromkeys(PARTNERS, "skipped")
@@ -90,6 +91,8 @@ def test_unchanged_rerun_skips_everything_without_a_kernel(
             PERIOD,
             "--partners",
             ",".join(PARTNERS),
+            "--kinds",
+            "programming",
         ],
         capture_output=True,
         text=True,

@@ -8,8 +8,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from wbreport.registry import N_
+from wbreport.wording import Text, translator
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+
+def _text(tr: Text | None) -> Text:
+    return tr if tr is not None else Text(translator("en"))
+
+
+def _locale_axis(axis: Any, t: Text) -> None:
+    """Tick labels of a count axis in the report locale (grouping, digits)."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(FuncFormatter(lambda x, _pos: t.count(x)))
 
 
 def _style() -> Any:
@@ -108,6 +123,7 @@ def _stacked_bars(
     xlabel: str,
     title: str,
     alt: str,
+    t: Text,
 ) -> Chart:
     """Horizontal bars per label, one stacked segment per (values, colour, name) series."""
     with _style():
@@ -117,6 +133,7 @@ def _stacked_bars(
             ax.barh(labels, values, left=left, color=colour, label=name)
             left = [x + y for x, y in zip(left, values, strict=True)]
         ax.invert_yaxis()
+        _locale_axis(ax.xaxis, t)
         ax.set_xlabel(xlabel)
         ax.set_title(title, loc="left")
         _legend_below(ax, ncol=len(series))
@@ -124,45 +141,59 @@ def _stacked_bars(
 
 
 def participation_by_module(
-    modules: Sequence[str], women: Sequence[float], men: Sequence[float], title: str
+    modules: Sequence[str],
+    women: Sequence[float],
+    men: Sequence[float],
+    title: str,
+    tr: Text | None = None,
 ) -> Chart:
     """Horizontal stacked bars of women and men per training module."""
+    t = _text(tr)
     parts = [
-        f"{m}: {int(w)} women, {int(n)} men" for m, w, n in zip(modules, women, men, strict=True)
+        t(N_("{module}: {women} women, {men} men"), module=m, women=t.count(w), men=t.count(n))
+        for m, w, n in zip(modules, women, men, strict=True)
     ]
     return _stacked_bars(
         modules,
-        [(women, WOMEN, "Women"), (men, MEN, "Men")],
-        "Participants",
+        [(women, WOMEN, t(N_("Women"))), (men, MEN, t(N_("Men")))],
+        t(N_("Participants")),
         title,
-        "; ".join(parts) if parts else "No training participation.",
+        "; ".join(parts) if parts else t(N_("No training participation.")),
+        t,
     )
 
 
 def trend(
-    labels: Sequence[str], participants: Sequence[float], activities: Sequence[float], title: str
+    labels: Sequence[str],
+    participants: Sequence[float],
+    activities: Sequence[float],
+    title: str,
+    tr: Text | None = None,
 ) -> Chart:
     """Participants (bars) and delivered activities (line) over recent periods."""
+    t = _text(tr)
+    people, delivered = t(N_("Participants")), t(N_("Activities delivered"))
     with _style():
         fig, ax = _figure(2.4)
-        ax.bar(labels, participants, color=MEN, label="Participants")
-        ax.set_ylabel("Participants")
+        ax.bar(labels, participants, color=MEN, label=people)
+        ax.set_ylabel(people)
+        _locale_axis(ax.yaxis, t)
         ax2 = ax.twinx()
-        ax2.plot(labels, activities, color=ACCENT, marker="o", label="Activities delivered")
-        ax2.set_ylabel("Activities delivered")
+        ax2.plot(labels, activities, color=ACCENT, marker="o", label=delivered)
+        ax2.set_ylabel(delivered)
         ax2.spines["top"].set_visible(False)
         ax2.set_ylim(bottom=0)
+        _locale_axis(ax2.yaxis, t)
         ax.set_title(title, loc="left")
         handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
-        ax.legend(
-            handles,
-            ["Participants", "Activities delivered"],
-            frameon=False,
-            loc="upper left",
-            fontsize=8,
-        )
+        ax.legend(handles, [people, delivered], frameon=False, loc="upper left", fontsize=8)
         parts = [
-            f"{p}: {int(n)} participants, {int(a)} activities"
+            t(
+                N_("{period}: {participants} participants, {activities} activities"),
+                period=p,
+                participants=t.count(n),
+                activities=t.count(a),
+            )
             for p, n, a in zip(labels, participants, activities, strict=True)
         ]
         return _to_chart(fig, f"{title}. " + "; ".join(parts))
@@ -174,32 +205,44 @@ def milestone_status(
     open_: Sequence[int],
     overdue: Sequence[int],
     title: str,
+    tr: Text | None = None,
 ) -> Chart:
     """Stacked bars per priority area: achieved, open (not yet due), overdue."""
+    t = _text(tr)
     parts = [
-        f"{a}: {x} achieved, {o} not yet due, {d} overdue"
+        t(
+            N_("{area}: {achieved} achieved, {open} not yet due, {overdue} overdue"),
+            area=a,
+            achieved=t.count(x),
+            open=t.count(o),
+            overdue=t.count(d),
+        )
         for a, x, o, d in zip(areas, achieved, open_, overdue, strict=True)
     ]
     series = [
-        (achieved, MEN, "Achieved"),
-        (open_, GREY, "Not yet due"),
-        (overdue, ACCENT, "Overdue"),
+        (achieved, MEN, t(N_("Achieved"))),
+        (open_, GREY, t(N_("Not yet due"))),
+        (overdue, ACCENT, t(N_("Overdue"))),
     ]
-    return _stacked_bars(
-        areas, series, "Milestones", title, "; ".join(parts) if parts else "No milestones."
-    )
+    alt = "; ".join(parts) if parts else t(N_("No milestones."))
+    return _stacked_bars(areas, series, t(N_("Milestones")), title, alt, t)
 
 
 def partner_comparison(
-    partners: Sequence[str], participants: Sequence[float], women_share: Sequence[float], title: str
+    partners: Sequence[str],
+    participants: Sequence[float],
+    women_share: Sequence[float],
+    title: str,
+    tr: Text | None = None,
 ) -> Chart:
     """Participants per partner with the share of women as a label."""
+    t = _text(tr)
     with _style():
         fig, ax = _figure(2.4)
         labels = [textwrap.fill(p, 12) for p in partners]  # "Bosnia and\nHerzegovina"
         bars = ax.bar(labels, participants, color=MEN)
         for bar, share in zip(bars, women_share, strict=True):
-            text = "n/a" if share != share else f"{share * 100:.0f}% women"
+            text = t.na() if share != share else t(N_("{share} women"), share=t.percent(share, 0))
             ax.annotate(
                 text,
                 (bar.get_x() + bar.get_width() / 2, bar.get_height()),
@@ -207,10 +250,12 @@ def partner_comparison(
                 va="bottom",
                 fontsize=7,
             )
-        ax.set_ylabel("Participants")
+        ax.set_ylabel(t(N_("Participants")))
+        _locale_axis(ax.yaxis, t)
         ax.set_title(title, loc="left")
         parts = [
-            f"{p}: {int(n)} participants" + ("" if s != s else f", {s * 100:.0f}% women")
+            t(N_("{partner}: {participants} participants"), partner=p, participants=t.count(n))
+            + ("" if s != s else t(N_(", {share} women"), share=t.percent(s, 0)))
             for p, n, s in zip(partners, participants, women_share, strict=True)
         ]
         return _to_chart(fig, f"{title}. " + "; ".join(parts))

@@ -12,7 +12,6 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from wbreport.errors import UsageError, ValidationError, WbreportError
 
@@ -40,18 +39,27 @@ class Format(StrEnum):
     table = "table"
 
 
-def _guard(action: Callable[[], T]) -> T:
-    """Run ``action``; turn wbreport errors into a message and their exit code."""
+def _guard(action: Callable[[], T], as_json: bool = False) -> T:
+    """Run ``action``; turn wbreport errors into a message and their exit code (and, with
+    ``as_json``, a JSON summary on stdout)."""
     try:
         return action()
     except ValidationError as exc:
         err.print(f"[bold red]invalid input[/]: {len(exc.problems)} problem(s)", markup=True)
         for problem in exc.problems:
             err.print(f"  - {problem}", markup=False)
+        _json_error(as_json, exc.exit_code, [str(p) for p in exc.problems])
         raise typer.Exit(exc.exit_code) from None
     except WbreportError as exc:
         err.print(f"error: {exc}", markup=False)
+        _json_error(as_json, exc.exit_code, [str(exc)])
         raise typer.Exit(exc.exit_code) from None
+
+
+def _json_error(as_json: bool, code: int, errors: list[str]) -> None:
+    if as_json:
+        summary = {"exit_code": code, "errors": errors, "periods": []}
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
 
 
 @app.command()
@@ -73,38 +81,51 @@ def indicators(
     data: DataOpt = None,
     partner: Annotated[str | None, typer.Option("--partner", help="One partner code.")] = None,
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.csv,
-    params: Annotated[Path, typer.Option("--params", help="Folder with defaults.yaml.")] = Path(
-        "params"
-    ),
+    params: Annotated[
+        Path | None,
+        typer.Option("--params", help="Folder with defaults.yaml (default: ./params if any)."),
+    ] = None,
+    suppress: Annotated[
+        bool,
+        typer.Option(
+            "--suppress",
+            help="Apply disclosure control (SPEC §8) as published files do; "
+            "default: raw values for the analyst.",
+        ),
+    ] = False,
 ) -> None:
-    """Print the indicator table for one period (csv as indicators.csv)."""
-    from wbreport.report import indicator_table
-    from wbreport.targets import csv_text, formatted
+    """Print the indicator table for one period (csv: the columns of indicators.csv, with
+    to-date figures and custom indicators; raw values unless --suppress)."""
+    from wbreport.indicator_output import indicators_json, indicators_rich_table
+    from wbreport.targets import csv_text, formatted, published
 
-    def build() -> object:
+    def build() -> tuple[Any, int]:
         from wbreport.config import load_settings
+        from wbreport.indicators import indicator_table
         from wbreport.package import load_package
         from wbreport.partners import parse_partners
         from wbreport.periods import parse_period
 
         p = parse_period(period)
-        partners = parse_partners(partner) if partner else None
         if partner and "," in partner:
             raise UsageError("--partner takes one code")
-        settings = load_settings(params if params.is_dir() else None)
-        table = indicator_table(load_package(data), p, settings.rag)
-        return table if partners is None else table[table["partner"].isin(partners)]
+        partners = parse_partners(partner) if partner else None
+        if params is not None and not params.is_dir():
+            raise UsageError(f"--params: {params} is not a folder")
+        folder = params if params is not None else Path("params")
+        settings = load_settings(folder if folder.is_dir() else None)
+        table = indicator_table(load_package(data), p, settings)
+        if partners is not None:
+            table = table[table["partner"].isin(partners)].reset_index(drop=True)
+        return (published(table) if suppress else table), settings.min_respondents
 
-    table = formatted(_guard(build))  # type: ignore[arg-type]
+    table, threshold = _guard(build)
     if fmt is Format.csv:
-        sys.stdout.write(csv_text(table))
+        sys.stdout.write(csv_text(formatted(table)))
     elif fmt is Format.json:
-        sys.stdout.write(json.dumps(table.to_dict("records"), ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(indicators_json(table) + "\n")
     else:
-        grid = Table(*table.columns, title=f"Indicators {period}")
-        for row in table.itertuples(index=False):
-            grid.add_row(*map(str, row))
-        out.print(grid)
+        out.print(indicators_rich_table(table, f"Indicators {period}", threshold))
 
 
 class ConsoleReporter:
@@ -208,10 +229,24 @@ def run(
             help="Start a new kernel for every report instead of resetting a warm one.",
         ),
     ] = False,
+    kinds: Annotated[
+        str | None,
+        typer.Option("--kinds", help="Report kinds, e.g. programming,evaluation (default all)."),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", help="Languages for every partner, e.g. en,sr-Cyrl (default: per partner)."
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print one JSON summary of the run on stdout (only that)."),
+    ] = False,
 ) -> None:
     """Render every report for a period and publish the set atomically."""
-    from wbreport.batch import RunOptions, plan_and_run
-    from wbreport.partners import parse_partners
+    from wbreport.options import RunOptions
+    from wbreport.pipeline import plan_and_run
 
     def start() -> Any:
         extra = {}
@@ -223,7 +258,9 @@ def run(
         options = RunOptions(
             data=data,
             period=period,
-            partners=parse_partners(partners),
+            partners=_partner_list(partners),
+            kinds=_names(kinds, "--kinds"),
+            languages=_names(lang, "--lang"),
             out=out_dir,
             jobs=jobs,
             executor=executor,
@@ -238,25 +275,50 @@ def run(
         reporter = ConsoleReporter()
         # Each job's outcome is reported once, by the reporter and in its log; nbclient's own
         # "Kernel died while waiting..." would repeat it without saying which report.
-        logging.getLogger("papermill").setLevel(logging.CRITICAL)
+        for name in ("papermill", "wbreport.engine"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
         try:
             return plan_and_run(options, reporter)
         finally:
             reporter.close()
 
     try:
-        result = _guard(start)
-    except KeyboardInterrupt:
+        result = _guard(start, as_json)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (wbreport.runtime.Terminated)
+        code = getattr(exc, "exit_code", 130)
         err.print("interrupted: kernels stopped; the last published reports are unchanged")
-        raise typer.Exit(130) from None
+        if as_json:
+            sys.stdout.write(json.dumps({"exit_code": code, "error": "interrupted"}) + "\n")
+        raise typer.Exit(code) from None
     for p in result.periods:
         failed = p.failed
         summary = f"{len(p.results) - len(failed)} of {len(p.results)} reports published"
         if failed:
-            summary += f"; failed: {', '.join(r.partner for r in failed)}"
+            summary += "; failed: " + ", ".join(f"{r.stem}" for r in failed)
         err.print(f"{p.period}: {summary}")
-        out.print(str(p.folder / "index.html"))
+        if not as_json:
+            out.print(str(p.folder / "index.html"))
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=1) + "\n")
     raise typer.Exit(result.exit_code)
+
+
+def _names(text: str | None, option: str) -> list[str] | None:
+    """A comma-separated option as a list (``None`` when not given; exit 2 when empty)."""
+    if text is None:
+        return None
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise UsageError(f"{option} names nothing; give comma-separated names")
+    return names
+
+
+def _partner_list(text: str | None) -> list[str]:
+    from wbreport.partners import parse_partners
+
+    if text is not None and not [c for c in text.split(",") if c.strip()]:
+        raise UsageError("--partners names no partner; give codes such as AL,RS,WB")
+    return parse_partners(text)
 
 
 @app.command("demo-data")

@@ -108,7 +108,6 @@ def warm_worker(cwd: str, startup_timeout: float) -> bool:
 
 def run_job(job: Job, index: int, startup_timeout: float) -> JobResult:
     """Task: render one report in this worker's warm kernel."""
-    import wbreport.engine  # noqa: F401  # before papermill is imported anywhere else
     from wbreport.jobs import execute_job
 
     try:

@@ -1,155 +1,110 @@
-"""A papermill engine for warm kernels: no notebook write per cell, no client re-handshake.
+"""Execute a report notebook in a warm kernel, through public APIs only.
 
-papermill's default engine writes the whole executed notebook twice per cell (at the start
-and end of each one) and nbclient opens a new kernel client, waiting for its
-``kernel_info`` handshake and a 0.2 s IOPub flush, for every notebook. On a warm kernel
-those dominate a small report. This engine writes the notebook once when execution ends
-(in every case: success, error, timeout or a dead kernel, so partial notebooks are still
-kept for diagnosis) and long cells are still autosaved; it executes on the client the
-:class:`~wbreport.kernels.KernelSlot` has already connected and checked.
+papermill injects the parameters (:func:`papermill.parameterize.parameterize_notebook`: the
+``injected-parameters`` cell after the one tagged ``parameters``, and
+``metadata.papermill.parameters``); :class:`nbclient.NotebookClient` runs the cells on the
+kernel manager and the connected, drained client a :class:`~wbreport.kernels.KernelSlot`
+prepared, so no client is opened and no ``kernel_info`` handshake repeated per report.
+The notebook is written once, when execution ends in any way (success, error, timeout or a
+dead kernel: partial notebooks are kept for diagnosis), to the path the caller gives — a
+private staging path, never the published folder. The kernel's stdout and stderr go to the
+job's log cell by cell through nbclient's public hooks.
 """
 
 from __future__ import annotations
 
-import sys
-from typing import Any
+import logging
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
-# papermill imports its cloud I/O back-ends (boto3 for s3://, Azure, GCS, HDFS through
-# pyarrow, GitHub) when it is first imported, whether used or not: boto3 alone costs more
-# than a report's HTML export. wbreport reads and writes local paths only, so those packages
-# are hidden while papermill loads; it then registers "missing dependency" handlers instead.
-_CLOUD_IO = ("boto3", "azure", "gcsfs", "pyarrow.fs", "github")
+if TYPE_CHECKING:
+    import nbformat
 
-
-def _import_papermill() -> None:
-    if "papermill.iorw" in sys.modules:
-        return
-    hidden = [name for name in _CLOUD_IO if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]  # "import name" -> ImportError
-    try:
-        import papermill.iorw  # noqa: F401
-    finally:
-        for name in hidden:
-            if name in sys.modules and sys.modules[name] is None:
-                del sys.modules[name]
+#: Logger of nbclient's messages during a report (the outcome is reported by wbreport).
+LOG = logging.getLogger("wbreport.engine")
 
 
-_import_papermill()
-
-from papermill.clientwrap import PapermillNotebookClient  # noqa: E402
-from papermill.engines import (  # noqa: E402
-    NBClientEngine,
-    NotebookExecutionManager,
-    papermill_engines,
-)
-from papermill.utils import merge_kwargs, remove_args  # noqa: E402
-
-NAME = "wbreport"
+def preload() -> None:
+    """Import papermill and nbclient ahead of the first report (the runner does this in the
+    background while kernels start; papermill alone takes about a second to import)."""
+    import nbclient  # noqa: F401
+    import papermill.iorw
+    import papermill.parameterize  # noqa: F401
 
 
-class _Manager(NotebookExecutionManager):
-    """Keeps papermill's per-cell metadata but writes the notebook only at the end (papermill
-    writes it once more itself after a run that was not interrupted)."""
+def parameterized(notebook: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
+    """The notebook read from ``notebook`` with ``parameters`` injected as papermill does."""
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
 
-    _quiet = False
+    nb = load_notebook_node(str(notebook))  # papermill's metadata and cell tags in place
+    return parameterize_notebook(nb, parameters, kernel_name="python3", language="python")
 
-    def save(self, **kwargs: Any) -> None:
-        if self._quiet:
-            self.last_save_time = self.now()
+
+class _StreamLog:
+    """Writes each cell's stdout and stderr to the job log once the cell has run (and the part
+    that came before a timeout or a dead kernel)."""
+
+    def __init__(self, log: IO[str] | None) -> None:
+        self.log = log
+        self.current: tuple[int, Any] | None = None
+        self.written: set[int] = set()
+
+    def on_start(self, cell: Any, cell_index: int, **_: Any) -> None:
+        self.current = (cell_index, cell)
+
+    def on_executed(self, cell: Any, cell_index: int, **_: Any) -> None:
+        self.write(cell_index, cell)
+
+    def write(self, index: int, cell: Any) -> None:
+        if self.log is None or index in self.written:
             return
-        super().save(**kwargs)
+        self.written.add(index)
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                text = output.get("text", "")
+                self.log.write(text if isinstance(text, str) else "".join(text))
+        self.log.flush()
 
-    def _quietly(self, method: Any, *args: Any, **kwargs: Any) -> Any:
-        self._quiet = True
-        try:
-            return method(*args, **kwargs)
-        finally:
-            self._quiet = False
-
-    def notebook_start(self, **kwargs: Any) -> None:
-        self._quietly(super().notebook_start, **kwargs)
-
-    def cell_start(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
-        self._quietly(super().cell_start, cell, cell_index, **kwargs)
-
-    def cell_complete(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
-        self._quietly(super().cell_complete, cell, cell_index, **kwargs)
+    def finish(self) -> None:
+        if self.current is not None:
+            self.write(*self.current)
 
 
-class WarmKernelEngine(NBClientEngine):
-    """papermill's nbclient engine with the two costs above removed."""
+def execute(
+    nb: nbformat.NotebookNode,
+    km: Any,
+    kc: Any,
+    output: Path,
+    cell_timeout: float | None,
+    log: IO[str] | None = None,
+) -> nbformat.NotebookNode:
+    """Run every cell of ``nb`` (in place) on the started kernel ``km`` through the connected
+    client ``kc``; write the notebook to ``output`` when execution ends, however it ends.
 
-    @classmethod
-    def execute_notebook(
-        cls,
-        nb: Any,
-        kernel_name: str,
-        output_path: str | None = None,
-        progress_bar: bool = True,
-        log_output: bool = False,
-        autosave_cell_every: int = 30,
-        **kwargs: Any,
-    ) -> Any:
-        nb_man = _Manager(
-            nb,
-            output_path=output_path,
-            progress_bar=progress_bar,
-            log_output=log_output,
-            autosave_cell_every=autosave_cell_every,
-        )
-        nb_man.notebook_start()
-        try:
-            cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
-        except BaseException:
-            # A timeout or a dead kernel: keep what ran so far for diagnosis.
-            nb_man.cleanup_pbar()
-            nb_man.notebook_complete()
-            raise
-        # Ran to its end (cell errors included): papermill writes the notebook once itself.
-        nb_man.cleanup_pbar()
-        nb_man._quietly(nb_man.notebook_complete)
-        return nb_man.nb
+    Raises nbclient's ``CellExecutionError`` (a cell raised), ``CellTimeoutError`` (a cell ran
+    longer than ``cell_timeout`` seconds) or ``DeadKernelError``.
+    """
+    import nbformat
+    from nbclient import NotebookClient
 
-    @classmethod
-    def execute_managed_notebook(
-        cls,
-        nb_man: Any,
-        kernel_name: str,
-        log_output: bool = False,
-        stdout_file: Any = None,
-        stderr_file: Any = None,
-        start_timeout: float = 60,
-        execution_timeout: float | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        kc = kwargs.pop("kc", None)
-        kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
-        final = merge_kwargs(
-            kwargs,
-            timeout=execution_timeout,
-            startup_timeout=start_timeout,
-            kernel_name=kernel_name,
-            log=_logger(),
-            log_output=log_output,
-            stdout_file=stdout_file,
-            stderr_file=stderr_file,
-        )
-        client = PapermillNotebookClient(nb_man, **final)
-        if kc is not None:
-            # A connected, drained client (KernelSlot.prepare): nbclient uses it as it is
-            # instead of opening its own and repeating the kernel_info handshake.
-            kc.allow_stdin = False
-            client.kc = kc
+    streams = _StreamLog(log)
+    client = NotebookClient(
+        nb,
+        km=km,
+        timeout=cell_timeout,
+        log=LOG,
+        on_cell_start=streams.on_start,
+        on_cell_executed=streams.on_executed,
+    )
+    # A connected, drained client (KernelSlot.prepare): nbclient uses it as it is, and as it
+    # does not own the kernel manager it leaves kernel and client running afterwards.
+    client.kc = kc
+    try:
         return client.execute()
+    finally:
+        streams.finish()
+        nbformat.write(nb, output)
 
 
-def _logger() -> Any:
-    from papermill.log import logger
-
-    return logger
-
-
-papermill_engines.register(NAME, WarmKernelEngine)
-
-__all__ = ["NAME", "WarmKernelEngine"]
+__all__ = ["LOG", "execute", "parameterized", "preload"]

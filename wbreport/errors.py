@@ -85,5 +85,5 @@ class LockedError(WbreportError):
     exit_code = 3
 
 
-class ReportFailed(WbreportError):
-    """A notebook run did not produce a complete report."""
+class KernelError(WbreportError):
+    """A Jupyter kernel could not be started or prepared, or did not answer in time."""

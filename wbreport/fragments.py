@@ -61,12 +61,15 @@ ALLOWED_TAGS = {
     "ul",
 }
 ALLOWED_ATTRIBUTES = {
-    "*": {"class", "id", "title", "role", "aria-label", "lang"},
+    "*": {"class", "id", "title", "role", "aria-label", "aria-hidden", "lang"},
     "a": {"href"},
     "td": {"colspan", "rowspan", "data-indicator", "data-value", "data-partner"},
     "th": {"colspan", "rowspan", "scope"},
     "tr": {"data-partner", "data-indicator"},
     "table": {"data-section"},
+    "dl": {"data-section"},
+    "dd": {"data-indicator", "data-value"},
+    "div": {"data-section"},
     "section": {"data-section"},
 }
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -1,30 +1,63 @@
-"""The landing page of a published period: key figures, links and each job's status."""
+"""The landing page of a published period (SPEC §5): key figures per partner with RAG,
+a link to every report in every kind and language, each job's status, failures plainly,
+and reports carried from an earlier run marked as such."""
 
 from __future__ import annotations
 
 import csv
 import io
+import math
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from wbreport.naming import ENGLISH, PROGRAMMING
 from wbreport.partners import ALL_CODES, KOSOVO_FOOTNOTE, get_partner
-from wbreport.render import render_index
+from wbreport.registry import N_, Indicator, selected
 
-KEY_INDICATORS = (
-    "activities_delivered",
-    "participants",
-    "women_share",
-    "milestone_completion_rate",
-    "tools_available",
-)
 STATUS_TEXT = {
-    "ok": "Rendered",
-    "skipped": "Unchanged (reused)",
-    "failed": "Failed",
-    "timeout": "Timed out",
-    "kernel_died": "Kernel died",
-    "incomplete": "Incomplete",
+    "ok": N_("Rendered"),
+    "skipped": N_("Unchanged (reused)"),
+    "failed": N_("Failed"),
+    "timeout": N_("Timed out"),
+    "kernel_died": N_("Kernel died"),
+    "incomplete": N_("Incomplete"),
 }
+KIND_TEXT = {"programming": N_("Programming report"), "evaluation": N_("Training evaluation")}
+GOOD = ("ok", "skipped")
+
+
+def translator(lang: str = ENGLISH) -> Any:
+    """``gettext`` of the language's catalogue (English text until catalogues exist)."""
+    try:
+        from wbreport.i18n import translator as make
+    except ImportError:
+        return lambda message: message
+    return make(lang).gettext
+
+
+def when(stamp: str) -> str:
+    """An ISO time stamp as ``2021-12-31 17:05 UTC`` (as written when it is not one)."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return str(stamp or "")
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def shown(raw: str, indicator: Indicator) -> str:
+    """An indicators.csv value as the index shows it."""
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        return "n/a"
+    if math.isnan(value):
+        return "n/a"
+    if indicator.unit == "share":
+        return f"{value * 100:.1f}%"
+    if indicator.unit == "count":
+        return f"{round(value):,}"
+    return f"{value:,.2f}"
 
 
 def _indicators(folder: Path) -> dict[tuple[str, str], dict[str, str]]:
@@ -35,57 +68,114 @@ def _indicators(folder: Path) -> dict[tuple[str, str], dict[str, str]]:
     return {(r["partner"], r["indicator"]): r for r in rows}
 
 
-def index_context(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
-    from wbreport.fragments import fmt_number
-    from wbreport.report import LABELS
-    from wbreport.schema import RATIO_INDICATORS
+def kind_text(kind: str, _: Any) -> str:
+    """A kind's name for people: translated for the declared ones."""
+    return str(_(KIND_TEXT[kind])) if kind in KIND_TEXT else kind.replace("_", " ").capitalize()
 
+
+def _existing(folder: Path, paths: dict[str, str]) -> tuple[str, str]:
+    """(html, pdf) of a job that exist in ``folder`` (empty strings otherwise)."""
+    html = paths.get("html") or ""
+    if not html or not (folder / html).is_file():
+        return "", ""
+    pdf = paths.get("pdf") or ""
+    return html, pdf if pdf and (folder / pdf).is_file() else ""
+
+
+def _error(job: dict[str, Any]) -> str:
+    error = str(job.get("error") or "")
+    return f"cell {job['cell']}: {error}" if job.get("cell") else error
+
+
+def job_view(folder: Path, job: dict[str, Any], _: Any) -> dict[str, Any]:
+    """One report of the index: link (when the file exists), status and failure."""
+    paths = job.get("paths") or {}
+    href, pdf = _existing(folder, paths)
+    carried = job.get("carried_from")
+    status = str(job.get("status", ""))
+    kind = str(job.get("kind") or PROGRAMMING)
+    return {
+        "partner": job.get("partner", ""),
+        "kind": kind,
+        "kind_text": kind_text(kind, _),
+        "lang": job.get("lang") or ENGLISH,
+        "href": href,
+        "pdf": pdf,
+        "status": status,
+        "status_text": _(STATUS_TEXT[status]) if status in STATUS_TEXT else status,
+        "failed": status not in GOOD,
+        "seconds": job.get("seconds", 0),
+        "error": _error(job),
+        "carried": when(carried.get("time", "")) if isinstance(carried, dict) else "",
+        "log": paths.get("log") or "",
+    }
+
+
+def _figures(
+    values: dict[tuple[str, str], dict[str, str]], code: str, indicators: tuple[Indicator, ...]
+) -> list[dict[str, str]]:
+    figures = []
+    for indicator in indicators:
+        row = values.get((code, indicator.name), {})
+        raw = row.get("value", "")
+        figures.append(
+            {"name": indicator.name, "value": shown(raw, indicator), "raw": raw,
+             "rag": row.get("rag", "")}
+        )  # fmt: skip
+    return figures
+
+
+def _partner_row(
+    code: str, reports: list[dict[str, Any]], figures: list[dict[str, str]], _: Any
+) -> dict[str, Any]:
+    main = next((r for r in reports if r["kind"] == PROGRAMMING and r["lang"] == ENGLISH), None)
+    first = main or reports[0]
+    return {
+        "code": code,
+        "name": _(get_partner(code).name),
+        "reports": reports,
+        "href": first["href"],
+        "status": first["status"],
+        "status_text": first["status_text"],
+        "figures": figures,
+    }
+
+
+def index_context(folder: Path, manifest: dict[str, Any], lang: str = ENGLISH) -> dict[str, Any]:
+    """Everything the period index shows, as plain data for the template."""
+    _ = translator(lang)
     values = _indicators(folder)
-    jobs = {j["partner"]: j for j in manifest["jobs"]}
+    indicators = selected(index=True)
+    jobs = [job_view(folder, j, _) for j in manifest.get("jobs", []) if isinstance(j, dict)]
     partners = []
     for code in ALL_CODES:
-        if code not in jobs:
-            continue
-        job = jobs[code]
-        html = job.get("paths", {}).get("html") or ""
-        exists = bool(html) and (folder / html).is_file()
-        figures = []
-        for name in KEY_INDICATORS:
-            row = values.get((code, name), {})
-            raw = row.get("value", "")
-            shown = fmt_number(float(raw), name in RATIO_INDICATORS) if raw else "n/a"
-            figures.append({"name": name, "value": shown, "raw": raw, "rag": row.get("rag", "")})
-        error = job.get("error") or ""
-        if job.get("cell"):
-            error = f"cell {job['cell']}: {error}"
-        pdf = job.get("paths", {}).get("pdf") or ""
-        partners.append(
-            {
-                "code": code,
-                "name": get_partner(code).name,
-                "href": html if exists else "",
-                "pdf": pdf if exists and pdf and (folder / pdf).is_file() else "",
-                "status": job["status"],
-                "status_text": STATUS_TEXT.get(job["status"], job["status"]),
-                "seconds": job.get("seconds", 0),
-                "error": error,
-                "figures": figures,
-            }
-        )
-    failed = [p for p in partners if p["status"] not in ("ok", "skipped")]
+        reports = [j for j in jobs if j["partner"] == code]
+        if reports:
+            partners.append(_partner_row(code, reports, _figures(values, code, indicators), _))
+    failed = [dict(j, name=_(get_partner(j["partner"]).name)) for j in jobs if j["failed"]]
+    period = manifest.get("period", "")
     return {
-        "title": f"Programming reports {manifest['period']}",
-        "period": manifest["period"],
+        "_": _,
+        "lang": lang,
+        "title": _("Reports {period}").format(period=period),
+        "period": period,
         "partners": partners,
         "failed": failed,
-        "labels": [LABELS[n] for n in KEY_INDICATORS],
-        "finished": manifest.get("finished", ""),
+        "labels": [_(i.label) for i in indicators],
+        "finished": when(manifest.get("finished", "")),
         "version": manifest.get("version", ""),
-        "footnote": KOSOVO_FOOTNOTE,
+        "footnote": _(KOSOVO_FOOTNOTE),
     }
 
 
 def write_index(folder: Path, manifest: dict[str, Any]) -> Path:
+    """Write ``index.html`` into a set folder (the set is published afterwards)."""
+    from wbreport.publication import write_atomic
+    from wbreport.render import render_index
+
     path = folder / "index.html"
-    path.write_text(render_index(index_context(folder, manifest)), encoding="utf-8")
+    write_atomic(path, render_index(index_context(folder, manifest)))
     return path
+
+
+__all__ = ["index_context", "job_view", "translator", "when", "write_index"]

@@ -21,9 +21,10 @@ import pandas as pd
 
 from wbreport.config import Settings
 from wbreport.errors import UsageError
+from wbreport.framework import custom_indicators, custom_values, results_table
 from wbreport.partners import ALL_CODES, NATIONAL_CODES
 from wbreport.periods import Period, parse_period, quarter_of
-from wbreport.registry import BUILTIN, BUILTIN_NAMES, Indicator, custom_indicator
+from wbreport.registry import BUILTIN, BUILTIN_NAMES
 from wbreport.schema import EVALUATED_TYPES
 from wbreport.selections import PackageLike, optional_table
 from wbreport.targets import Thresholds, with_targets
@@ -402,54 +403,6 @@ def wide(table: pd.DataFrame) -> pd.DataFrame:
     return pivot.reindex(index=rows, columns=columns)
 
 
-# --- custom indicators (§9) -------------------------------------------------------------
-
-
-def custom_indicators(package: PackageLike) -> tuple[Indicator, ...]:
-    """The custom indicators declared in the package's ``indicator_definitions``, in order."""
-    defs = optional_table(package, "indicator_definitions")
-    if defs is None:
-        return ()
-    return tuple(
-        custom_indicator(str(r.indicator), str(r.label), str(r.unit), str(r.direction))
-        for r in defs.itertuples(index=False)
-    )
-
-
-def custom_values(
-    package: PackageLike, period: Period, names: tuple[str, ...]
-) -> tuple[Values, Values]:
-    """Values and to-date values of custom indicators ``names`` at ``period``.
-
-    The value is the observation whose period is exactly ``period`` (else NA); the to-date
-    value is the latest observation whose period ends on or before E, and of several
-    ending the same day the one of the shortest period.
-    """
-    values = {name: _NA.copy() for name in names}
-    to_date = {name: _NA.copy() for name in names}
-    obs = optional_table(package, "observations")
-    if obs is None or not names:
-        return values, to_date
-    spans = {label: parse_period(label) for label in obs["period"].unique()}
-    frame = pd.DataFrame(
-        {
-            "indicator": obs["indicator"].to_numpy(dtype=object),
-            "column": pd.Index(ALL_CODES).get_indexer(pd.Index(obs["partner"])),
-            "period": obs["period"].to_numpy(dtype=object),
-            "end": [spans[x].end for x in obs["period"]],
-            "start": [spans[x].start for x in obs["period"]],
-            "value": obs["value"].to_numpy(dtype=np.float64),
-        }
-    )
-    frame = frame[frame["indicator"].isin(names) & (frame["column"] >= 0)]
-    for r in frame[frame["period"] == period.label].itertuples(index=False):
-        values[r.indicator][r.column] = r.value
-    known = frame[frame["end"] <= period.end].sort_values(["end", "start"], kind="stable")
-    for r in known.groupby(["indicator", "column"], sort=False).tail(1).itertuples(index=False):
-        to_date[r.indicator][r.column] = r.value
-    return values, to_date
-
-
 # --- the full table ---------------------------------------------------------------------
 
 
@@ -511,5 +464,6 @@ __all__ = [
     "default_period",
     "figures",
     "indicator_table",
+    "results_table",
     "wide",
 ]

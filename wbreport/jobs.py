@@ -1,4 +1,5 @@
-"""One report job: execute the notebook with papermill in a warm kernel, then export HTML.
+"""One report job: execute the notebook in a warm kernel (:mod:`wbreport.engine`), then
+export HTML.
 
 Outcomes are typed (:class:`Status`); an error is summarised as the cell number and
 exception, never a traceback in a report.
@@ -19,6 +20,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from wbreport.runtime import temp_name
 
 if TYPE_CHECKING:  # imported where used: a run with every report unchanged needs neither
     import nbformat
@@ -52,22 +55,31 @@ class Job:
     staging: Path  # the period's staging folder
     cell_timeout: float = 120.0
     job_timeout: float = 600.0
+    kind: str = "programming"  # the report kind (SPEC §8) and language (§10)
+    lang: str = "en"
+
+    @property
+    def stem(self) -> str:
+        """File stem of this report: ``AL``, ``AL.sq``, ``AL.evaluation.sq`` (naming.py)."""
+        from wbreport.naming import report_stem
+
+        return report_stem(self.partner, self.kind, self.lang)
 
     @property
     def html(self) -> Path:
-        return self.staging / f"{self.partner}.html"
+        return self.staging / f"{self.stem}.html"
 
     @property
     def executed(self) -> Path:
-        return self.staging / "notebooks" / f"{self.partner}.ipynb"
+        return self.staging / "notebooks" / f"{self.stem}.ipynb"
 
     @property
     def log(self) -> Path:
-        return self.staging / "logs" / f"{self.partner}.log"
+        return self.staging / "logs" / f"{self.stem}.log"
 
     @property
     def name(self) -> str:
-        return f"{self.partner} {self.period}"
+        return f"{self.stem} {self.period}"
 
 
 @dataclass
@@ -83,6 +95,18 @@ class JobResult:
     worker: str = ""
     key: str = ""
     paths: dict[str, str] = field(default_factory=dict)
+    kind: str = "programming"
+    lang: str = "en"
+    # Set when this run failed and the last good report was carried into the new set
+    # (SPEC §7): {"run_id", "time"} of the run that rendered the carried report.
+    carried_from: dict[str, str] | None = None
+
+    @property
+    def stem(self) -> str:
+        """File stem of this report (see :mod:`wbreport.naming`)."""
+        from wbreport.naming import report_stem
+
+        return report_stem(self.partner, self.kind, self.lang)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -143,7 +167,7 @@ def _scrub_tree(node: Any, secrets: list[str]) -> Any:
 
 def scrub_notebook(nb: nbformat.NotebookNode, secrets: list[str]) -> None:
     """Remove secret values from every text of an executed notebook: sources, outputs and
-    metadata (papermill records the parameters there)."""
+    metadata (the parameters are recorded there)."""
     if secrets:
         _scrub_tree(nb, secrets)
 
@@ -160,7 +184,7 @@ def _first_error(nb: nbformat.NotebookNode) -> tuple[int | None, str, str]:
     """(cell number, exception name, message) of the first error output.
 
     The number counts code cells of the notebook as the analyst wrote it, so the cell
-    papermill injects with the parameters is not counted.
+    injected with the parameters is not counted.
     """
     code_index = 0
     for cell in nb.cells:
@@ -219,25 +243,24 @@ class _Outcome(NamedTuple):
     exception: str = ""
 
 
+def _failed(status: Status, message: str, exc: BaseException | None = None) -> _Outcome:
+    return _Outcome(status, None, message, None, type(exc).__name__ if exc else "")
+
+
 def _attempt(job: Job, slot: KernelSlot, log: Any, output: Path) -> _Outcome:
     """Execute the notebook once, into ``output``."""
-    import nbformat
-    import papermill as pm
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-    from papermill.exceptions import PapermillExecutionError
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    from wbreport.engine import NAME as ENGINE
+    from wbreport import engine
 
+    try:
+        nb = engine.parameterized(job.notebook, job.parameters)
+    except Exception as exc:
+        return _failed(Status.failed, f"cannot read the notebook: {exc}", exc)
     try:
         slot.prepare(job.notebook.parent)
     except Exception as exc:
-        return _Outcome(
-            Status.kernel_died,
-            None,
-            f"kernel could not be prepared: {exc}",
-            None,
-            type(exc).__name__,
-        )
+        return _failed(Status.kernel_died, f"kernel could not be prepared: {exc}", exc)
     overran = _Outcome(
         Status.timeout,
         None,
@@ -247,58 +270,38 @@ def _attempt(job: Job, slot: KernelSlot, log: Any, output: Path) -> _Outcome:
     )
     with _Watchdog(slot, job.job_timeout) as watchdog:
         try:
-            nb = pm.execute_notebook(
-                str(job.notebook),
-                str(output),
-                parameters=job.parameters,
-                kernel_name=slot.kernel_name,
-                progress_bar=False,
-                log_output=False,
-                stdout_file=log,
-                stderr_file=log,
-                execution_timeout=job.cell_timeout,
-                start_timeout=slot.startup_timeout,
-                cwd=str(job.notebook.parent),
-                engine_name=ENGINE,
-                **slot.engine_kwargs(),
-            )
-        except PapermillExecutionError as exc:
-            nb = nbformat.read(output, as_version=4) if output.exists() else None
-            cell, ename, evalue = _first_error(nb) if nb is not None else (None, "", "")
+            engine.execute(nb, slot.km, slot.kc, output, job.cell_timeout, log)
+        except CellExecutionError as exc:
+            cell, ename, evalue = _first_error(nb)
             ename, evalue = ename or exc.ename, evalue or exc.evalue
             status = Status.incomplete if ename == "SystemExit" else Status.failed
             return _Outcome(status, nb, f"{ename}: {evalue}", cell, ename)
         except CellTimeoutError as exc:
             slot.kill()
-            return _Outcome(
-                Status.timeout,
-                None,
-                f"a cell ran longer than {job.cell_timeout:g} s",
-                None,
-                type(exc).__name__,
-            )
+            return _failed(Status.timeout, f"a cell ran longer than {job.cell_timeout:g} s", exc)
         except DeadKernelError as exc:
-            if watchdog.fired:
-                return overran
-            return _Outcome(Status.kernel_died, None, "the kernel died", None, type(exc).__name__)
-        except Exception as exc:  # kernel start-up or client failures
+            return (
+                overran if watchdog.fired else _failed(Status.kernel_died, "the kernel died", exc)
+            )
+        except Exception as exc:  # client failures
             if watchdog.fired:
                 return overran
             if not slot.alive():
-                return _Outcome(
-                    Status.kernel_died, None, f"the kernel died: {exc}", None, type(exc).__name__
-                )
-            return _Outcome(
-                Status.failed, None, f"{type(exc).__name__}: {exc}", None, type(exc).__name__
-            )
+                return _failed(Status.kernel_died, f"the kernel died: {exc}", exc)
+            return _failed(Status.failed, f"{type(exc).__name__}: {exc}", exc)
         finally:
             slot.settle()
     if watchdog.fired:
         return overran._replace(nb=nb)
+    return _ended(nb)
+
+
+def _ended(nb: nbformat.NotebookNode) -> _Outcome:
+    """The outcome of a notebook that ran without an exception: ok, or incomplete when it
+    stopped before its end (``sys.exit()``, a skipped cell)."""
     stopped = _not_run(nb)
     if stopped is None:
         return _Outcome(Status.ok, nb)
-    # papermill lets sys.exit() and sys.exit(0) pass as success; the report still ended early.
     cell, ename, evalue = _first_error(nb)
     if ename:
         detail = f"{ename}: {evalue}" if evalue else ename
@@ -322,18 +325,18 @@ def execute_job(job: Job, slot: KernelSlot, worker: str = "") -> JobResult:
         folder.mkdir(parents=True, exist_ok=True)
     secrets = secret_values(job.parameters, os.environ)
     result = JobResult(job.partner, job.period, Status.failed, worker=worker, key=job.key)
-    # papermill writes the notebook with the parameters as given, and the kernel's output
-    # goes to the log as it comes: both are written to a private folder outside the output
-    # folder and land in the set only once scrubbed, even if this process is killed.
-    with tempfile.TemporaryDirectory(prefix="wbreport-job-") as private:
+    # The executed notebook holds the parameters as given, and the kernel's output goes to
+    # the log: both are written to a private folder outside the output folder and land in
+    # the set only once scrubbed, even if this process is killed.
+    with tempfile.TemporaryDirectory(prefix=temp_name("job")) as private:
         raw_notebook, raw_log = Path(private) / "executed.ipynb", Path(private) / "job.log"
-        with open(raw_log, "w", encoding="utf-8") as log:
+        with open(raw_log, "w", encoding="utf-8") as log, slot.using():
             log.write(f"{job.name}: parameters {redacted(job.parameters)}\n")
             for attempt in (1, 2):
                 result.attempts = attempt
                 outcome = _attempt(job, slot, log, raw_notebook)
                 log.write(f"attempt {attempt}: {outcome.status.value} {outcome.message}\n")
-                if outcome.status is not Status.kernel_died:
+                if outcome.status is not Status.kernel_died or slot.stopped:
                     break
                 slot.shutdown()  # a fresh kernel for the retry
         status, nb = outcome.status, outcome.nb

@@ -1,30 +1,48 @@
-"""Warm Jupyter kernels that papermill executes report notebooks in.
+"""Warm Jupyter kernels that report notebooks are executed in.
 
 A :class:`KernelSlot` owns one kernel process started once with pandas, matplotlib
 and wbreport already imported. Between reports the slot resets the kernel to a clean
 state (fresh user namespace and history, matplotlib defaults, working directory,
 environment and ``sys.path`` as at start), so a report rendered in a batch is the
-same as one rendered alone while start-up is paid once per worker. Kernels talk over
-IPC sockets in a private folder, which avoids the TCP port races of parallel kernels
-(papermill#511).
+same as one rendered alone while start-up is paid once per worker.
+
+Everything a kernel needs lives in one private folder per kernel
+(``$TMPDIR/wbreport-kernel-<pid>-*``, removed when the kernel stops): the kernel spec
+(found through ``KernelSpecManager(kernel_dirs=[...])``, so no installed spec is looked up),
+the connection file and the IPC sockets, which avoid the TCP port races of parallel
+kernels (papermill#511).
+
+Shutdowns are bounded and thread-safe. ZMQ sockets and contexts are not thread-safe:
+closing them while another thread polls them aborted libzmq (``signaler.cpp``) or hung in
+``zmq_ctx_term``. So only the thread using a slot (holding its lock) touches its sockets;
+any other thread (Ctrl-C, SIGTERM, a job's watchdog, the end of a run) only kills the
+kernel's process group, and the owner closes sockets (linger 0) and contexts when it lets
+go. Clients run no heartbeat thread: liveness is the process's, as nbclient checks it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
 import os
 import queue
 import shutil
+import signal
 import sys
-import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.asynchronous.client import AsyncKernelClient
+from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from jupyter_core.utils import run_sync
+
+from wbreport.errors import KernelError
+from wbreport.runtime import temp_dir
 
 WARM_UP = """
 import pandas, numpy, matplotlib
@@ -34,6 +52,11 @@ from wbreport.kernels import snapshot_kernel
 snapshot_kernel()
 wbreport.charts.trend(["a", "b"], [1, 2], [1, 2], "warm-up")
 del snapshot_kernel
+try:  # a report's first traceback formats fast (IPython loads its formatter on first use)
+    raise ValueError("warm-up")
+except ValueError:
+    import sys
+    get_ipython().InteractiveTB.structured_traceback(*sys.exc_info())
 import gc
 gc.collect()
 gc.freeze()  # warm-up objects are never scanned again: each reset's collection stays cheap
@@ -43,11 +66,14 @@ del gc
 RESET = "__import__('wbreport.kernels', fromlist=['reset_kernel']).reset_kernel({cwd!r})"
 _SNAPSHOT: dict[str, Any] = {}
 ASYNC_CLIENT = "jupyter_client.asynchronous.AsyncKernelClient"
+SPEC_NAME = "wbreport-python"
+IPC_PATH_MAX = 100  # sun_path holds 108 bytes on Linux, 104 on macOS
+#: How long a thread that does not use a slot waits for the one that does to let go.
+RELEASE_WAIT_SECONDS = 10.0
 
 
 def snapshot_kernel() -> None:
     """In the kernel: remember the process state every report must start from."""
-    import sys
 
     _SNAPSHOT["environ"] = dict(os.environ)
     _SNAPSHOT["path"] = list(sys.path)
@@ -56,8 +82,6 @@ def snapshot_kernel() -> None:
 def reset_kernel(cwd: str) -> None:
     """In the kernel: clear what a previous report may have changed (namespace, history,
     environment, ``sys.path``, working directory, matplotlib state)."""
-    import sys
-
     import matplotlib
     from IPython import get_ipython
 
@@ -75,107 +99,134 @@ def reset_kernel(cwd: str) -> None:
     matplotlib.use("Agg")
 
 
-class KernelError(RuntimeError):
-    """The kernel could not be started or did not answer."""
+def write_kernel_spec(folder: Path) -> Path:
+    """Write the spec of this interpreter's ipykernel into ``folder/<SPEC_NAME>`` and return
+    the folder to give ``KernelSpecManager(kernel_dirs=[...])``.
+
+    A private spec: the installed ``python3`` one may name another interpreter, and resolving
+    that name imports all of IPython into the runner (a third of a second) only to find this
+    same command. The warm-up needs wbreport importable in the kernel anyway.
+    """
+    spec = folder / SPEC_NAME
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Python 3 (wbreport)",
+                "language": "python",
+                "interrupt_mode": "signal",
+                "metadata": {"debugger": False},
+            }
+        ),
+        encoding="utf-8",
+    )
+    return folder
 
 
-class _TrackingKernelManager(KernelManager):
-    """Remembers the clients nbclient opens, which it leaves open on a kernel it does not own."""
-
-    def client(self, **kwargs: Any) -> Any:
-        client = super().client(**kwargs)
-        self.__dict__.setdefault("_wbreport_clients", []).append(client)
-        return client
-
-    def close_clients(self, keep: Any = None) -> None:
-        clients = self.__dict__.get("_wbreport_clients", [])
-        for client in clients:
-            if client is not keep:
-                with contextlib.suppress(Exception):
-                    client.stop_channels()
-        self.__dict__["_wbreport_clients"] = [c for c in clients if c is keep]
-
-    @property
-    def kernel_spec(self) -> Any:
-        # "python3" is this interpreter's ipykernel (jupyter swaps "python" in the installed
-        # spec for sys.executable, and the warm-up needs wbreport importable anyway). Built
-        # here: resolving the name through KernelSpecManager imports all of IPython into
-        # the runner, a third of a second, only to find this same command.
-        if self._kernel_spec is None and self.kernel_name == "python3":
-            from jupyter_client.kernelspec import KernelSpec
-
-            self._kernel_spec = KernelSpec(
-                argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                display_name="Python 3 (ipykernel)",
-                language="python",
-            )
-        return super().kernel_spec
+def _transport(ipc: Path) -> dict[str, str]:
+    """IPC sockets at ``ipc-<n>``; TCP on loopback when that path is too long for a Unix
+    socket (108 bytes; a deep TMPDIR), with ports jupyter_client picks and checks."""
+    if len(os.fsencode(ipc)) + 3 < IPC_PATH_MAX:
+        return {"transport": "ipc", "ip": str(ipc)}
+    return {"transport": "tcp", "ip": "127.0.0.1"}
 
 
 class KernelSlot:
-    """One reusable kernel (manager and client) for a worker."""
+    """One reusable kernel (manager and client) for a worker.
+
+    The thread that executes reports in the slot wraps its work in :meth:`using`; other
+    threads call only :meth:`kill`, :meth:`stop`, :meth:`alive` and :meth:`shutdown`.
+    """
 
     def __init__(
         self, kernel_name: str = "python3", startup_timeout: float = 60.0, reuse: bool = True
     ) -> None:
-        self.kernel_name = kernel_name
+        self.kernel_name = kernel_name  # the language the notebooks declare (informative)
         self.startup_timeout = startup_timeout
         self.reuse = reuse
         self.km: KernelManager | None = None
         self.kc: AsyncKernelClient | None = None
         self.used = 0
         self.stopped = False  # set by stop(): the run is ending, start no kernel any more
-        self._dir: str | None = None
-        self._lock = threading.Lock()
+        self._dir: Path | None = None
+        self._process: Any = None  # the kernel's Popen, for kill() from any thread
+        self._owner = threading.RLock()  # held by the thread using the sockets
+        self._close_pending = False
 
     @property
     def pid(self) -> int | None:
-        provisioner = getattr(self.km, "provisioner", None)
-        process = getattr(provisioner, "process", None)
-        return getattr(process, "pid", None)
+        """The kernel process id, if a kernel runs."""
+        return getattr(self._process, "pid", None)
 
     def alive(self) -> bool:
-        return self.km is not None and self.km.has_kernel and self.km.is_alive()
+        """Whether the kernel process runs (safe from any thread)."""
+        process = self._process
+        return process is not None and process.poll() is None
+
+    @contextlib.contextmanager
+    def using(self) -> Iterator[KernelSlot]:
+        """Hold the slot for one report; closes everything on release if the run stopped
+        (or another thread asked for a shutdown) meanwhile."""
+        with self._owner:
+            try:
+                yield self
+            finally:
+                if self.stopped or self._close_pending:
+                    self._close()
 
     def start(self, cwd: Path) -> None:
         """Start the kernel and import what every report needs."""
-        self.shutdown()
-        if self.stopped:
-            raise KernelError("the run is stopping")
-        self._dir = tempfile.mkdtemp(prefix="wbreport-kernel-")
-        # Asynchronous clients: nbclient awaits ``get_msg`` while a cell runs; a blocking
-        # client would block its event loop there, so cell timeouts and the dead-kernel
-        # check would never fire and a hung or killed kernel would hang the run.
-        self.km = _TrackingKernelManager(
-            kernel_name=self.kernel_name,
-            transport="ipc",
-            ip=os.path.join(self._dir, "kernel"),
-            client_class=ASYNC_CLIENT,
-        )
-        env = {**os.environ, "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-        # History in memory: no SQLite write per cell, nothing shared between kernels or runs.
-        self.km.start_kernel(
-            cwd=str(cwd), env=env, extra_arguments=["--HistoryManager.hist_file=:memory:"]
-        )
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        try:
-            run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
-        except RuntimeError as exc:
-            self.shutdown()
-            raise KernelError(f"kernel did not start: {exc}") from exc
-        self._run(WARM_UP)
-        self.used = 0
-        if self.stopped:  # stop() came while this kernel was starting
-            self.shutdown()
-            raise KernelError("the run is stopping")
+        with self._owner:
+            self._close()
+            if self.stopped:
+                raise KernelError("the run is stopping")
+            self._dir = Path(temp_dir("kernel"))
+            kernel_dirs = write_kernel_spec(self._dir / "kernels")
+            # Asynchronous clients: nbclient awaits ``get_msg`` while a cell runs; a blocking
+            # client would block its event loop there, so cell timeouts and the dead-kernel
+            # check would never fire and a hung or killed kernel would hang the run.
+            self.km = KernelManager(
+                kernel_name=SPEC_NAME,
+                kernel_spec_manager=KernelSpecManager(
+                    kernel_dirs=[str(kernel_dirs)], ensure_native_kernel=False
+                ),
+                connection_file=str(self._dir / "connection.json"),
+                client_class=ASYNC_CLIENT,
+                **_transport(self._dir / "kernel"),
+            )
+            env = {**os.environ, "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+            # History in memory: no SQLite write per cell, nothing shared between kernels or runs.
+            self.km.start_kernel(
+                cwd=str(cwd), env=env, extra_arguments=["--HistoryManager.hist_file=:memory:"]
+            )
+            self._process = getattr(self.km.provisioner, "process", None)
+            try:
+                self._new_client()
+                assert self.kc is not None
+                run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
+            except RuntimeError as exc:
+                self._close()
+                raise KernelError(f"kernel did not start: {exc}") from exc
+            self._run(WARM_UP)
+            self.used = 0
+            if self.stopped:  # stop() came while this kernel was starting
+                self._close()
+                raise KernelError("the run is stopping")
 
     def _new_client(self) -> None:
         """A fresh client for each report: nbclient leaves a used one in a state of its own."""
-        assert isinstance(self.km, _TrackingKernelManager)
-        self.km.close_clients()  # this slot's previous client and those nbclient opened
+        assert self.km is not None
+        self._close_client()
         self.kc = self.km.client()
-        self.kc.start_channels()
+        self.kc.allow_stdin = False  # input() in a report fails instead of waiting for ever
+        self.kc.start_channels(hb=False)
+
+    def _close_client(self) -> None:
+        kc, self.kc = self.kc, None
+        if kc is not None:
+            with contextlib.suppress(Exception):
+                kc.stop_channels()  # sockets closed with linger 0, its context destroyed
 
     def _run(self, code: str) -> None:
         """Execute set-up code and wait for its reply (its iopub output is never shown).
@@ -235,7 +286,9 @@ class KernelSlot:
 
     def prepare(self, cwd: Path) -> None:
         """A clean kernel for the next report: reset a live one, or start a new one."""
-        with self._lock:
+        with self._owner:
+            if self.stopped:
+                raise KernelError("the run is stopping")
             if self.alive() and self.reuse and self.used > 0:
                 try:
                     self._run(RESET.format(cwd=str(cwd)))
@@ -247,16 +300,10 @@ class KernelSlot:
                 self._run(RESET.format(cwd=str(cwd)))
             self.used += 1
 
-    def engine_kwargs(self) -> dict[str, Any]:
-        # ``kc`` is used by wbreport.engine (papermill's own engine would ignore it).
-        return {"km": self.km, "kc": self.kc}
-
     @staticmethod
     def settle() -> None:
         """Cancel what nbclient left pending on this thread's event loop after a timeout or a
         dead kernel (its IOPub reader), instead of leaving it to be destroyed pending."""
-        import asyncio
-
         try:
             loop = asyncio.get_event_loop_policy().get_event_loop()
         except RuntimeError:
@@ -275,19 +322,50 @@ class KernelSlot:
         self.kill()
 
     def kill(self) -> None:
-        """Kill the kernel process at once (timeouts, Ctrl-C)."""
-        if self.km is not None and self.km.has_kernel:
-            with contextlib.suppress(Exception):
-                self.km.shutdown_kernel(now=True)
+        """Kill the kernel's process group at once (timeouts, Ctrl-C); safe from any thread.
+
+        Only signals: sockets are left to the thread that uses them (see the module notes).
+        The group goes too, so a child the report started (``sleep``, a subprocess) does not
+        outlive it (the kernel leads its own session, as jupyter_client starts it)."""
+        process = self._process
+        if process is None or process.poll() is not None:
+            return
+        with contextlib.suppress(OSError):
+            if os.getpgid(process.pid) == process.pid:
+                os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            process.kill()
 
     def shutdown(self) -> None:
-        if isinstance(self.km, _TrackingKernelManager):
-            self.km.close_clients()
+        """Stop the kernel and release its sockets, contexts and folder.
+
+        From a thread other than the one using the slot: waits up to
+        ``RELEASE_WAIT_SECONDS`` for it; if it does not let go, kills the kernel (so it does
+        soon) and leaves the closing to it. Never blocks for longer."""
+        if self._owner.acquire(timeout=RELEASE_WAIT_SECONDS):
+            try:
+                self._close()
+            finally:
+                self._owner.release()
+            return
+        self._close_pending = True
         self.kill()
-        if self.km is not None:
+
+    def _close(self) -> None:
+        """Close client, kernel and folder; the caller holds the slot."""
+        self._close_pending = False
+        self._close_client()
+        km, self.km = self.km, None
+        self.kill()
+        if km is not None:
             with contextlib.suppress(Exception):
-                self.km.cleanup_resources()
-        self.km = self.kc = None
-        if self._dir:
+                if km.has_kernel:
+                    # Already killed: reaps the process (waits at most 5 s), removes the
+                    # connection and IPC files and destroys the manager's context (linger 0.1 s).
+                    km.shutdown_kernel(now=True)
+                else:
+                    km.cleanup_resources()
+        self._process = None
+        if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None

@@ -1,10 +1,11 @@
 """HTML export of executed notebooks and the landing page of a published set.
 
 The exporter is configured in code rather than by command-line flags: with
-``--execute`` nbconvert ignores ``TagRemovePreprocessor`` (nbconvert#1300), and
-``sanitize_html`` is off by default (CVE-2021-32862). wbreport's template hides all
-code, prompts, streams and errors and routes every HTML output through
-:func:`wbreport.fragments.sanitize`.
+``--execute`` nbconvert ignores ``TagRemovePreprocessor`` (nbconvert#1300). wbreport's
+template hides all code, prompts, streams and errors and routes every HTML output and
+markdown cell through :func:`wbreport.fragments.sanitize` (nh3) — that, not nbconvert's
+``sanitize_html`` (off by default, CVE-2021-32862, and read only by nbconvert's own
+templates), is what cleans a report.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from wbreport.fragments import sanitize
 
 if TYPE_CHECKING:  # nbconvert is imported when the first exporter is built
     import nbformat
-    from nbconvert import HTMLExporter
+    from nbconvert.exporters import TemplateExporter
 
 REMOVE_TAGS = ("parameters", "injected-parameters", "remove_cell")
 
@@ -44,22 +45,24 @@ def _clean_base64(data: str) -> str:
     return re.sub(r"[^A-Za-z0-9+/=]", "", data)
 
 
-def make_exporter() -> HTMLExporter:
+def make_exporter() -> TemplateExporter:
     """An HTML exporter with wbreport's template, tag removal and sanitising switched on."""
-    from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
 
     config = Config()
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = set(REMOVE_TAGS)
-    config.HTMLExporter.exclude_input = True
-    config.HTMLExporter.exclude_input_prompt = True
-    config.HTMLExporter.exclude_output_prompt = True
-    config.HTMLExporter.sanitize_html = True
+    config.TemplateExporter.exclude_input = True
+    config.TemplateExporter.exclude_input_prompt = True
+    config.TemplateExporter.exclude_output_prompt = True
+    # No ``sanitize_html``: nbconvert's option only sets ``resources.should_sanitize_html``,
+    # which its lab and classic templates read; wbreport's template ignores it and pipes every
+    # HTML output and markdown cell through ``clean_html``, registered below as the nh3
+    # allow-list sanitiser of wbreport.fragments. That filter is what cleans reports.
     # Validate the notebook once after all preprocessors, not after each of the twelve.
-    config.HTMLExporter.optimistic_validation = True
-    exporter = _lean_exporter_class(HTMLExporter)(
+    config.TemplateExporter.optimistic_validation = True
+    exporter = _exporter_class()(
         config=config,
         template_name="wbreport",
         extra_template_basedirs=[str(_package_dir("templates"))],
@@ -71,36 +74,50 @@ def make_exporter() -> HTMLExporter:
     return exporter
 
 
-def _lean_exporter_class(base: Any) -> Any:
-    """``HTMLExporter`` without its final pass, which re-parses and re-serialises the whole
-    page with BeautifulSoup (over half of the export time) only to add a generic ``alt`` to
-    ``<img>`` tags lacking one and ``tabindex`` to JupyterLab cell classes. wbreport's
-    template writes every ``<img>`` with its chart's alt text and has no such classes."""
-    from nbconvert.exporters.templateexporter import TemplateExporter
-    from nbconvert.filters.highlight import Highlight2HTML
-    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+def _exporter_class() -> type[TemplateExporter]:
+    """The report exporter: a ``TemplateExporter`` with ``HTMLExporter``'s markdown rendering.
 
-    class LeanHTMLExporter(base):
-        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
-            # HTMLExporter.from_notebook_node up to its call of the template exporter.
-            langinfo = nb.metadata.get("language_info", {})
-            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-            self.register_filter(
-                "highlight_code",
-                self.filters.get(
-                    "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
-                ),
-            )
-            resources = self._init_resources(resources)
-            self.register_filter(
-                "filter_data_type",
-                WidgetsDataTypeFilter(
-                    notebook_metadata=self._nb_metadata, parent=self, resources=resources
-                ),
-            )
-            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+    Not ``HTMLExporter`` itself: its ``from_notebook_node`` re-parses and re-serialises the
+    whole page with BeautifulSoup (over half of the export time) only to add a generic
+    ``alt`` to ``<img>`` tags lacking one and ``tabindex`` to JupyterLab cell classes;
+    wbreport's template writes every ``<img>`` with its chart's alt text and has no such
+    classes, and needs none of its lab-theme resources. Configured through traitlets and
+    public methods only (``default_filters``, ``register_filter``).
+    """
+    from jinja2 import pass_context
+    from nbconvert.exporters import TemplateExporter
+    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+    from traitlets import default
 
-    return LeanHTMLExporter
+    class ReportExporter(TemplateExporter):
+        """wbreport's HTML report exporter."""
+
+        export_from_notebook = "wbreport HTML"
+        output_mimetype = "text/html"
+
+        @default("file_extension")
+        def _file_extension_default(self) -> str:
+            return ".html"
+
+        @pass_context
+        def markdown2html(self, context: Any, source: str) -> str:
+            """Markdown to HTML as ``HTMLExporter`` renders it (heading anchors included)."""
+            cell = context.get("cell", {})
+            renderer = IPythonRenderer(
+                escape=False,
+                attachments=cell.get("attachments", {}),
+                embed_images=False,
+                path=context.get("resources", {}).get("metadata", {}).get("path", ""),
+                anchor_link_text="¶",
+                exclude_anchor_links=False,
+            )
+            return MarkdownWithMath(renderer=renderer).render(source)
+
+        def default_filters(self) -> Any:
+            yield from super().default_filters()
+            yield ("markdown2html", self.markdown2html)
+
+    return ReportExporter
 
 
 _shared: list[Any] = []  # the process's exporter, built once
@@ -134,7 +151,7 @@ def prewarm() -> None:
         )
 
 
-def exporter() -> HTMLExporter:
+def exporter() -> TemplateExporter:
     """The exporter, built once per process and reused for every report. Exports take a
     hundredth of a second and hold the GIL anyway: the threads of a run share it, in turn
     (hold ``_shared_lock`` while using it)."""

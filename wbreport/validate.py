@@ -16,8 +16,14 @@ from wbreport.errors import Problem
 from wbreport.frames import factorize_together
 from wbreport.partners import NATIONAL_CODES, REGION
 from wbreport.rawpackage import RawPackage
-from wbreport.schema import INDICATORS, MODULE_TYPES, TABLES
+from wbreport.schema import MODULE_TYPES, TABLES
 from wbreport.validate_evaluation import Tables, Valids, check_evaluations, check_followups
+from wbreport.validate_results import (
+    check_definitions,
+    check_observations,
+    check_results,
+    check_targets,
+)
 from wbreport.validate_table import (
     TableCheck,
     Valid,
@@ -125,29 +131,6 @@ def _dated_status(t: TableCheck, valid: Valid, status: str, date_col: str) -> li
     ) + t.problems(~is_status & has_date, date_col, f"must be empty unless status is {status}")
 
 
-def _declared_names(tables: dict[str, TableCheck]) -> set[str]:
-    """Indicator names a package may use: the built-ins and its declared custom ones."""
-    names = set(INDICATORS)
-    definitions = tables.get("indicator_definitions")
-    if definitions is not None and "indicator" in definitions:
-        names |= set(definitions["indicator"].text().dropna())
-    return names
-
-
-def _check_indicator_names(t: TableCheck, known: set[str]) -> list[Problem]:
-    if "indicator" not in t:
-        return []
-    column = t["indicator"]
-    unknown = column.rows(~np.isin(column.uniques, list(known))) & ~t.blank("indicator")
-    return t.problems(
-        unknown,
-        "indicator",
-        "unknown indicator; allowed: "
-        + ", ".join(INDICATORS)
-        + " or a custom indicator declared in indicator_definitions",
-    )
-
-
 def _activities_rule(t: TableCheck, valid: Valid, tables: Tables, valids: Valids) -> list[Problem]:
     return _check_activities(t, valid)
 
@@ -166,10 +149,6 @@ def _tools_rule(t: TableCheck, valid: Valid, tables: Tables, valids: Valids) -> 
     return _dated_status(t, valid, "published", "published_date")
 
 
-def _targets_rule(t: TableCheck, valid: Valid, tables: Tables, valids: Valids) -> list[Problem]:
-    return _check_indicator_names(t, _declared_names(tables))
-
-
 Rule = Callable[[TableCheck, Valid, Tables, Valids], list[Problem]]
 #: Cross-column and cross-table rules per table, run after every column is checked.
 RULES: dict[str, Rule] = {
@@ -177,7 +156,10 @@ RULES: dict[str, Rule] = {
     "participation": _participation_rule,
     "milestones": _milestones_rule,
     "tools": _tools_rule,
-    "targets": _targets_rule,
+    "targets": check_targets,
+    "results": check_results,
+    "indicator_definitions": check_definitions,
+    "observations": check_observations,
     "evaluations": check_evaluations,
     "followups": check_followups,
 }
@@ -209,8 +191,9 @@ def validate_raw(pkg: RawPackage) -> list[Problem]:
         t = tables[table.name] = TableCheck(raw)
         found, valid[table.name] = check_columns(t, table)
         problems += found
-        for key in table.unique:
-            problems += duplicates(t, key)
+        if table.name != "targets":  # its scope rule: check_targets
+            for key in table.unique:
+                problems += duplicates(t, key)
     for name, rule in RULES.items():
         if name in tables:
             problems += rule(tables[name], valid[name], tables, valid)

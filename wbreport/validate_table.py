@@ -19,7 +19,7 @@ import pandas as pd
 from wbreport.errors import Problem
 from wbreport.frames import Distinct, RawTable
 from wbreport.periods import is_canonical
-from wbreport.schema import Column, Table
+from wbreport.schema import ID_PATTERN, Column, Table
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INT = re.compile(r"\d{1,9}")
@@ -196,7 +196,11 @@ def _column_verdict(column: Column, values: ColumnCheck) -> tuple[np.ndarray, st
         allowed = "a value is required"
         if column.pattern:
             bad = ~values.fullmatch(column.pattern)
-            allowed = "an identifier of 1-64 letters, digits, '_' or '-'"
+            allowed = (
+                "an identifier of 1-64 letters, digits, '_' or '-'"
+                if column.pattern == ID_PATTERN
+                else f"a name matching {column.pattern}"
+            )
         else:
             bad = values.blank()
             if column.type == "text":
@@ -282,24 +286,34 @@ def first_occurrences(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndar
     return first, np.flatnonzero(first)[order]
 
 
-def duplicates(t: TableCheck, key: tuple[str, ...]) -> list[Problem]:
-    if not all(name in t for name in key):
+def duplicates(
+    t: TableCheck,
+    key: tuple[str, ...],
+    override: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+) -> list[Problem]:
+    """One problem per row whose ``key`` values repeat an earlier row's.
+
+    ``override`` gives (distinct values, codes) for key columns to compare otherwise
+    (e.g. an empty targets scope read as ``period``) or that the table lacks.
+    """
+    override = override or {}
+    if not all(name in t or name in override for name in key):
         return []
-    combined = t[key[0]].codes.astype(np.int64)
-    size = len(t[key[0]].uniques)
-    for name in key[1:]:
-        column = t[name]
-        if size * len(column.uniques) >= 2**62:
+    columns = [override.get(name) or (t[name].uniques, t[name].codes) for name in key]
+    combined = columns[0][1].astype(np.int64)
+    size = len(columns[0][0])
+    for uniques, codes in columns[1:]:
+        if size * len(uniques) >= 2**62:
             combined = pd.factorize(combined)[0].astype(np.int64)
             size = int(combined.max(initial=-1)) + 1
-        combined = combined * len(column.uniques) + column.codes
-        size *= len(column.uniques)
+        combined = combined * len(uniques) + codes
+        size *= len(uniques)
     first, first_of_row = first_occurrences(combined, size)
     dup = np.flatnonzero(~first)
     if len(dup) == 0:
         return []
     label = key[0] if len(key) == 1 else " + ".join(key)
-    parts = [t[name].uniques[t[name].codes[dup]] for name in key]
+    parts = [uniques[codes[dup]] for uniques, codes in columns]
     first_rows = t.rows[first_of_row[dup]]
     return [
         Problem(

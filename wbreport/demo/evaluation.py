@@ -34,7 +34,7 @@ def participation_rows(tables: dict[str, pd.DataFrame]) -> dict[str, np.ndarray]
     """
     act, part = tables["activities"], tables["participation"]
     pos = pd.Index(act["activity_id"]).get_indexer(part["activity_id"])
-    kind = pd.Index(EVALUATED_TYPES).get_indexer(act["type"])[pos]
+    kind = pd.Index(EVALUATED_TYPES).get_indexer(pd.Index(act["type"]))[pos]
     delivered = (act["status"] == "delivered").to_numpy()[pos]
     end = act["end_date"].to_numpy(dtype=str).astype("datetime64[D]")[pos]
     heads = part["participants"].to_numpy(dtype=np.int64)

@@ -7,8 +7,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wbreport.demo import evaluation, programming, results
+import wbreport.demo.programming as programming
 from wbreport.demo.core import first_year
+from wbreport.demo.evaluation import evaluations, followups
+from wbreport.demo.results import CUSTOM_NAMES, indicator_definitions, observations, results
 from wbreport.demo.targets import make_targets, more_targets, proxies
 from wbreport.registry import PROGRAMMING_NAMES
 from wbreport.schema import LOWER_IS_BETTER
@@ -56,13 +58,13 @@ def generate(scale: int = 1, seed: int = 0) -> dict[str, pd.DataFrame]:
     proxy = proxies(tables)
     targets = make_targets(tables, rng, indicators, proxy=proxy)
     extra = np.random.default_rng([seed, 1])
-    more = more_targets(tables, extra, results.CUSTOM_NAMES, proxy=proxy)
+    more = more_targets(tables, extra, CUSTOM_NAMES, proxy=proxy)
     tables["targets"] = pd.concat([targets, more], ignore_index=True)
-    tables["evaluations"] = evaluation.evaluations(extra, tables, rows)
-    tables["followups"] = evaluation.followups(extra, tables, rows)
-    tables["results"] = results.results()
-    tables["indicator_definitions"] = results.indicator_definitions()
-    tables["observations"] = results.observations(extra)
+    tables["evaluations"] = evaluations(extra, tables, rows)
+    tables["followups"] = followups(extra, tables, rows)
+    tables["results"] = results()
+    tables["indicator_definitions"] = indicator_definitions()
+    tables["observations"] = observations(extra)
     return tables
 
 

@@ -1,0 +1,107 @@
+"""`wbreport indicators`: raw values by default, --suppress, formats, --params, --partner."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests import handmade_evaluation as hm
+from wbreport.cli import app
+from wbreport.targets import COLUMNS
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def folder(make_package: Callable[..., Path]) -> Path:
+    return make_package(
+        activities=hm.ACTIVITIES,
+        participation=hm.PARTICIPATION,
+        evaluations=hm.EVALUATIONS,
+        followups=hm.FOLLOWUPS,
+        targets=[dict(indicator="satisfaction_mean", partner="BA", baseline=3, target=4)],
+    )
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["indicators", *args])
+    return result.exit_code, result.stdout
+
+
+def rows_of(text: str) -> dict[tuple[str, str], dict[str, str]]:
+    return {(r["partner"], r["indicator"]): r for r in csv.DictReader(io.StringIO(text))}
+
+
+def test_csv_is_raw_by_default_and_has_the_spec_columns(folder: Path) -> None:
+    code, text = run("--data", str(folder), "--period", "2020Q4")
+    assert code == 0
+    assert text.splitlines()[0] == ",".join(COLUMNS)
+    rows = rows_of(text)
+    assert len(rows) == 22 * 7
+    assert rows[("BA", "satisfaction_mean")]["value"] == "4.5000"  # n = 2, shown raw
+    assert rows[("BA", "satisfaction_mean")]["rag"] == "green"
+
+
+def test_suppress_blanks_value_achievement_and_rag_keeps_targets(folder: Path) -> None:
+    code, text = run("--data", str(folder), "--period", "2020Q4", "--suppress")
+    assert code == 0
+    row = rows_of(text)[("BA", "satisfaction_mean")]
+    assert (row["value"], row["achievement"], row["rag"], row["to_date"]) == ("", "", "", "")
+    assert (row["baseline"], row["target"]) == ("3", "4")
+    assert rows_of(text)[("BA", "evaluation_response_rate")]["value"] == "0.6667"
+
+
+def test_json_carries_n_and_suppressed(folder: Path) -> None:
+    code, text = run(
+        "--data", str(folder), "--period", "2020Q4", "--format", "json", "--partner", "BA"
+    )
+    assert code == 0
+    records = {r["indicator"]: r for r in json.loads(text)}
+    assert len(records) == 22
+    assert records["satisfaction_mean"]["n"] == 2 and records["satisfaction_mean"]["suppressed"]
+    assert records["participants"]["n"] is None
+
+
+def test_table_shows_threshold_for_suppressed(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wbreport import cli
+
+    monkeypatch.setattr(cli.out, "_width", 200)
+    code, text = run(
+        "--data", str(folder), "--period", "2020Q4", "--format", "table", "--suppress",
+        "--partner", "RS",
+    )  # fmt: skip
+    assert code == 0
+    assert "n < 5" in text and "knowledge_gain" in text
+
+
+def test_params_folder_sets_threshold_and_programme_start(folder: Path, tmp_path: Path) -> None:
+    params = tmp_path / "params"
+    params.mkdir()
+    (params / "defaults.yaml").write_text("min_respondents: 2\nprogramme:\n  start: 2020-10-01\n")
+    code, text = run(
+        "--data", str(folder), "--period", "2020Q4", "--suppress", "--params", str(params)
+    )
+    assert code == 0
+    rows = rows_of(text)
+    assert rows[("BA", "satisfaction_mean")]["value"] == "4.5000"  # n = 2 is not below 2
+    al = rows[("AL", "satisfaction_mean")]
+    assert al["to_date"] == al["value"]  # programme starts with the quarter
+
+
+def test_missing_params_folder_is_a_usage_error(folder: Path, tmp_path: Path) -> None:
+    code, _ = run("--data", str(folder), "--period", "2020Q4", "--params", str(tmp_path / "nope"))
+    assert code == 2
+
+
+def test_bad_period_and_partner_are_usage_errors(folder: Path) -> None:
+    assert run("--data", str(folder), "--period", "2020Q5")[0] == 2
+    assert run("--data", str(folder), "--period", "2020Q4", "--partner", "AL,BA")[0] == 2
+    assert run("--data", str(folder), "--period", "2020Q4", "--partner", "../x")[0] == 2

@@ -1,0 +1,381 @@
+"""Report sections, charts, the HTML export and the index on the hand-made package,
+without a kernel (issue 10): fast tests of the output side."""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from wbreport import charts
+from wbreport.batch import default_notebook
+from wbreport.config import Settings
+from wbreport.naming import report_file
+from wbreport.package import load_package
+from wbreport.partners import ALL_CODES, KOSOVO_FOOTNOTE
+from wbreport.periods import parse_period
+from wbreport.report import Prepared, Report, open_report, prepare
+from wbreport.report.common import HEADINGS
+from wbreport.report.results import results_rows
+
+PERIOD = "2020Q4"
+PARTNERS = ("AL", "RS", "XK", "ME", "WB")
+
+
+@pytest.fixture
+def prepared(handmade_package: Path) -> Prepared:
+    return prepare(load_package(handmade_package), [parse_period(PERIOD)], Settings())
+
+
+def report_of(run: Prepared, partner: str, lang: str = "en", **kw: Any) -> Report:
+    return open_report(partner, PERIOD, prepared=run, lang=lang, **kw)
+
+
+def soup(fragment: Any) -> BeautifulSoup:
+    return BeautifulSoup(str(fragment), "html.parser")
+
+
+def notebook_calls() -> list[str]:
+    """The report's calls as the notebook makes them (one expression per code cell)."""
+    nb = nbformat.read(default_notebook(), as_version=4)
+    calls = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+            continue
+        last = ast.parse(cell.source).body[-1]
+        calls.append(ast.unparse(last))
+    return calls
+
+
+def executed_notebook(report: Report) -> nbformat.NotebookNode:
+    """The report notebook with the outputs a kernel would give, computed in-process."""
+    nb = nbformat.read(default_notebook(), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+            continue
+        expression = ast.unparse(ast.parse(cell.source).body[-1])
+        value = eval(expression, {"report": report})
+        if isinstance(value, charts.Chart):
+            data, meta = value._repr_mimebundle_()
+        else:
+            data, meta = {"text/html": value._repr_html_()}, {}
+        cell.outputs = [
+            nbformat.v4.new_output("execute_result", data, metadata=meta, execution_count=1)
+        ]
+    nb.metadata["papermill"] = {"parameters": {"lang": report.lang, "partner": report.partner}}
+    return nb
+
+
+# --- every section of every partner ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("partner", PARTNERS)
+def test_every_notebook_call_renders_for_every_partner(prepared: Prepared, partner: str) -> None:
+    report = report_of(prepared, partner)
+    for call in notebook_calls():
+        out = eval(call, {"report": report})
+        if isinstance(out, charts.Chart):
+            assert out.svg.startswith("<?xml") and out.alt
+            assert "<script" not in out.svg
+        else:
+            html = out._repr_html_()
+            assert "<script" not in html.lower() and "Traceback" not in html
+
+
+def test_headings_come_from_the_catalogue_list(prepared: Prepared) -> None:
+    report = report_of(prepared, "AL")
+    headings = [c for c in notebook_calls() if c.startswith("report.heading(")]
+    texts = [ast.literal_eval(c[len("report.heading(") : -1]) for c in headings]
+    assert texts and set(texts) <= set(HEADINGS)
+    h2 = soup(report.heading("Key figures")).h2
+    assert h2.get_text() == "Key figures" and h2["id"] == "s-key-figures"
+
+
+# --- detail tables agree with the indicator they explain -----------------------------------
+
+
+@pytest.mark.parametrize("partner", PARTNERS)
+def test_detail_tables_agree_with_indicators(prepared: Prepared, partner: str) -> None:
+    report = report_of(prepared, partner)
+    value = report.data.indicators()["value"]
+    d = report.data
+    assert len(d.activities()) == value["activities_delivered"]
+    assert d.participation()["participants"].sum() == value["participants"]
+    assert d.participation()["women"].sum() == pytest.approx(
+        0 if math.isnan(value["women_share"]) else value["women_share"] * value["participants"]
+    )
+    assert d.train_the_trainers()["certified_trainers"].sum() == value["trainers_certified"]
+    assert len(d.cascade()) == value["cascade_sessions"]
+    assert len(d.regional_activities()) == value["regional_activities"]
+    assert len(d.overdue_milestones()) == value["milestones_overdue"]
+    ms = d.milestones()
+    assert ms["due"].sum() == value["milestones_due"]
+    assert ms["achieved"].sum() == value["milestones_achieved"]
+    areas = d.milestone_areas()
+    assert areas["overdue"].sum() == value["milestones_overdue"]
+    virtual = (d.activities()["delivery"] == "virtual").sum()
+    if value["activities_delivered"]:
+        assert virtual / value["activities_delivered"] == pytest.approx(value["virtual_share"])
+
+
+@pytest.mark.parametrize("partner", PARTNERS)
+def test_rendered_tables_have_the_selected_rows(prepared: Prepared, partner: str) -> None:
+    """The HTML tables show exactly the selections (one row per item)."""
+    report = report_of(prepared, partner)
+    value = report.data.indicators()["value"]
+
+    def body_rows(fragment: Any, section: str) -> int:
+        found = soup(fragment).select_one(f'table[data-section="{section}"]')
+        return 0 if found is None else len(found.select("tbody tr"))
+
+    assert body_rows(report.activities(), "activities") == value["activities_delivered"]
+    assert body_rows(report.trainers(), "cascade") == value["cascade_sessions"]
+    overdue = body_rows(report.milestones(), "overdue-milestones")
+    assert overdue == value["milestones_overdue"]
+    regional = body_rows(report.regional_activities(), "regional-activities")
+    assert regional == value["regional_activities"]
+
+
+def test_handmade_details_by_hand(prepared: Prepared) -> None:
+    al = report_of(prepared, "AL").data
+    assert list(al.activities()["activity_id"]) == ["A5", "A1", "A7", "A2", "A3"]
+    assert list(al.cascade()["activity_id"]) == ["A5", "A1"]
+    assert list(al.overdue_milestones()["milestone_id"]) == ["M2"]
+    modules = al.participation_by_module()
+    assert modules.loc["Inclusion", "participants"] == 22 and modules.loc["Inclusion", "men"] == 12
+    matrix = al.tools_matrix()
+    assert matrix.loc["T1", "sq"] == "published" and matrix.loc["T2", "sq"] == "in_translation"
+    wb = report_of(prepared, "WB").data
+    assert wb.tools_matrix().loc["T1", "sr-Latn"] == "XK"
+    assert wb.regional_activities().iloc[0]["partners"] == ["AL", "RS"]
+    assert wb.regional_activities().iloc[0]["organisers"] == "UNHCR; IOM"
+    assert list(wb.workplan_activities()["activity_id"]) == ["A10"]
+    assert list(report_of(prepared, "AL").data.workplan_milestones()["milestone_id"]) == ["M4"]
+    trend = al.trend()
+    assert list(trend.index)[-1] == PERIOD and trend.loc[PERIOD, "participants"] == 41
+
+
+# --- key figures: arrows, suppression, RAG ------------------------------------------------
+
+
+def test_key_figures_values_equal_the_indicator_table(prepared: Prepared) -> None:
+    report = report_of(prepared, "AL")
+    cells = soup(report.key_figures()).select("td[data-indicator]")
+    shown = {td["data-indicator"]: td for td in cells}
+    assert shown["participants"]["data-value"] == "41"
+    assert shown["participants"].get_text() == "41"
+    assert shown["women_share"].get_text() == "56.1%"  # 23/41
+    status = shown["participants"].find_parent("tr").find_all("td")[-1].get_text(" ")
+    # target 50 from baseline 0: achievement 41/50 = 0.82, between amber 0.6 and green 0.9
+    assert status == "Watch (AMBER)"
+    assert shown["participants"].find_parent("tr").find_all("td")[-2].get_text() == "82%"
+
+
+def test_arrows_against_the_previous_period(prepared: Prepared) -> None:
+    report = report_of(prepared, "AL")
+    rows = {
+        tr.th.get_text(): tr for tr in soup(report.key_figures()).select("table.key-figures tr")
+    }
+    participants = rows["Participants"].select_one(".change")
+    # 2020Q3: A8 (regional, AL 4 participants) ended 2020-09-15 -> 4; now 41.
+    assert participants.select_one("[aria-hidden]").get_text() == "↑ 4"
+    assert participants.select_one(".visually-hidden").get_text() == "up from 4"
+    assert "change-good" in participants["class"]
+    overdue = rows["Milestones overdue"].select_one(".change")
+    # Overdue at 2020-09-30: M1 achieved in time, M3 dropped -> 0; now 1 (up, lower is better).
+    assert overdue.select_one(".visually-hidden").get_text() == "up from 0"
+    assert "change-bad" in overdue["class"]
+    same = rows["Milestones due"].select_one(".change")
+    assert same.get_text(" ").startswith("↑")
+
+
+def _suppress(run: Prepared, name: str, n: int) -> None:
+    table = run.table(parse_period(PERIOD))
+    mask = (table["partner"] == "AL") & (table["indicator"] == name)
+    table.loc[mask, "value"] = 0.8
+    table.loc[mask, "n"] = n
+    table.loc[mask, "suppressed"] = 0 < n < run.settings.min_respondents
+
+
+def test_suppressed_figures_read_n_below_threshold(prepared: Prepared) -> None:
+    _suppress(prepared, "satisfied_share", 3)
+    report = report_of(prepared, "AL")
+    dd = soup(report.training_evaluation()).select_one('dd[data-indicator="satisfied_share"]')
+    assert dd.get_text() == "n < 5" and dd["data-value"] == ""
+    assert "0.8" not in str(report.training_evaluation())
+
+
+def test_training_evaluation_links_the_evaluation_report(prepared: Prepared) -> None:
+    _suppress(prepared, "satisfied_share", 12)
+    for lang in ("en", "sq"):
+        html = soup(report_of(prepared, "AL", lang=lang).training_evaluation())
+        assert html.a["href"] == report_file("AL", "evaluation", lang)
+        assert html.select_one('dd[data-indicator="satisfied_share"]')["data-value"] == "0.8000"
+        figures = {dd["data-indicator"] for dd in html.select("dd")}
+        assert figures == {"satisfied_share", "knowledge_gain", "applying_share"}
+
+
+# --- results framework (SPEC §9) ----------------------------------------------------------
+
+RESULTS = pd.DataFrame(
+    [
+        ("I1", "impact", "", "WB", "Protection space <b>widened</b>", "", "Annual review"),
+        ("O1", "outcome", "I1", "AL", "AL asylum system stronger", "milestone_completion_rate", ""),
+        ("P1", "output", "O1", "AL", "Staff trained", "participants;trainers_certified", "Lists"),
+        ("P2", "output", "O1", "RS", "RS staff trained", "participants", ""),
+        ("O2", "outcome", "I1", "WB", "Regional <script>x</script>", "participants", "MoV"),
+    ],
+    columns=[
+        "result_id",
+        "level",
+        "parent_id",
+        "partner",
+        "statement",
+        "indicators",
+        "means_of_verification",
+    ],
+)
+
+
+@pytest.fixture
+def with_results(prepared: Prepared) -> Prepared:
+    prepared.package.results = RESULTS  # type: ignore[attr-defined]
+    return prepared
+
+
+def test_results_framework_is_an_indented_hierarchy(with_results: Prepared) -> None:
+    assert list(results_rows(with_results.package, "AL")["result_id"]) == ["I1", "O1", "P1"]
+    html = soup(report_of(with_results, "AL").results_framework())
+    impact = html.select_one("li.result-impact")
+    outcome = impact.select_one("li.result-outcome")
+    output = outcome.select_one("li.result-output")
+    assert output["id"] == "r-P1" and "Staff trained" in output.get_text()
+    assert "Protection space <b>widened</b>" in impact.p.get_text()  # escaped, as written
+    table = output.select_one("table.result-indicators")
+    labels = [th.get_text() for th in table.select("tbody th")]
+    assert labels == ["Participants", "Trainers certified"]
+    first = [td.get_text(" ", strip=True) for td in table.select("tbody tr")[0].find_all("td")]
+    # baseline 0, target 50, value 41, status "82% · Watch (AMBER)", no to-date target
+    assert first[0:3] == ["0", "50", "41"] and "AMBER" in first[3] and "82%" in first[3]
+    assert "Lists" in output.select_one(".mov").get_text()
+
+
+def test_results_framework_of_the_region_escapes_statements(with_results: Prepared) -> None:
+    html = str(report_of(with_results, "WB").results_framework())
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "RS staff trained" not in html  # WB shows programme-wide results
+
+
+def test_results_framework_absent(prepared: Prepared) -> None:
+    assert "No results framework" in str(report_of(prepared, "AL").results_framework())
+
+
+# --- languages ----------------------------------------------------------------------------
+
+
+def test_sections_in_another_language(prepared: Prepared) -> None:
+    report = report_of(prepared, "XK", lang="sr-Cyrl")
+    assert report.lang == "sr-Cyrl"
+    text = soup(report.key_figures()).get_text()
+    assert "Учесници" in text or "Учесн" in text  # indicator labels from the catalogue
+    footer = soup(report.footer()).get_text()
+    assert KOSOVO_FOOTNOTE not in footer  # the footnote is translated
+    rs = report_of(prepared, "RS", lang="sr-Cyrl").key_figures()
+    assert soup(rs).select_one('td[data-indicator="women_share"]').text == "57,1%"  # 16/28
+
+
+# --- charts ---------------------------------------------------------------------------------
+
+
+def test_charts_have_alt_text_and_locale_numbers() -> None:
+    chart = charts.participation_by_module(["Inclusion"], [1200], [34], "Title")
+    assert chart.alt == "Title. Inclusion: 1,200 women, 34 men"
+    assert "font-family" in chart.svg or "<text" in chart.svg
+    trend = charts.trend(["2020Q3", "2020Q4"], [4, 41], [1, 5], "T")
+    assert "2020Q4: 41 participants, 5 activities" in trend.alt
+    ms = charts.milestone_status(["Asylum"], [1], [2], [3], "M")
+    assert ms.alt == "M. Asylum: 1 achieved, 2 not yet due, 3 overdue"
+    comparison = charts.partner_comparison(["Albania", "Serbia"], [10, 20], [0.5, math.nan], "C")
+    assert comparison.alt == "C. Albania: 10 participants, 50% women; Serbia: 20 participants"
+    bundle, meta = chart._repr_mimebundle_()
+    assert meta["image/svg+xml"]["alt"] == chart.alt and bundle["text/plain"] == chart.alt
+
+
+def test_empty_charts_render() -> None:
+    assert "No milestones" in charts.milestone_status([], [], [], [], "M").alt
+    assert "No training" in charts.participation_by_module([], [], [], "P").alt
+
+
+# --- the HTML export and the index ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("partner", "lang"), [("AL", "en"), ("WB", "en"), ("RS", "sr-Latn")])
+def test_html_export_without_kernel(prepared: Prepared, partner: str, lang: str) -> None:
+    from wbreport.render import export_html
+
+    report = report_of(prepared, partner, lang=lang)
+    html = export_html(executed_notebook(report), report.title)
+    page = BeautifulSoup(html, "html.parser")
+    assert page.html["lang"] == lang
+    assert page.h1.get_text() == report.title and len(page.find_all("h1")) == 1
+    assert len(html.encode()) < 150_000
+    assert "<script" not in html.lower() and "http://" not in html.replace("http://www.w3.org", "")
+    assert all(img.get("alt") for img in page.find_all("img"))
+    levels = [int(h.name[1]) for h in page.find_all(["h1", "h2", "h3", "h4"])]
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels))
+    assert "report.heading" not in html and "open_report" not in html
+
+
+def test_export_language_falls_back_to_english_and_refuses_odd_tags(prepared: Prepared) -> None:
+    from wbreport.render import export_html
+
+    nb = executed_notebook(report_of(prepared, "AL"))
+    nb.metadata["papermill"]["parameters"]["lang"] = '"><script>'
+    assert BeautifulSoup(export_html(nb, "t"), "html.parser").html["lang"] == "en"
+    del nb.metadata["papermill"]
+    assert BeautifulSoup(export_html(nb, "t"), "html.parser").html["lang"] == "en"
+
+
+def test_hostile_fragment_is_sanitised_in_the_export(prepared: Prepared) -> None:
+    from wbreport.render import export_html
+
+    nb = executed_notebook(report_of(prepared, "AL"))
+    nb.cells[3].outputs[0]["data"]["text/html"] = (
+        '<p onclick="x()">hi<script>alert(1)</script><a href="javascript:x">l</a></p>'
+    )
+    html = export_html(nb, "t")
+    assert "onclick" not in html and "<script" not in html and "javascript:" not in html
+
+
+def test_footer_names_source_and_fingerprint(prepared: Prepared) -> None:
+    when = datetime(2021, 1, 2, 3, 4, tzinfo=UTC)
+    text = soup(report_of(prepared, "AL").footer(when)).get_text()
+    assert "03:04 UTC" in text and "sha256:" in text and KOSOVO_FOOTNOTE in text
+
+
+def test_index_page_without_a_run(prepared: Prepared, tmp_path: Path) -> None:
+    from wbreport.index import write_index
+    from wbreport.targets import to_csv_text
+
+    table = prepared.table(parse_period(PERIOD))
+    (tmp_path / "indicators.csv").write_text(to_csv_text(table), encoding="utf-8")
+    (tmp_path / "AL.html").write_text("<html></html>", encoding="utf-8")
+    jobs = [
+        {"partner": c, "status": "ok" if c == "AL" else "failed", "paths": {"html": f"{c}.html"}}
+        for c in ALL_CODES
+    ]
+    jobs[1]["error"], jobs[1]["cell"] = "ValueError: <b>x</b>", 3
+    manifest = {"period": PERIOD, "jobs": jobs, "finished": "now", "version": "0"}
+    page = BeautifulSoup(write_index(tmp_path, manifest).read_text(), "html.parser")
+    hrefs = {a["href"] for a in page.find_all("a")}
+    assert "AL.html" in hrefs and "BA.html" not in hrefs
+    assert "ValueError: <b>x</b>" in page.get_text()
+    assert KOSOVO_FOOTNOTE in page.get_text()

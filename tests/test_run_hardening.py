@@ -1,0 +1,199 @@
+"""Run-level hardening (issue 14): the lock before any kernel, capped period ranges, usage
+errors as one line with exit 2, output folders that cannot be written, and failed reports
+that keep their last good version (SPEC §7)."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from typer.testing import CliRunner
+
+from tests.projects import minimal_notebook
+from tests.reporting import jobs_by_partner, read_manifest
+from wbreport.cli import app
+from wbreport.options import MAX_PERIODS, RunOptions
+from wbreport.pipeline import plan_and_run
+from wbreport.publication import BANNER_START, RunLock, mark_carried
+
+PERIOD = "2021Q4"
+
+
+def run_cli(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["run", *args])
+    return result.exit_code, result.output
+
+
+def one_line(output: str) -> bool:
+    return output.strip().count("\n") == 0 and "Traceback" not in output
+
+
+@pytest.fixture
+def no_kernels(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Record any attempt to start a kernel (none is expected)."""
+    started: list[object] = []
+    monkeypatch.setattr("wbreport.kernels.KernelSlot.start", lambda *a, **k: started.append(a))
+    monkeypatch.setattr("wbreport.executors.LocalExecutor.warm", lambda *a, **k: started.append(a))
+    return started
+
+
+# --- the lock comes first ----------------------------------------------------------------------
+
+
+def test_second_run_exits_3_without_ever_starting_a_kernel(
+    tmp_path: Path, no_kernels: list[object]
+) -> None:
+    out = tmp_path / "out"
+    with RunLock(out):
+        code, output = run_cli("--out", str(out), "--force", "--partners", "AL,WB")
+    assert code == 3, output
+    assert "another run is writing" in output and f"pid {os.getpid()}" in output
+    assert no_kernels == []
+    assert not (out / ".sets").exists() and not (out / PERIOD).exists()
+
+
+# --- usage errors: exit 2, one line, nothing created --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--period", "1000Q1:9999Q4"], f"at most {MAX_PERIODS}"),
+        (["--period", "2000-01:2019-12"], "240 periods"),
+        (["--partners", ","], "--partners names no partner"),
+        (["--partners", ""], "--partners names no partner"),
+        (["--params", "{missing}"], "no such folder"),
+        (["--params", "{file}"], "not a folder"),
+        (["--lang", ""], "--lang names nothing"),
+    ],
+)
+def test_usage_errors_are_one_line_and_create_nothing(
+    tmp_path: Path, no_kernels: list[object], args: list[str], message: str
+) -> None:
+    (tmp_path / "file.yaml").write_text("rag: {}\n", encoding="utf-8")
+    args = [a.format(missing=tmp_path / "missing", file=tmp_path / "file.yaml") for a in args]
+    code, output = run_cli("--out", str(tmp_path / "out"), *args)
+    assert code == 2, output
+    assert message in output and one_line(output), output
+    assert not (tmp_path / "out").exists()
+    assert no_kernels == []
+
+
+def test_out_that_is_a_file_or_under_proc_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "outputs"
+    target.write_text("keep", encoding="utf-8")
+    code, output = run_cli("--out", str(target), "--partners", "AL")
+    assert code == 2 and "it is a file" in output and one_line(output), output
+    assert target.read_text(encoding="utf-8") == "keep"
+    code, output = run_cli("--out", "/proc/self/wbreport", "--partners", "AL")
+    assert code == 2 and "/proc is not for reports" in output and one_line(output), output
+
+
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [(errno.EROFS, "read-only file system"), (errno.ENOSPC, "the disk is full")],
+)
+def test_out_read_only_or_full_at_the_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, number: int, reason: str
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(number, os.strerror(number))
+
+    monkeypatch.setattr("wbreport.publication.FileLock.acquire", refuse)
+    code, output = run_cli("--out", str(tmp_path / "out"), "--partners", "AL")
+    assert code == 2, output
+    assert reason in output and one_line(output), output
+
+
+def test_banner_is_escaped_and_replaces_an_earlier_one() -> None:
+    page = "<html><body class='x'><h1>RS</h1></body></html>"
+    once = mark_carried(page, "the latest run failed: <script>alert(1)</script>")
+    assert "<script>" not in once and "&lt;script&gt;" in once
+    assert once.index(BANNER_START) == once.index("<body class='x'>") + len("<body class='x'>")
+    twice = mark_carried(once, "again")
+    assert twice.count(BANNER_START) == 1 and "again" in twice and "alert(1)" not in twice
+
+
+# --- failed reports keep their last good version (issue 14 item 9) --------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300, method="thread")
+def test_failed_report_keeps_its_last_good_version_marked(tmp_path: Path) -> None:
+    params = tmp_path / "params"
+    params.mkdir()
+    notebook = minimal_notebook(tmp_path / "nb" / "report.ipynb")
+    options = RunOptions(
+        params_dir=params,
+        notebook=notebook,
+        partners=["AL", "RS"],
+        period=PERIOD,
+        out=tmp_path / "out",
+        jobs=1,
+    )
+    first = plan_and_run(options)
+    assert first.exit_code == 0
+    first_run = read_manifest(first.periods[0].folder)["run_id"]
+    good = (first.periods[0].folder / "RS.html").read_text(encoding="utf-8")
+
+    (params / "fail-RS").write_text("<b>source system offline</b>", encoding="utf-8")
+    options.force = True
+    second = plan_and_run(options)
+    assert second.exit_code == 1
+    folder = second.periods[0].folder
+    job = jobs_by_partner(folder)["RS"]
+    assert job["status"] == "failed" and "source system offline" in job["error"]
+    assert job["carried_from"]["run_id"] == first_run
+    page = (folder / "RS.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(page, "html.parser")
+    notice = soup.select_one(".wbreport-carried").get_text()
+    assert notice.startswith("This report is from the run of ")
+    assert "the latest run failed: cell 1: RuntimeError: <b>source system offline</b>" in notice
+    assert "<b>source" not in page  # escaped
+    assert (
+        soup.select_one("p.who").get_text()
+        == BeautifulSoup(good, "html.parser").select_one("p.who").get_text()
+    )
+    index = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "html.parser")
+    row = index.select_one('li[data-report="RS.programming.en"][data-status="failed"]')
+    assert row.a["href"] == "RS.html" and "showing the version of" in row.get_text()
+    assert "source system offline" in index.select_one(".alert").get_text()
+    portal = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "showing the version of" in portal and "source system offline" in portal
+
+    third = plan_and_run(options)  # failing again: still the first run's report, one banner
+    folder = third.periods[0].folder
+    assert jobs_by_partner(folder)["RS"]["carried_from"]["run_id"] == first_run
+    assert (folder / "RS.html").read_text(encoding="utf-8").count(BANNER_START) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300, method="thread")
+def test_full_disk_at_publication_keeps_the_previous_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notebook = minimal_notebook(tmp_path / "nb" / "report.ipynb")
+    out = tmp_path / "out"
+    args = ["--notebook", str(notebook), "--partners", "AL", "--period", PERIOD, "--out", str(out)]
+    code, output = run_cli(*args)
+    assert code == 0, output
+    before = (out / PERIOD).resolve()
+    files = {p.name: p.read_bytes() for p in before.iterdir() if p.is_file()}
+
+    def full(*a: object, **k: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("wbreport.manifest.write_atomic", full)
+    code, output = run_cli(*args, "--force", "--json")
+    assert code == 1, output
+    assert "No space left on device" in output and "previous reports stay published" in output
+    assert "Traceback" not in output
+    assert (out / PERIOD).resolve() == before
+    assert {p.name: p.read_bytes() for p in before.iterdir() if p.is_file()} == files
+    assert sorted(p.name for p in (out / ".sets").iterdir()) == [before.name]
+    summary = json.loads(output[output.index("{") :])
+    assert summary["exit_code"] == 1

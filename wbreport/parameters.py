@@ -1,0 +1,97 @@
+"""Notebook parameters: what a notebook declares, and checks before any kernel starts (§7)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from wbreport.errors import UsageError
+
+INJECTED = ("partner", "period", "data", "params_dir", "prepared")
+"""Parameters ``wbreport run`` sets for every report."""
+OPTIONAL_INJECTED = ("kind", "lang")
+"""Parameters set only when the notebook declares them (a notebook without ``lang``
+renders English only)."""
+
+
+def declared_parameters(notebook: Path) -> dict[str, Any]:
+    """Names assigned in the cell tagged ``parameters`` (papermill's rule), read with
+    ``json`` and ``ast`` so that a run with nothing to render does not import papermill."""
+    import ast
+
+    try:
+        nb = json.loads(notebook.read_text(encoding="utf-8"))
+        language = nb.get("metadata", {}).get("kernelspec", {}).get("language") or "python"
+        cells = [
+            c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])
+        ]
+        if language == "python" and cells:
+            source = cells[0].get("source", "")
+            tree = ast.parse(source if isinstance(source, str) else "".join(source))
+            names: dict[str, Any] = {}
+            for node in tree.body:
+                targets = (
+                    node.targets
+                    if isinstance(node, ast.Assign)
+                    else [node.target]
+                    if isinstance(node, ast.AnnAssign)
+                    else []
+                )
+                names.update({t.id: {"name": t.id} for t in targets if isinstance(t, ast.Name)})
+            return names
+    except (OSError, ValueError, SyntaxError, AttributeError, RecursionError):
+        pass  # papermill gives the precise message below
+    import papermill as pm
+
+    try:
+        return dict(pm.inspect_notebook(str(notebook)))
+    except Exception as exc:
+        raise UsageError(f"cannot read notebook {notebook}: {exc}") from None
+
+
+def check_parameters(notebook: Path, given: dict[str, Any]) -> dict[str, Any]:
+    """Refuse names not declared in the notebook's parameters cell (papermill only warns).
+
+    Returns the declared parameters.
+    """
+    declared = declared_parameters(notebook)
+    if not declared:
+        raise UsageError(f"{notebook} has no cell tagged 'parameters'")
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        raise UsageError(
+            f"unknown notebook parameter(s) {', '.join(map(repr, unknown))}; "
+            f"{notebook.name} declares: {', '.join(declared)}"
+        )
+    return declared
+
+
+def check_value(name: str, value: Any) -> None:
+    """Refuse a parameter value that is not one line of text or a number."""
+    if not isinstance(value, str | int | float | bool) and value is not None:
+        raise UsageError(f"parameter {name!r} must be text or a number")
+    if isinstance(value, str) and ("\n" in value or "\r" in value or "\0" in value):
+        raise UsageError(f"parameter {name!r} must be one line of text")
+
+
+def check_extra(parameters: dict[str, Any]) -> None:
+    """Values of ``--param`` are safe and none of them is one wbreport sets itself."""
+    for name, value in parameters.items():
+        check_value(name, value)
+    clash = sorted(set(parameters) & {*INJECTED, *OPTIONAL_INJECTED})
+    if clash:
+        raise UsageError(
+            f"parameter(s) {', '.join(clash)} are set by wbreport run itself; use the "
+            "command-line options instead"
+        )
+
+
+__all__ = [
+    "INJECTED",
+    "OPTIONAL_INJECTED",
+    "check_extra",
+    "check_parameters",
+    "check_value",
+    "declared_parameters",
+]

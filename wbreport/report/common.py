@@ -1,0 +1,365 @@
+"""What every kind of report shares: its context, header, headings, key figures (with
+the change since the previous period and disclosure control), narrative and footer."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from markupsafe import Markup
+
+from wbreport import registry
+from wbreport.config import Narrative, Settings
+from wbreport.fragments import Fragment, join, markdown, table, tag
+from wbreport.naming import PROGRAMMING
+from wbreport.partners import REGION
+from wbreport.periods import Period
+from wbreport.registry import N_
+from wbreport.report.data import ReportData
+from wbreport.report.run import Prepared, data_fingerprint
+from wbreport.wording import Text, is_na
+
+#: Section headings of the reports (message ids; the notebook calls report.heading(...)).
+HEADINGS = (
+    N_("Key figures"),
+    N_("Highlights"),
+    N_("Activities delivered"),
+    N_("Training participation"),
+    N_("Train-the-trainers and cascade"),
+    N_("Roadmap milestones"),
+    N_("Practical tools and translations"),
+    N_("Regional cooperation"),
+    N_("Results framework"),
+    N_("Training evaluation"),
+    N_("Trend"),
+    N_("Workplan for the next period"),
+    N_("Next steps"),
+)
+#: Title patterns of the report kinds declared in params/defaults.yaml (SPEC §8).
+TITLES = (
+    N_("{name} — programming report {period}"),
+    N_("{name} — training evaluation {period}"),
+)
+NA_ROW = {
+    "value": math.nan,
+    "baseline": math.nan,
+    "target": math.nan,
+    "achievement": math.nan,
+    "rag": "",
+    "to_date": math.nan,
+    "to_date_baseline": math.nan,
+    "to_date_target": math.nan,
+    "to_date_achievement": math.nan,
+    "to_date_rag": "",
+    "n": math.nan,
+    "suppressed": False,
+    "to_date_n": math.nan,
+    "to_date_suppressed": False,
+}
+
+
+def custom_indicators(package: Any) -> tuple[registry.Indicator, ...]:
+    """The custom indicators a package declares (SPEC §9), as registry entries."""
+    frame = getattr(package, "indicator_definitions", None)
+    if frame is None or len(frame) == 0:
+        return ()
+    return tuple(
+        registry.custom_indicator(r.indicator, r.label, r.unit, r.direction)
+        for r in frame.itertuples()
+    )
+
+
+@dataclass
+class Context:
+    """One report: partner (or ``WB``), period, kind, language, the run's data and text."""
+
+    partner: str
+    period: Period
+    run: Prepared
+    narrative: Narrative
+    text: Text
+    kind: str = PROGRAMMING
+    is_sample: bool = False
+    _rows: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict, repr=False)
+
+    @property
+    def package(self) -> Any:
+        """The data package."""
+        return self.run.package
+
+    @property
+    def settings(self) -> Settings:
+        """The run settings."""
+        return self.run.settings
+
+    @property
+    def is_region(self) -> bool:
+        """True for the regional roll-up (WB)."""
+        return self.partner == REGION
+
+    @property
+    def name(self) -> str:
+        """The partner's display name in the report language."""
+        return self.text.partner(self.partner)
+
+    @cached_property
+    def data(self) -> ReportData:
+        """The report's selections (``report.data.activities()`` and the like)."""
+        return ReportData(
+            self.package,
+            self.partner,
+            self.period,
+            self.run.table,
+            self.settings.report.trend_periods,
+        )
+
+    @property
+    def title(self) -> str:
+        """The title: the kind's pattern with the partner's name and the period."""
+        kind = self.settings.reports.get(self.kind)
+        pattern = kind.title if kind and kind.title else "{name} — programming report {period}"
+        return self.text(pattern, name=self.name, period=self.period.label)
+
+    def rows(self, period: Period | None = None) -> dict[str, dict[str, Any]]:
+        """Indicator rows of the partner, by indicator name (missing columns as NA)."""
+        p = period or self.period
+        if p.label not in self._rows:
+            frame = self.run.table(p)
+            own = frame[frame["partner"] == self.partner]
+            self._rows[p.label] = {
+                str(r["indicator"]): {**NA_ROW, **{str(k): v for k, v in r.items()}}
+                for r in own.to_dict("records")
+            }
+        return self._rows[p.label]
+
+    def row(self, name: str, period: Period | None = None) -> dict[str, Any]:
+        """One indicator row (all NA when the table lacks it)."""
+        return self.rows(period).get(name, dict(NA_ROW))
+
+    def suppressed(self, row: dict[str, Any], flag: str = "suppressed") -> bool:
+        """Disclosure control (SPEC §8): the figure rests on 0 < n < min_respondents
+        (``flag="to_date_suppressed"`` for the to-date figure)."""
+        value = row.get(flag)
+        return bool(value) and not (isinstance(value, float) and math.isnan(value))
+
+    def shown(self, name: str, row: dict[str, Any], column: str = "value") -> str:
+        """A figure as a report shows it: formatted, or "n < 5" when suppressed."""
+        flag = "to_date_suppressed" if column.startswith("to_date") else "suppressed"
+        if self.suppressed(row, flag):
+            return self.text("n < {threshold}", threshold=self.settings.min_respondents)
+        return self.text.value(row[column], name)
+
+    def cut(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, Markup]:
+        """At most ``max_table_rows`` rows, and the note saying so."""
+        limit = self.settings.report.max_table_rows
+        if len(frame) <= limit:
+            return frame, Markup("")
+        note = self.text(
+            "Showing the first {limit} of {total} rows; all are in the data package.",
+            limit=self.text.count(limit),
+            total=self.text.count(len(frame)),
+        )
+        return frame.head(limit), tag("p", note, class_="note")
+
+
+def heading(ctx: Context, text: str, level: int = 2) -> Fragment:
+    """A section heading in the report language (``text`` is the English message id)."""
+    slug = "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
+    return Fragment(tag(f"h{level}", ctx.text(text), id=f"s-{slug}"))
+
+
+def header(ctx: Context) -> Fragment:
+    """Kicker, title, reporting period with its dates, and the sample-data notice."""
+    t = ctx.text
+    p = ctx.period
+    parts = [
+        tag(
+            "p",
+            t(
+                "Capacity-building programme in asylum and reception with the Western Balkan "
+                "partners"
+            ),
+            class_="kicker",
+        ),
+        tag("h1", ctx.title),
+        tag(
+            "p",
+            t(
+                "Reporting period {period}: {start} – {end}",
+                period=t.period(p),
+                start=t.date(p.start),
+                end=t.date(p.end),
+            ),
+            class_="subtitle",
+        ),
+    ]
+    if ctx.is_sample:
+        parts.append(
+            tag(
+                "p",
+                t("Illustrative sample data: the figures in this report are not real."),
+                class_="notice",
+            )
+        )
+    return Fragment(tag("header", join(parts), class_="report-header"))
+
+
+def rag_badge(t: Text, rag: str, achievement: float = math.nan) -> Markup:
+    """RAG status as words and colour (never colour alone), with the achievement."""
+    words = t.rag(rag)
+    if rag and not is_na(achievement):
+        words = f"{t.percent(achievement, 0)} · {words}"
+    return tag("span", words, class_=f"rag rag-{rag or 'none'}")
+
+
+def _arrow(ctx: Context, name: str, now: dict[str, Any], before: dict[str, Any]) -> Markup:
+    """↑ ↓ → against the previous period, with the previous value, for eyes and ears."""
+    t = ctx.text
+    if (
+        ctx.suppressed(now)
+        or ctx.suppressed(before)
+        or is_na(now["value"])
+        or is_na(before["value"])
+    ):
+        return tag("span", "–", class_="change change-none")
+    info = t.indicator(name)
+    current = registry.csv_number(now["value"], info)
+    previous = registry.csv_number(before["value"], info)
+    diff = float(current) - float(previous)
+    shown = t.value(before["value"], name)
+    if diff == 0:
+        arrow, words, mood = "→", t("unchanged from {previous}", previous=shown), "same"
+    else:
+        up = diff > 0
+        arrow = "↑" if up else "↓"
+        words = (
+            t("up from {previous}", previous=shown)
+            if up
+            else t("down from {previous}", previous=shown)
+        )
+        mood = "good" if up != info.lower_is_better else "bad"
+    visible = tag("span", f"{arrow} {shown}", aria_hidden="true")
+    hidden = tag("span", words, class_="visually-hidden")
+    return tag("span", visible + hidden, class_=f"change change-{mood}")
+
+
+def value_cell(ctx: Context, name: str, row: dict[str, Any]) -> Markup:
+    """The ``<td>`` of a figure with ``data-indicator`` and ``data-value`` (as in
+    indicators.csv; empty when suppressed) for tests and readers of the HTML."""
+    hidden = ctx.suppressed(row)
+    raw = "" if hidden else registry.csv_number(row["value"], ctx.text.indicator(name))
+    return tag("td", ctx.shown(name, row), class_="num", data_indicator=name, data_value=raw)
+
+
+def _key_row(ctx: Context, name: str, previous: Period, show_n: bool) -> list[Any]:
+    t = ctx.text
+    r = ctx.row(name)
+    cells: list[Any] = [
+        t.label(name),
+        value_cell(ctx, name, r),
+        _arrow(ctx, name, r, ctx.row(name, previous)),
+    ]
+    if show_n:  # a suppressed figure shows no number at all, its n neither
+        cells.append("–" if ctx.suppressed(r) else t.count(r["n"]))
+    if is_na(r["target"]):
+        return [*cells, "", "", "", ""]
+    hidden = ctx.suppressed(r)
+    return [
+        *cells,
+        t.value(r["baseline"], name),
+        t.value(r["target"], name),
+        "" if is_na(r["achievement"]) or hidden else t.percent(r["achievement"], 0),
+        rag_badge(t, "" if hidden else str(r["rag"] or "")),
+    ]
+
+
+def key_figures(
+    ctx: Context,
+    names: tuple[str, ...] | None = None,
+    caption: str | None = None,
+    show_n: bool = False,
+) -> Fragment:
+    """Indicators with the change since the previous period, baseline, target,
+    achievement and RAG as text and colour; suppressed figures read "n < 5"."""
+    t = ctx.text
+    names = names or tuple(i.name for i in registry.selected(group="programming", key_figure=True))
+    previous = ctx.period.shift(-1)
+    rows = [_key_row(ctx, name, previous, show_n) for name in names]
+    headers = [t("Indicator"), t("Value"), t("Since {period}", period=t.period(previous))]
+    headers += [t("Respondents (n)")] if show_n else []
+    headers += [t("Baseline"), t("Target"), t("Achievement"), t("Status")]
+    numeric = tuple(range(1, len(headers) - 1))
+    th = ctx.settings.rag
+    note = t(
+        "Status: on track (green) when achievement ≥ {green} of the way from baseline to "
+        "target, watch (amber) when ≥ {amber}, otherwise off track (red). Blank where no "
+        "target is set. Arrows compare with the previous period. Figures resting on fewer "
+        "than {threshold} people are not shown (n < {threshold}).",
+        green=t.percent(th.green, 0),
+        amber=t.percent(th.amber, 0),
+        threshold=ctx.settings.min_respondents,
+    )
+    grid = table(
+        headers,
+        rows,
+        caption=caption
+        or t("Key figures, {name}, {period}", name=ctx.name, period=t.period(ctx.period)),
+        numeric=numeric,
+        class_="key-figures",
+        data_section="key-figures",
+    )
+    return Fragment(grid + tag("p", note, class_="note"))
+
+
+def narrative(ctx: Context, text: str) -> Fragment:
+    """Analyst markdown, sanitised, or a note that none was provided."""
+    if not text.strip():
+        return Fragment(
+            tag("p", ctx.text("No narrative provided for this period."), class_="empty")
+        )
+    return Fragment(tag("div", markdown(text), class_="narrative"))
+
+
+def footer(ctx: Context, generated_at: datetime | None = None) -> Fragment:
+    """Generation time, version, source and data fingerprint; the Kosovo* footnote."""
+    from wbreport import __version__
+
+    t = ctx.text
+    when = generated_at or datetime.now(UTC)
+    digest = data_fingerprint(ctx.package)
+    stamp = f"{t.date(when)} {when:%H:%M} UTC"
+    source = t("illustrative sample data") if ctx.is_sample else Path(ctx.package.source).name
+    parts = [
+        tag(
+            "p",
+            t(
+                "Generated {when} by wbreport {version} from {source}; data fingerprint "
+                "sha256:{digest}.",
+                when=stamp,
+                version=__version__,
+                source=source,
+                digest=digest[:16],
+            ),
+        ),
+        tag("p", t.footnote(), class_="footnote", id="kosovo-footnote"),
+    ]
+    return Fragment(tag("footer", join(parts), class_="report-footer"))
+
+
+__all__ = [
+    "HEADINGS",
+    "Context",
+    "custom_indicators",
+    "footer",
+    "header",
+    "heading",
+    "key_figures",
+    "narrative",
+    "rag_badge",
+    "value_cell",
+]
