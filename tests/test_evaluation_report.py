@@ -18,11 +18,11 @@ import yaml
 from bs4 import BeautifulSoup
 
 from tests import evaluation_package
-from wbreport import evaluation_charts, evaluation_data
-from wbreport.evaluation_common import Section
-from wbreport.evaluation_report import EvaluationReport, open_evaluation
+from wbreport import evaluation_charts
 from wbreport.i18n import translator
 from wbreport.registry import EVALUATION_NAMES, csv_number, get
+from wbreport.report import evaluation_data
+from wbreport.report.evaluation import EvaluationReport, Section, open_evaluation
 
 PERIOD = "2020Q4"
 HIDDEN = "n < 5"
@@ -93,11 +93,12 @@ def test_key_figures_match_indicator_table(report: Callable[..., EvaluationRepor
             else:
                 assert td["data-value"] == csv_number(row["value"], get(name))
     al = rows(soup(report().key_figures()).find("table"))
-    assert al["Share satisfied"][:5] == ["70.0%", "20", "50.0%", "80.0%", "67%"]
-    assert "Watch (AMBER)" in al["Share satisfied"][5]
-    assert "Off track (RED)" in al["Pass rate"][5]
+    # value, change since the previous period, n, baseline, target, achievement, status
+    assert al["Share satisfied"][2:6] == ["20", "50.0%", "80.0%", "67%"]
+    assert al["Share satisfied"][0] == "70.0%" and "Watch (AMBER)" in al["Share satisfied"][6]
+    assert "Off track (RED)" in al["Pass rate"][6]
     rs = rows(soup(report("RS").key_figures()).find("table"))
-    assert rs["Share applying it at work"][:2] == [HIDDEN, "–"]  # n = 3: no number at all
+    assert rs["Share applying it at work"][:3] == [HIDDEN, "–", "–"]  # n = 3: no number
     assert rs["Evaluation response rate"][0] == "75.0%"  # never suppressed
 
 

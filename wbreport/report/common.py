@@ -264,8 +264,8 @@ def _key_row(ctx: Context, name: str, previous: Period, show_n: bool) -> list[An
         value_cell(ctx, name, r),
         _arrow(ctx, name, r, ctx.row(name, previous)),
     ]
-    if show_n:
-        cells.append(t.count(r["n"]))
+    if show_n:  # a suppressed figure shows no number at all, its n neither
+        cells.append("–" if ctx.suppressed(r) else t.count(r["n"]))
     if is_na(r["target"]):
         return [*cells, "", "", "", ""]
     hidden = ctx.suppressed(r)
