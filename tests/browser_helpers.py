@@ -283,7 +283,13 @@ def read_indicators(path: Path) -> list[dict[str, str]]:
 
 def key_figure_findings(page: Any, rows: list[dict[str, str]], partner: str) -> list[str]:
     """The key-figures table shows every indicator of ``partner`` with its indicators.csv value."""
-    expected = {r["indicator"]: r["value"] for r in rows if r["partner"] == partner}
+    from wbreport.registry import PROGRAMMING_NAMES  # the programming report's key figures
+
+    expected = {
+        r["indicator"]: r["value"]
+        for r in rows
+        if r["partner"] == partner and r["indicator"] in PROGRAMMING_NAMES
+    }
     table = page.locator("table.key-figures")
     if table.count() != 1 or not table.is_visible():
         return ["no visible key-figures table"]

@@ -83,16 +83,11 @@ def params_folder(given: Path | None) -> Path:
 
 
 def parse_period_option(text: str) -> list[str]:
-    """``--period P`` or ``FROM:TO`` as period labels, at most :data:`MAX_PERIODS`."""
+    """``--period P`` or ``FROM:TO`` as period labels, at most :data:`MAX_PERIODS`
+    (refused before the periods are made)."""
     from wbreport.periods import parse_period_range
 
-    periods = parse_period_range(text)
-    if len(periods) > MAX_PERIODS:
-        raise UsageError(
-            f"--period {text} spans {len(periods)} periods; one run renders at most "
-            f"{MAX_PERIODS}: split the range"
-        )
-    return [p.label for p in periods]
+    return [p.label for p in parse_period_range(text, limit=MAX_PERIODS)]
 
 
 def input_files(data: Path | None) -> tuple[Path, list[Path]]:
