@@ -284,12 +284,16 @@ def read_indicators(path: Path) -> list[dict[str, str]]:
 def key_figure_findings(
     page: Any, rows: list[dict[str, str]], partner: str, names: Any = None
 ) -> list[str]:
-    """The key-figures table shows every indicator of ``partner`` (of ``names`` when given,
-    e.g. the evaluation indicators of an evaluation report) with its indicators.csv value."""
+    """The key-figures table shows every indicator of ``partner`` among ``names`` (default:
+    the programming report's key figures; the evaluation report passes the evaluation
+    indicators) with its indicators.csv value."""
+    from wbreport.registry import PROGRAMMING_NAMES
+
+    names = PROGRAMMING_NAMES if names is None else names
     expected = {
         r["indicator"]: r["value"]
         for r in rows
-        if r["partner"] == partner and (names is None or r["indicator"] in names)
+        if r["partner"] == partner and r["indicator"] in names
     }
     table = page.locator("table.key-figures")
     if table.count() != 1 or not table.is_visible():
