@@ -18,11 +18,11 @@ import yaml
 from bs4 import BeautifulSoup
 
 from tests import evaluation_package
-from wbreport import evaluation_charts, evaluation_data
-from wbreport.evaluation_common import Section
-from wbreport.evaluation_report import EvaluationReport, open_evaluation
+from wbreport import evaluation_charts
 from wbreport.i18n import translator
 from wbreport.registry import EVALUATION_NAMES, csv_number, get
+from wbreport.report import evaluation_data
+from wbreport.report.evaluation import EvaluationReport, Section, open_evaluation
 
 PERIOD = "2020Q4"
 HIDDEN = "n < 5"
@@ -93,11 +93,12 @@ def test_key_figures_match_indicator_table(report: Callable[..., EvaluationRepor
             else:
                 assert td["data-value"] == csv_number(row["value"], get(name))
     al = rows(soup(report().key_figures()).find("table"))
-    assert al["Share satisfied"][:5] == ["70.0%", "20", "50.0%", "80.0%", "67%"]
-    assert "Watch (AMBER)" in al["Share satisfied"][5]
-    assert "Off track (RED)" in al["Pass rate"][5]
+    # value, change since the previous period, n, baseline, target, achievement, status
+    assert al["Share satisfied"][2:6] == ["20", "50.0%", "80.0%", "67%"]
+    assert al["Share satisfied"][0] == "70.0%" and "Watch (AMBER)" in al["Share satisfied"][6]
+    assert "Off track (RED)" in al["Pass rate"][6]
     rs = rows(soup(report("RS").key_figures()).find("table"))
-    assert rs["Share applying it at work"][:2] == [HIDDEN, "–"]  # n = 3: no number at all
+    assert rs["Share applying it at work"][:3] == [HIDDEN, "–", "–"]  # n = 3: no number
     assert rs["Evaluation response rate"][0] == "75.0%"  # never suppressed
 
 
@@ -182,11 +183,12 @@ def test_activity_table_matches_data(report: Callable[..., EvaluationReport]) ->
     ends = [b[1] for b in body]
     assert ends == sorted(ends) and len(body) == 5  # A5, A1, A7, A2, A3
     by_end = {b[1]: b for b in body}
-    assert by_end["2020-10-15"][3:] == ["10", "8", "80.0%", "4.00", "75.0%", "+16.5", "75.0%"]
-    assert by_end["2020-11-10"][3:] == ["12", "3", "25.0%", HIDDEN, HIDDEN, "n/a", HIDDEN]
-    assert by_end["2020-10-01"][3:6] == ["8", "0", "0.0%"]  # delivered, not evaluated
-    participants = sum(number(b[3]) for b in body)
-    respondents = sum(number(b[4]) for b in body)
+    assert by_end["2020-10-15"][0] == "Activity(Training: Inclusion)"
+    assert by_end["2020-10-15"][2:] == ["10", "8", "80.0%", "4.00", "75.0%", "+16.5", "75.0%"]
+    assert by_end["2020-11-10"][2:] == ["12", "3", "25.0%", HIDDEN, HIDDEN, "n/a", HIDDEN]
+    assert by_end["2020-10-01"][2:5] == ["8", "0", "0.0%"]  # delivered, not evaluated
+    participants = sum(number(b[2]) for b in body)
+    respondents = sum(number(b[3]) for b in body)
     assert respondents / participants == pytest.approx(r.own["evaluation_response_rate"]["value"])
 
 

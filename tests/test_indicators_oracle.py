@@ -1,25 +1,37 @@
 # ruff: noqa: E501  (CSV fixture lines are long)
 """wbreport's indicators against an independent DuckDB oracle (benchmarks/duckdb_indicators.py).
 
-The oracle is written in SQL straight from SPEC §4. It is first checked on a
-small hand-made package whose values were worked out by hand, then compared
-with ``wbreport.indicators.compute`` on generated demo packages for several
-seeds and periods of every kind.
+The oracle is written in SQL straight from SPEC §4, §8 and §9. It is first checked on
+small hand-made packages whose values were worked out by hand, then the whole table of
+``wbreport.indicators.indicator_table`` (values, to-date values, targets of both scopes,
+achievement, RAG, n) is compared with it on generated demo packages for several seeds
+and periods of every kind, and on a hand-made package with evaluations, follow-ups,
+custom indicators and lower-is-better targets, with programme.start moved.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
-pytest.importorskip("duckdb")
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from duckdb_indicators import INDICATORS, PARTNERS, duckdb_indicators
+from benchmarks.duckdb_indicators import (
+    ALL_BUILTIN,
+    INDICATORS,
+    PARTNERS,
+    duckdb_indicators,
+    oracle_table,
+)
+from wbreport.config import Programme, Settings
+from wbreport.indicators import indicator_table
+from wbreport.package import load_package
+from wbreport.periods import parse_period
 
 NA = float("nan")
 
@@ -200,8 +212,7 @@ def _differences(got, want) -> list[str]:
         for p, i, v in want[["partner", "indicator", "value"]].itertuples(index=False)
     }
     problems = [f"missing {k}" for k in w if k not in g]
-    # the oracle covers SPEC §4 so far; the §8 indicators are compared once it has them
-    problems += [f"unexpected {k}" for k in g if k not in w and k[1] in INDICATORS]
+    problems += [f"unexpected {k}" for k in g if k not in w]
     problems += [
         f"{k}: got {g[k]!r}, oracle {w[k]!r}" for k in w if k in g and not _same(g[k], w[k])
     ]
@@ -255,7 +266,8 @@ PERIODS = ("2020Q4", "2021-03", "2019H2", "2020", "1990Q1", "2100")
 
 @pytest.fixture(scope="module")
 def demo_packages(tmp_path_factory):
-    demo = pytest.importorskip("wbreport.demo")
+    from wbreport import demo
+
     folders = {}
     for seed in SEEDS:
         folder = tmp_path_factory.mktemp(f"demo{seed}")
@@ -267,32 +279,113 @@ def demo_packages(tmp_path_factory):
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("period", PERIODS)
 def test_wbreport_matches_oracle(demo_packages, seed, period):
-    from wbreport.indicators import compute
-    from wbreport.package import load_package
-    from wbreport.periods import parse_period
-
     folder = demo_packages[seed]
     p = parse_period(period)
-    got = compute(load_package(folder), period)
-    want = duckdb_indicators(folder, p.start, p.end)
-    problems = _differences(got, want)
-    assert not problems, f"seed {seed}, {period}:\n" + "\n".join(problems)
-    got = got[got["indicator"].isin(INDICATORS)]  # the oracle's indicators (§4 so far)
-    assert list(zip(got["partner"], got["indicator"], strict=True)) == list(
-        zip(want["partner"], want["indicator"], strict=True)
-    ), "row order differs from SPEC (partner order, then §4 indicator order)"
+    got = indicator_table(load_package(folder), period)
+    want = oracle_table(folder, period, p.start, p.end)
+    problems = _table_differences(got, want)
+    assert not problems, f"seed {seed}, {period}:\n" + "\n".join(problems[:20])
 
 
 @pytest.mark.parametrize("period", ["2020Q4", "2020-12", "2020H2", "2020", "2021Q1", "1990"])
 def test_wbreport_matches_oracle_on_hand_made_package(tmp_path, period):
-    pytest.importorskip("wbreport.indicators")
-    from wbreport.indicators import compute
-    from wbreport.package import load_package
-    from wbreport.periods import parse_period
-
     folder = _write_hand_package(tmp_path / "pkg")
     p = parse_period(period)
-    got = compute(load_package(folder), period)
-    want = duckdb_indicators(folder, p.start, p.end)
-    problems = _differences(got, want)
+    got = indicator_table(load_package(folder), period)
+    want = oracle_table(folder, period, p.start, p.end)
+    problems = _table_differences(got, want)
     assert not problems, f"{period}:\n" + "\n".join(problems)
+
+
+# --------------------------------------------------------------------------
+# the whole table (§4, §8, §9): hand-made packages with evaluations and a logframe
+# --------------------------------------------------------------------------
+
+NUMBERS = ("value", "baseline", "target", "achievement", "to_date", "to_date_baseline",
+           "to_date_target", "to_date_achievement")  # fmt: skip
+
+
+def _table_differences(got: pd.DataFrame, want: pd.DataFrame) -> list[str]:
+    """Differences between wbreport's indicator table and the oracle's: order, numbers
+    (within 1e-9, NaN equal), RAG, and n (NaN and 0 alike: neither suppresses)."""
+    keys = list(zip(got["partner"], got["indicator"], strict=True))
+    if keys != list(zip(want["partner"], want["indicator"], strict=True)):
+        return ["row order or rows differ"]
+    problems = []
+    for column in NUMBERS:
+        a, b = got[column].to_numpy(float), want[column].to_numpy(float)
+        bad = ~(np.isclose(a, b, rtol=0, atol=1e-9) | (np.isnan(a) & np.isnan(b)))
+        problems += [
+            f"{keys[i]} {column}: got {a[i]!r}, oracle {b[i]!r}" for i in np.flatnonzero(bad)
+        ]
+    for column in ("rag", "to_date_rag"):
+        bad = got[column].to_numpy(object) != want[column].to_numpy(object)
+        problems += [f"{keys[i]} {column}" for i in np.flatnonzero(bad)]
+    for column in ("n", "to_date_n"):
+        a, b = (
+            np.nan_to_num(got[column].to_numpy(float)),
+            np.nan_to_num(want[column].to_numpy(float)),
+        )
+        problems += [f"{keys[i]} {column}: {a[i]} vs {b[i]}" for i in np.flatnonzero(a != b)]
+    return problems
+
+
+@pytest.fixture
+def full_package(make_package: Callable[..., Path]) -> Path:
+    from tests import handmade, handmade_evaluation
+    from tests.test_indicators_framework import DEFINITIONS, OBSERVATIONS, RESULTS, TARGETS
+
+    return make_package(
+        activities=handmade.ACTIVITIES + handmade_evaluation.ACTIVITIES,
+        participation=handmade.PARTICIPATION + handmade_evaluation.PARTICIPATION,
+        milestones=handmade.MILESTONES,
+        tools=handmade.TOOLS,
+        evaluations=handmade_evaluation.EVALUATIONS,
+        followups=handmade_evaluation.FOLLOWUPS,
+        targets=[
+            *TARGETS,
+            dict(indicator="satisfaction_mean", partner="BA", baseline=3, target=4),
+            dict(indicator="knowledge_gain", partner="RS", baseline=5, target=0),
+            dict(indicator="applying_share", partner="AL", target=0.5, scope="to_date"),
+            dict(indicator="milestones_overdue", partner="WB", baseline=2, target=1,
+                 scope="to_date"),
+        ],
+        indicator_definitions=DEFINITIONS,
+        observations=OBSERVATIONS,
+        results=RESULTS,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "period", ["2020Q4", "2020-10", "2020-12", "2020H2", "2020", "2020Q3", "2021Q1", "1990"]
+)
+def test_whole_table_matches_oracle_on_hand_made_package(full_package: Path, period: str) -> None:
+    p = parse_period(period)
+    got = indicator_table(load_package(full_package), period)
+    want = oracle_table(full_package, period, p.start, p.end)
+    assert got["indicator"].tolist()[: len(ALL_BUILTIN) + 2] == [
+        *ALL_BUILTIN,
+        "quality_score",
+        "backlog_months",
+    ]
+    problems = _table_differences(got, want)
+    assert not problems, f"{period}:\n" + "\n".join(problems[:20])
+
+
+@pytest.mark.parametrize("start", ["2020-09-15", "2020-09-30", "2020-10-01", "2021-06-01"])
+def test_to_date_matches_oracle_with_programme_start_moved(full_package: Path, start: str) -> None:
+    p = parse_period("2020Q4")
+    begin = dt.date.fromisoformat(start)
+    got = indicator_table(load_package(full_package), p, Settings(programme=Programme(begin)))
+    want = oracle_table(full_package, p.label, p.start, p.end, programme_start=begin)
+    problems = _table_differences(got, want)
+    assert not problems, f"{start}:\n" + "\n".join(problems[:20])
+
+
+def test_oracle_on_hand_worked_evaluation_figures(full_package: Path) -> None:
+    want = oracle_table(full_package, "2020Q4", date(2020, 10, 1), date(2020, 12, 31))
+    rows = want.set_index(["partner", "indicator"])
+    assert rows.loc[("RS", "knowledge_gain"), "value"] == pytest.approx(-10)
+    assert rows.loc[("AL", "knowledge_gain"), "n"] == 13
+    assert rows.loc[("AL", "quality_score"), "to_date"] == 75.25
+    assert rows.loc[("WB", "backlog_months"), "rag"] == "red"

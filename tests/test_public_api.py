@@ -3,6 +3,7 @@ exporter's sanitising is wbreport's nh3 filter; kernel errors belong to the erro
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import sys
@@ -93,3 +94,37 @@ def test_skipped_and_unrun_cells_make_a_report_incomplete() -> None:
     nb.cells.append(nbformat.v4.new_code_cell("y"))
     assert _not_run(nb) == 2
     assert Status.incomplete.value == "incomplete"
+
+
+EXECUTION = ("kernels", "engine", "jobs", "cluster", "render", "pdf", "runtime")
+
+
+def _imports(path: Path) -> set[str]:
+    """Every ``wbreport`` module ``path`` imports, at module level or inside functions."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names if a.name.startswith("wbreport")}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("wbreport"):
+            module = str(node.module)
+            names.add(module)
+            names |= {f"{module}.{a.name}" for a in node.names}
+    return names
+
+
+def test_execution_modules_are_in_no_import_cycle() -> None:
+    modules = {
+        ".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__"): p
+        for p in PACKAGE.rglob("*.py")
+    }
+    graph = {
+        name: {d for d in _imports(p) if d in modules and d != name} for name, p in modules.items()
+    }
+    for start in (f"wbreport.{m}" for m in EXECUTION):
+        seen, todo = set(), list(graph[start])
+        while todo:
+            current = todo.pop()
+            assert current != start, f"{start} imports itself through {sorted(seen)}"
+            if current not in seen:
+                seen.add(current)
+                todo.extend(graph[current])

@@ -266,6 +266,7 @@ def test_results_framework_is_an_indented_hierarchy(with_results: Prepared) -> N
     # baseline 0, target 50, value 41, status "82% · Watch (AMBER)", no to-date target
     assert first[0:3] == ["0", "50", "41"] and "AMBER" in first[3] and "82%" in first[3]
     assert "Lists" in output.select_one(".mov").get_text()
+    assert "Staff trained" in table.caption.get_text()  # the statement captions its table
 
 
 def test_results_framework_of_the_region_escapes_statements(with_results: Prepared) -> None:

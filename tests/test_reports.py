@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -12,8 +13,11 @@ import papermill as pm
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.reporting import jobs_by_partner, notebook_with_cell, read_indicators
+from tests.reporting import jobs_by_partner, jobs_by_report, notebook_with_cell, read_indicators
 from wbreport.batch import INJECTED, RunOptions, default_notebook, plan_and_run
+from wbreport.config import DEFAULT_LANGUAGES
+from wbreport.naming import report_file
+from wbreport.parameters import OPTIONAL_INJECTED
 from wbreport.partners import ALL_CODES, KOSOVO_FOOTNOTE, get_partner
 from wbreport.registry import PROGRAMMING_NAMES
 
@@ -22,18 +26,44 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A default ``wbreport run`` on the sample: every kind, every partner's languages."""
     out = tmp_path_factory.mktemp("sample-run")
+    started = time.perf_counter()
     result = plan_and_run(RunOptions(out=out))
+    seconds = time.perf_counter() - started
     assert result.exit_code == 0
     (period,) = result.periods
+    print(f"\ndefault run on the sample: {len(period.results)} reports in {seconds:.1f} s")
     return period.folder
+
+
+def test_default_run_publishes_english_and_each_partners_languages(sample_run: Path) -> None:
+    """SPEC §10: each partner's English report plus its languages, for every kind."""
+    jobs = jobs_by_report(sample_run)
+    expected = {
+        (code, kind, lang)
+        for code, langs in DEFAULT_LANGUAGES.items()
+        for kind in ("programming", "evaluation")
+        for lang in langs
+    }
+    assert set(jobs) == expected
+    for code, kind, lang in expected:
+        name = report_file(code, kind, lang)
+        assert jobs[(code, kind, lang)]["status"] == "ok", name
+        assert jobs[(code, kind, lang)]["paths"]["html"] == name
+        soup = BeautifulSoup((sample_run / name).read_text(encoding="utf-8"), "html.parser")
+        if kind == "programming":
+            assert soup.html["lang"] == lang, name
+    index = BeautifulSoup((sample_run / "index.html").read_text(encoding="utf-8"), "html.parser")
+    links = {a["href"] for a in index.find_all("a")}
+    assert {report_file(*report) for report in expected} <= links
 
 
 def test_notebook_is_stored_without_outputs_and_declares_its_parameters() -> None:
     nb = nbformat.read(default_notebook(), as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(not c.outputs and c.execution_count is None for c in code)
-    assert set(pm.inspect_notebook(str(default_notebook()))) == set(INJECTED)
+    assert set(pm.inspect_notebook(str(default_notebook()))) == {*INJECTED, *OPTIONAL_INJECTED}
     assert not any("secret" in c.source or "password" in c.source for c in code)
 
 
@@ -155,7 +185,8 @@ def test_manifest_records_inputs_versions_and_jobs(sample_run: Path) -> None:
     assert {"python", "papermill", "nbconvert", "pandas"} <= set(manifest["packages"])
     assert "git_commit" in manifest["notebook"] and "started" in manifest and "finished" in manifest
     for job in manifest["jobs"]:
-        assert job["seconds"] > 0 and job["paths"]["html"] == f"{job['partner']}.html"
+        name = report_file(job["partner"], job["kind"], job["lang"])
+        assert job["seconds"] > 0 and job["paths"]["html"] == name
 
 
 def test_run_csv_equals_indicators_command(tmp_path: Path) -> None:

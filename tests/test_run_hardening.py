@@ -63,7 +63,7 @@ def test_second_run_exits_3_without_ever_starting_a_kernel(
     ("args", "message"),
     [
         (["--period", "1000Q1:9999Q4"], f"at most {MAX_PERIODS}"),
-        (["--period", "2000-01:2019-12"], "240 periods"),
+        (["--period", "2000-01:2019-12"], "spans 240 periods"),
         (["--partners", ","], "--partners names no partner"),
         (["--partners", ""], "--partners names no partner"),
         (["--params", "{missing}"], "no such folder"),
@@ -139,6 +139,8 @@ def test_failed_report_keeps_its_last_good_version_marked(tmp_path: Path) -> Non
     assert first.exit_code == 0
     first_run = read_manifest(first.periods[0].folder)["run_id"]
     good = (first.periods[0].folder / "RS.html").read_text(encoding="utf-8")
+    unchanged = plan_and_run(options)  # skipped: the report stays the first run's
+    assert jobs_by_partner(unchanged.periods[0].folder)["RS"]["status"] == "skipped"
 
     (params / "fail-RS").write_text("<b>source system offline</b>", encoding="utf-8")
     options.force = True
@@ -152,7 +154,7 @@ def test_failed_report_keeps_its_last_good_version_marked(tmp_path: Path) -> Non
     soup = BeautifulSoup(page, "html.parser")
     notice = soup.select_one(".wbreport-carried").get_text()
     assert notice.startswith("This report is from the run of ")
-    assert "the latest run failed: cell 1: RuntimeError: <b>source system offline</b>" in notice
+    assert "the latest run failed: cell 2: RuntimeError: <b>source system offline</b>" in notice
     assert "<b>source" not in page  # escaped
     assert (
         soup.select_one("p.who").get_text()
@@ -197,3 +199,21 @@ def test_full_disk_at_publication_keeps_the_previous_set(
     assert sorted(p.name for p in (out / ".sets").iterdir()) == [before.name]
     summary = json.loads(output[output.index("{") :])
     assert summary["exit_code"] == 1
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300, method="thread")
+@pytest.mark.xfail(
+    reason="report sections: the workplan after 9999Q4 (Period.next() is None) and the "
+    "evaluation report of a period without data still fail inside the notebooks",
+    strict=False,
+)
+def test_period_9999q4_renders_every_kind(tmp_path: Path) -> None:
+    """The last period the validator accepts: no 'year 10000 is out of range' (issue 14)."""
+    out = tmp_path / "out"
+    code, output = run_cli(
+        "--period", "9999Q4", "--partners", "AL", "--lang", "en", "--out", str(out)
+    )  # fmt: skip
+    assert code == 0, output
+    jobs = read_manifest(out / "9999Q4")["jobs"]
+    assert {(j["kind"], j["status"]) for j in jobs} == {("programming", "ok"), ("evaluation", "ok")}

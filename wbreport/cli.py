@@ -155,8 +155,9 @@ class ConsoleReporter:
         err.print(f"[dim]{text}[/]")
 
     def planned(self, jobs: list[Any], skipped: list[Any]) -> None:
-        for result in skipped:
-            err.print(f"  [dim]- {result.partner} {result.period}  skipped (unchanged)[/]")
+        for result in skipped:  # (reports not asked for are carried over silently)
+            if result.status.value == "skipped":
+                err.print(f"  [dim]- {result.stem} {result.period}  skipped (unchanged)[/]")
         if jobs:
             self.progress.start()
             self.task = self.progress.add_task("rendering reports", total=len(jobs))

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from wbreport.kernels import KernelSlot
 
 PLUGIN = "wbreport-kernels"
+CLOSE_SECONDS = 30
 STARTED = "wbreport-started"
 
 # --- on the workers -----------------------------------------------------------------
@@ -132,6 +133,7 @@ def _plugin() -> Any:
         name = PLUGIN
 
         def teardown(self, worker: Any) -> None:
+            """Shut down every kernel of this worker."""
             close_slots(in_use=True)
 
     return KernelPlugin()
@@ -207,9 +209,11 @@ class DaskExecutor:
         done: Callable[[Job, JobResult], None],
         started: Callable[[Job], None],
     ) -> list[JobResult]:
+        """Submit every job as a task; results in the order of ``jobs``."""
         from distributed import as_completed
 
         def on_started(event: Any) -> None:
+            """A worker's "job started" event: report it as started."""
             _, message = event
             index = message.get("index") if isinstance(message, dict) else None
             if isinstance(index, int) and 0 <= index < len(jobs):
@@ -262,6 +266,7 @@ class DaskExecutor:
         return [r for r in results if r is not None]
 
     def close(self) -> None:
+        """Close the client (and the cluster this run started); leave no kernel of ours."""
         if self._closed:
             return
         self._closed = True
@@ -276,9 +281,12 @@ class DaskExecutor:
         except Exception:
             pass
         finally:
-            self.client.close()
+            # Bounded: a scheduler or worker that does not answer cannot hold the run.
+            with contextlib.suppress(Exception):
+                self.client.close(timeout=CLOSE_SECONDS)
             if self.cluster is not None:
-                self.cluster.close()
+                with contextlib.suppress(Exception):
+                    self.cluster.close(timeout=CLOSE_SECONDS)
 
 
 __all__ = ["DaskExecutor", "close_slots", "run_job", "warm_worker"]

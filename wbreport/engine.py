@@ -51,12 +51,15 @@ class _StreamLog:
         self.written: set[int] = set()
 
     def on_start(self, cell: Any, cell_index: int, **_: Any) -> None:
+        """nbclient's ``on_cell_start`` hook: remember the cell running now."""
         self.current = (cell_index, cell)
 
     def on_executed(self, cell: Any, cell_index: int, **_: Any) -> None:
+        """nbclient's ``on_cell_executed`` hook (errors included): log the cell's streams."""
         self.write(cell_index, cell)
 
     def write(self, index: int, cell: Any) -> None:
+        """Write the stream outputs of cell ``index`` once."""
         if self.log is None or index in self.written:
             return
         self.written.add(index)
@@ -67,6 +70,7 @@ class _StreamLog:
         self.log.flush()
 
     def finish(self) -> None:
+        """After a timeout or a dead kernel: log what the interrupted cell printed."""
         if self.current is not None:
             self.write(*self.current)
 

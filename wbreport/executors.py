@@ -99,6 +99,8 @@ class LocalExecutor:
         done: Callable[[Job, JobResult], None],
         started: Callable[[Job], None],
     ) -> list[JobResult]:
+        """Run ``jobs`` on the pool; results in the order of the jobs."""
+
         def one(job: Job) -> JobResult:
             slot = self._wait_slot()
             try:
@@ -148,6 +150,7 @@ class LocalExecutor:
         return self._slot()
 
     def close(self) -> None:
+        """Stop every kernel of the pool (in parallel)."""
         self._stopping = True
 
         def end(slot: KernelSlot) -> None:

@@ -119,6 +119,7 @@ class Fragment:
 
 
 def join(parts: Iterable[Any]) -> Markup:
+    """Concatenate ``parts``, escaping those that are not already HTML."""
     return Markup("").join(p if isinstance(p, Markup | Fragment) else escape(p) for p in parts)
 
 
@@ -134,14 +135,17 @@ def tag(name: str, content: Any = "", **attrs: Any) -> Markup:
 
 
 def fmt_int(value: float) -> str:
+    """An English integer with thousands separators (the index page); ``–`` when NA."""
     return "–" if value is None or math.isnan(value) else f"{round(value):,}"
 
 
 def fmt_pct(value: float) -> str:
+    """An English percentage with one decimal; ``n/a`` when NA."""
     return "n/a" if value is None or math.isnan(value) else f"{value * 100:.1f}%"
 
 
 def fmt_number(value: float, ratio: bool) -> str:
+    """:func:`fmt_pct` for ratios, :func:`fmt_int` otherwise."""
     return fmt_pct(value) if ratio else fmt_int(value)
 
 

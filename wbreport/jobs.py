@@ -34,6 +34,8 @@ END_TAG = "report-end"
 
 
 class Status(StrEnum):
+    """The typed outcome of one report job."""
+
     ok = "ok"
     failed = "failed"
     timeout = "timeout"
@@ -67,23 +69,29 @@ class Job:
 
     @property
     def html(self) -> Path:
+        """The report's HTML file in the staging folder."""
         return self.staging / f"{self.stem}.html"
 
     @property
     def executed(self) -> Path:
+        """The executed notebook (scrubbed) in the staging folder."""
         return self.staging / "notebooks" / f"{self.stem}.ipynb"
 
     @property
     def log(self) -> Path:
+        """The job's log (scrubbed) in the staging folder."""
         return self.staging / "logs" / f"{self.stem}.log"
 
     @property
     def name(self) -> str:
+        """How messages name the job: file stem and period."""
         return f"{self.stem} {self.period}"
 
 
 @dataclass
 class JobResult:
+    """What one job did: its status, timing, error summary and the files it wrote."""
+
     partner: str
     period: str
     status: Status
@@ -109,6 +117,7 @@ class JobResult:
         return report_stem(self.partner, self.kind, self.lang)
 
     def to_json(self) -> dict[str, Any]:
+        """The result as the manifest records it."""
         data = asdict(self)
         data["status"] = self.status.value
         return data
@@ -149,6 +158,7 @@ def secret_values(
 
 
 def scrub(text: str, secrets: list[str]) -> str:
+    """``text`` with every value of ``secrets`` replaced by ``***``."""
     for value in secrets:
         text = text.replace(value, "***")
     return text
@@ -173,6 +183,7 @@ def scrub_notebook(nb: nbformat.NotebookNode, secrets: list[str]) -> None:
 
 
 def job_key(*parts: bytes | str) -> str:
+    """A SHA-256 hex digest of ``parts`` (separated, so ("ab", "c") differs from ("a", "bc"))."""
     digest = hashlib.sha256()
     for part in parts:
         digest.update(part.encode() if isinstance(part, str) else part)

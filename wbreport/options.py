@@ -39,26 +39,33 @@ class RunOptions:
 class Reporter(Protocol):
     """Progress of a run (the command line shows it on stderr)."""
 
-    def message(self, text: str) -> None: ...
-    def started(self, job: Job) -> None: ...
-    def finished(self, job: Job, result: JobResult) -> None: ...
-    def planned(self, jobs: list[Job], skipped: list[JobResult]) -> None: ...
+    def message(self, text: str) -> None:
+        """A line of progress (data validated, PDFs printed...)."""
+
+    def started(self, job: Job) -> None:
+        """``job`` started rendering."""
+
+    def finished(self, job: Job, result: JobResult) -> None:
+        """``job`` ended with ``result``."""
+
+    def planned(self, jobs: list[Job], skipped: list[JobResult]) -> None:
+        """The run will render ``jobs`` and keep ``skipped`` as they are."""
 
 
 class QuietReporter:
     """A reporter that shows nothing."""
 
     def message(self, text: str) -> None:
-        pass
+        """Shows nothing."""
 
     def started(self, job: Job) -> None:
-        pass
+        """Shows nothing."""
 
     def finished(self, job: Job, result: JobResult) -> None:
-        pass
+        """Shows nothing."""
 
     def planned(self, jobs: list[Job], skipped: list[JobResult]) -> None:
-        pass
+        """Shows nothing."""
 
 
 ReportKey = tuple[str, str, str]  # (partner, kind, lang)
@@ -115,6 +122,7 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
+        """0 when every requested report came out, else 1 (SPEC §6)."""
         return 1 if any(p.failed for p in self.periods) else 0
 
     def to_json(self) -> dict[str, Any]:

@@ -83,6 +83,7 @@ def block_network(context: Any, blocked: list[str] | None = None) -> None:
     """Abort every request of ``context`` that would leave the machine (recorded in ``blocked``)."""
 
     def handle(route: Any) -> None:
+        """Let local URLs through, abort (and record) the rest."""
         url = route.request.url
         if url.startswith(LOCAL_SCHEMES):
             route.continue_()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wbreport.errors import UsageError
+from wbreport.i18n import translator
 from wbreport.jobs import Job, JobResult, Status, job_key
 from wbreport.manifest import jobs_of, read_manifest, result_from
 from wbreport.naming import ENGLISH, PROGRAMMING, narrative_stem
@@ -83,16 +84,11 @@ def params_folder(given: Path | None) -> Path:
 
 
 def parse_period_option(text: str) -> list[str]:
-    """``--period P`` or ``FROM:TO`` as period labels, at most :data:`MAX_PERIODS`."""
+    """``--period P`` or ``FROM:TO`` as period labels, at most :data:`MAX_PERIODS`
+    (refused before the periods are made)."""
     from wbreport.periods import parse_period_range
 
-    periods = parse_period_range(text)
-    if len(periods) > MAX_PERIODS:
-        raise UsageError(
-            f"--period {text} spans {len(periods)} periods; one run renders at most "
-            f"{MAX_PERIODS}: split the range"
-        )
-    return [p.label for p in periods]
+    return [p.label for p in parse_period_range(text, limit=MAX_PERIODS)]
 
 
 def input_files(data: Path | None) -> tuple[Path, list[Path]]:
@@ -318,7 +314,10 @@ class Planner:
             parameters["kind"] = kind.name
         if kind.has_lang:
             parameters["lang"] = lang
-        title = kind.title.format(name=get_partner(code).name, period=plan.period)
+        tr = translator(lang)  # the <title> in the report's language, like its h1
+        title = tr.configured(kind.title).format(
+            name=tr.gettext(get_partner(code).name), period=plan.period
+        )
         t = self.settings.timeouts
         return Job(
             code,

@@ -33,6 +33,7 @@ def _package_dir(*parts: str) -> Path:
 
 
 def stylesheet() -> str:
+    """The report stylesheet, inlined into every page."""
     return _package_dir("resources", "report.css").read_text(encoding="utf-8")
 
 
@@ -114,6 +115,7 @@ def _exporter_class() -> type[TemplateExporter]:
             return MarkdownWithMath(renderer=renderer).render(source)
 
         def default_filters(self) -> Any:
+            """nbconvert's filters, with ``markdown2html`` as above."""
             yield from super().default_filters()
             yield ("markdown2html", self.markdown2html)
 

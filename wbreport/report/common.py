@@ -22,7 +22,7 @@ from wbreport.periods import Period
 from wbreport.registry import N_
 from wbreport.report.data import ReportData
 from wbreport.report.run import Prepared, data_fingerprint
-from wbreport.wording import Text, is_na
+from wbreport.wording import RAG_CODES, Text, is_na
 
 #: Section headings of the reports (message ids; the notebook calls report.heading(...)).
 HEADINGS = (
@@ -209,9 +209,10 @@ def header(ctx: Context) -> Fragment:
     return Fragment(tag("header", join(parts), class_="report-header"))
 
 
-def rag_badge(t: Text, rag: str, achievement: float = math.nan) -> Markup:
-    """RAG status as words and colour (never colour alone), with the achievement."""
-    words = t.rag(rag)
+def rag_badge(t: Text, rag: str, achievement: float = math.nan, short: bool = False) -> Markup:
+    """RAG status as words and colour (never colour alone), with the achievement;
+    ``short`` writes only the colour word (``GREEN``) for narrow tables."""
+    words = t(RAG_CODES[rag]) if short and rag else t.rag(rag)
     if rag and not is_na(achievement):
         words = f"{t.percent(achievement, 0)} · {words}"
     return tag("span", words, class_=f"rag rag-{rag or 'none'}")
@@ -256,16 +257,16 @@ def value_cell(ctx: Context, name: str, row: dict[str, Any]) -> Markup:
     return tag("td", ctx.shown(name, row), class_="num", data_indicator=name, data_value=raw)
 
 
-def _key_row(ctx: Context, name: str, previous: Period, show_n: bool) -> list[Any]:
+def _key_row(ctx: Context, name: str, previous: Period | None, show_n: bool) -> list[Any]:
     t = ctx.text
     r = ctx.row(name)
     cells: list[Any] = [
         t.label(name),
         value_cell(ctx, name, r),
-        _arrow(ctx, name, r, ctx.row(name, previous)),
+        _arrow(ctx, name, r, ctx.row(name, previous) if previous else dict(NA_ROW)),
     ]
-    if show_n:
-        cells.append(t.count(r["n"]))
+    if show_n:  # a suppressed figure shows no number at all, its n neither
+        cells.append("–" if ctx.suppressed(r) else t.count(r["n"]))
     if is_na(r["target"]):
         return [*cells, "", "", "", ""]
     hidden = ctx.suppressed(r)
@@ -290,7 +291,8 @@ def key_figures(
     names = names or tuple(i.name for i in registry.selected(group="programming", key_figure=True))
     previous = ctx.period.shift(-1)
     rows = [_key_row(ctx, name, previous, show_n) for name in names]
-    headers = [t("Indicator"), t("Value"), t("Since {period}", period=t.period(previous))]
+    since = t("Since {period}", period=t.period(previous)) if previous else "–"
+    headers = [t("Indicator"), t("Value"), since]
     headers += [t("Respondents (n)")] if show_n else []
     headers += [t("Baseline"), t("Target"), t("Achievement"), t("Status")]
     numeric = tuple(range(1, len(headers) - 1))

@@ -150,6 +150,7 @@ def tools_matrix(package: Any, partner: str, period: Period) -> pd.DataFrame:
     region = partner == REGION
 
     def cell(group: pd.DataFrame) -> str:
+        """One matrix cell from the rows of one (tool, language)."""
         if region:
             done = set(group.loc[group["published"], "partner"])
             return ", ".join(c for c in ALL_CODES if c in done)
@@ -199,6 +200,8 @@ def workplan_activities(package: Any, partner: str, period: Period) -> pd.DataFr
     national ones and all regional ones; all for WB)."""
     nxt = period.next()
     act = package.activities
+    if nxt is None:  # after 9999: no next period
+        return act.iloc[0:0]
     planned = act[(act["status"] == "planned") & sel.within(act["start_date"], nxt.start, nxt.end)]
     if partner != REGION:
         planned = planned[(planned["scope"] == "regional") | (planned["partner"] == partner)]
@@ -209,6 +212,8 @@ def workplan_milestones(package: Any, partner: str, period: Period) -> pd.DataFr
     """The partner's milestones due in the next period that are neither achieved nor dropped."""
     nxt = period.next()
     ms = package.milestones
+    if nxt is None:
+        return ms.iloc[0:0]
     ms = ms[sel.partner_rows(ms, partner)]
     open_ = ~ms["status"].isin(["dropped", "achieved"])
     return ms[open_ & sel.within(ms["due_date"], nxt.start, nxt.end)].sort_values(

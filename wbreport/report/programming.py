@@ -84,6 +84,7 @@ def participation(ctx: Context) -> Fragment:
     data = ctx.data.participation_by_module()
 
     def share(women: float, total: float) -> str:
+        """Share of women, n/a without participants."""
         return t.percent(women / total if total else math.nan, 1)
 
     rows: list[list[Any]] = [
@@ -259,7 +260,7 @@ def _tool_cell(ctx: Context, value: str, when: Any) -> str:
     if not value:
         return "–"
     if ctx.is_region:
-        return ", ".join(t.partner(c) for c in value.split(", "))
+        return value  # partner codes (AL, XK, ...): the matrix stays narrow
     if value == "published":
         return t("Published {date}", date=t.date(when))
     return t("Planned") if value == "planned" else t("In translation")
@@ -330,7 +331,8 @@ def trend_chart(ctx: Context) -> charts.Chart:
 def workplan(ctx: Context) -> Fragment:
     """Planned activities starting, and milestones due, in the next period of the same kind."""
     t = ctx.text
-    nxt = t.period(ctx.period.next())
+    following = ctx.period.next()
+    nxt = t.period(following) if following else "–"
     act_rows = [
         [
             a.title,

@@ -5,7 +5,6 @@ target and value, to-date target and value, achievement and RAG as text and colo
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
@@ -45,45 +44,44 @@ def _children(frame: pd.DataFrame, parent: str) -> list[Any]:
     return list(kids.itertuples(index=False))
 
 
+def _status(ctx: Context, row: dict[str, Any], prefix: str) -> Markup | str:
+    """RAG and achievement of the period (``prefix=""``) or to date (``"to_date_"``)."""
+    if is_na(row[f"{prefix}target"]):
+        return "–"
+    if ctx.suppressed(row, f"{prefix}suppressed"):
+        return rag_badge(ctx.text, "", short=True)
+    rag = str(row[f"{prefix}rag"] or "")
+    return rag_badge(ctx.text, rag, row[f"{prefix}achievement"], short=True)
+
+
 def _indicator_row(ctx: Context, name: str) -> list[Any]:
     t = ctx.text
     r = ctx.row(name)
     try:
         t.indicator(name)
-    except KeyError:
+    except KeyError:  # an indicator name the package does not declare: shown as written
         return [name] + ["–"] * 7
     baseline = r["baseline"] if not is_na(r["baseline"]) else r["to_date_baseline"]
     has_target = not is_na(r["target"])
     has_to_date = not is_na(r["to_date_target"])
-    hidden = ctx.suppressed(r)
-    hidden_to_date = ctx.suppressed(r, "to_date_suppressed")
     return [
         t.label(name),
         t.value(baseline, name) if has_target or has_to_date else "–",
         t.value(r["target"], name) if has_target else "–",
         ctx.shown(name, r),
-        rag_badge(
-            t, "" if hidden else str(r["rag"] or ""), math.nan if hidden else r["achievement"]
-        )
-        if has_target
-        else "–",
+        _status(ctx, r, ""),
         t.value(r["to_date_target"], name) if has_to_date else "–",
         ctx.shown(name, r, "to_date"),
-        rag_badge(
-            t,
-            "" if hidden_to_date else str(r["to_date_rag"] or ""),
-            math.nan if hidden_to_date else r["to_date_achievement"],
-        )
-        if has_to_date
-        else "–",
+        _status(ctx, r, "to_date_"),
     ]
 
 
-def _indicators(ctx: Context, result: Any) -> Markup:
+def _indicators(ctx: Context, result: Any, head: Markup) -> Markup:
+    """The result's heading line and its indicator table (the heading as its caption)."""
     t = ctx.text
     names = [n.strip() for n in str(result.indicators or "").split(";") if n.strip()]
     if not names:
-        return tag("p", t("No indicator measures this result."), class_="empty")
+        return tag("p", head) + tag("p", t("No indicator measures this result."), class_="empty")
     headers = [
         t("Indicator"),
         t("Baseline"),
@@ -97,6 +95,7 @@ def _indicators(ctx: Context, result: Any) -> Markup:
     return table(
         headers,
         [_indicator_row(ctx, n) for n in names],
+        caption=head,
         numeric=(1, 2, 3, 5, 6),
         class_="result-indicators",
         data_section="result-indicators",
@@ -106,15 +105,15 @@ def _indicators(ctx: Context, result: Any) -> Markup:
 def _result(ctx: Context, frame: pd.DataFrame, result: Any) -> Markup:
     t = ctx.text
     level = tag("span", t(LEVELS.get(result.level, result.level)), class_="level")
-    head = tag("p", level + Markup(" ") + tag("span", result.statement, class_="statement"))
-    parts = [head]
+    head = level + Markup(" ") + tag("span", result.statement, class_="statement")
     if result.own:
+        parts = [_indicators(ctx, result, head)]
         if result.means_of_verification:
             mov = t("Means of verification: {text}", text=result.means_of_verification)
             parts.append(tag("p", mov, class_="mov"))
-        parts.append(_indicators(ctx, result))
     else:
-        parts.append(tag("p", t("Programme-wide result, shown for context."), class_="note"))
+        context = tag("p", t("Programme-wide result, shown for context."), class_="note")
+        parts = [tag("p", head), context]
     kids = _children(frame, result.result_id)
     if kids:
         parts.append(tag("ol", join(_result(ctx, frame, k) for k in kids), class_="results"))

@@ -1,10 +1,13 @@
 """The training-evaluation report (SPEC §8): one call per section, for the notebook
 ``notebooks/evaluation.ipynb``.
 
-:func:`open_evaluation` gives an :class:`EvaluationReport` for one partner (or ``WB``) and
-period. Each section method returns a :class:`Section` (its ``h2`` heading, then escaped
-HTML fragments and SVG charts) that a notebook cell displays as consecutive outputs; the
-selections behind each table are the pure functions of :mod:`wbreport.evaluation_data`.
+:func:`open_evaluation` gives an :class:`EvaluationReport` for one partner (or ``WB``),
+period and language. Each section method returns a :class:`Section` (its ``h2`` heading,
+then escaped HTML fragments and SVG charts) that a notebook cell displays as consecutive
+outputs. Header, key figures, narrative and footer are those every report kind shares
+(:mod:`wbreport.report.common`); the selections behind the tables are the pure functions
+of :mod:`wbreport.report.evaluation_data`, the charts those of
+:mod:`wbreport.evaluation_charts`.
 
 Disclosure control: every figure resting on ``0 < n < min_respondents`` people is shown as
 "n < 5" (with the configured threshold) — key figures, module tables, per-activity rows,
@@ -13,30 +16,26 @@ partner columns and chart bars alike. evaluation_response_rate is never suppress
 
 from __future__ import annotations
 
+import base64
 import math
-from pathlib import Path
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
+from markupsafe import escape
 
 from wbreport import evaluation_charts as ec
-from wbreport import evaluation_data as ed
-from wbreport.config import Narrative, load_narrative
-from wbreport.evaluation_common import (
-    ReportBase,
-    Section,
-    indicator_rows,
-    load_run,
-    missing,
-    translator,
-)
-from wbreport.fragments import Fragment, table, tag
-from wbreport.indicators import as_period, default_period
-from wbreport.naming import narrative_stem
-from wbreport.partners import NATIONAL_CODES, REGION, get_partner
-from wbreport.periods import Period
+from wbreport.charts import Chart
+from wbreport.fragments import Fragment, join, table, tag
+from wbreport.naming import report_file
+from wbreport.partners import NATIONAL_CODES, REGION
 from wbreport.registry import EVALUATION_NAMES, N_, csv_number, get
-from wbreport.report import Prepared
+from wbreport.report import common, open_context
+from wbreport.report import evaluation_data as ed
+from wbreport.report.common import NA_ROW, Context
+from wbreport.report.run import Prepared
+from wbreport.wording import is_na
 
 KIND = "evaluation"
 TYPE_LABELS = {
@@ -46,45 +45,133 @@ TYPE_LABELS = {
 }
 
 
+@dataclass
+class Section:
+    """One section of a report: fragments and charts shown in order (a notebook cell
+    that returns it displays each part as an output of its own)."""
+
+    parts: list[Fragment | Chart] = field(default_factory=list)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(*self.parts)
+
+    def html(self) -> str:
+        """The section as the exported report shows it (charts as ``<img alt>``)."""
+        out = []
+        for part in self.parts:
+            if isinstance(part, Chart):
+                data = base64.b64encode(part.svg.encode()).decode()
+                image = f'<img src="data:image/svg+xml;base64,{data}" alt="{escape(part.alt)}">'
+                out.append(f'<figure class="chart">{image}</figure>')
+            else:
+                out.append(str(part))
+        return "".join(out)
+
+    def _repr_html_(self) -> str:  # a plain HTML display (e.g. outside IPython's display)
+        return self.html()
+
+
 def open_evaluation(
     partner: str = "AL",
     period: str | None = None,
     data: str | None = None,
     params_dir: str | None = None,
-    prepared: str | None = None,
+    prepared: str | Prepared | None = None,
     lang: str = "en",
     kind: str = KIND,
 ) -> EvaluationReport:
-    """The evaluation report of ``partner`` for ``period`` (default: the latest quarter)."""
-    code = get_partner(partner).code
-    run = load_run(data, params_dir, prepared)
-    p = as_period(period) if period else default_period(run.package)
-    params = Path(params_dir) if params_dir else None
-    narrative = load_narrative(params, p.label, narrative_stem(code, kind))
-    return EvaluationReport(code, p, run, narrative, translator(lang), kind, data is None)
+    """The evaluation report of ``partner`` for ``period`` (default: the latest quarter),
+    in ``lang``; ``kind`` names the title pattern and narrative file
+    (``params/<period>/<CODE>.<kind>.yaml``)."""
+    return EvaluationReport(open_context(partner, period, data, params_dir, prepared, lang, kind))
 
 
-class EvaluationReport(ReportBase):
+def indicator_rows(
+    table: pd.DataFrame, partner: str, names: tuple[str, ...]
+) -> dict[str, dict[str, Any]]:
+    """The indicators ``names`` of ``partner`` in an indicator table (all NA, not
+    suppressed, where the table lacks a row or a column)."""
+    own = table[table["partner"] == partner]
+    found = {str(r["indicator"]): r for r in own.to_dict("records")}
+    return {n: {**NA_ROW, **{str(k): v for k, v in found.get(n, {}).items()}} for n in names}
+
+
+def missing(value: Any) -> bool:
+    """NA, NaN or None."""
+    return is_na(value) or value is pd.NA
+
+
+class EvaluationReport:
     """One partner's (or the region's) training-evaluation report for one period."""
 
-    def __init__(
-        self,
-        partner: str,
-        period: Period,
-        run: Prepared,
-        narrative: Narrative,
-        tr: Any,
-        kind: str = KIND,
-        is_sample: bool = False,
-    ) -> None:
-        super().__init__(partner, period, run, narrative, tr, kind, is_sample)
-        self.own = indicator_rows(self.indicators, partner, EVALUATION_NAMES)
-        self.rows = ed.evaluated(self.package, partner, period)
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.t = ctx.text
+        self.tr = ctx.text.tr
+        self.partner = ctx.partner
+        self.period = ctx.period
+        self.run = ctx.run
+        self.package = ctx.package
+        self.settings = ctx.settings
+        self.is_region = ctx.is_region
+        self.limit = self.settings.min_respondents
+        self.indicators = self.run.table(self.period)
+        self.own = indicator_rows(self.indicators, self.partner, EVALUATION_NAMES)
+        self.rows = ed.evaluated(self.package, self.partner, self.period)
+
+    # --- formatting -------------------------------------------------------------------
+
+    def _(self, message: str) -> str:
+        return self.tr.gettext(message)
+
+    @property
+    def title(self) -> str:
+        """The title (the kind's pattern, as in the ``h1``)."""
+        return self.ctx.title
+
+    @property
+    def hidden(self) -> str:
+        """What a suppressed figure shows: "n < 5" with the configured threshold."""
+        return self.t("n < {threshold}", threshold=self.limit)
+
+    def name(self, code: str) -> str:
+        """A partner's display name in the report's language."""
+        return self.t.partner(code)
+
+    def fmt(self, value: Any, unit: str, suppressed: bool = False) -> str:
+        """A figure as shown: count, share (%), score (2 decimals), test score (1) or
+        points (signed); "n < 5" when suppressed."""
+        if suppressed:
+            return self.hidden
+        if missing(value):
+            return self.t.na() if unit != "count" else "–"
+        if unit == "count":
+            return self.t.count(value)
+        if unit == "share":
+            return self.t.percent(value, 1)
+        if unit == "score":
+            return self.t.number(value, 2)
+        if unit == "test_score":  # a mean test score, 0–100
+            return self.t.number(value, 1)
+        sign = "+" if value > 0 else ("−" if value < 0 else "")
+        return sign + self.t.number(abs(value), 1)
+
+    def _date(self, day: Any) -> str:
+        return "–" if missing(day) else f"{day:%Y-%m-%d}"
+
+    def _heading(self, text: str) -> Fragment:
+        return Fragment(tag("h2", text))
+
+    def _cut(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Fragment]]:
+        shown, note = self.ctx.cut(frame)
+        return shown, [Fragment(note)] if note else []
 
     def _figure(self, name: str) -> str:
         """The value of key figure ``name`` as shown (suppressed: "n < 5")."""
         row = self.own[name]
-        return self.fmt(row["value"], get(name).unit, row["suppressed"])
+        return self.fmt(row["value"], get(name).unit, self.ctx.suppressed(row))
 
     def _module(self, module: str) -> str:
         return module if module else self._("No module (workshops)")
@@ -93,69 +180,39 @@ class EvaluationReport(ReportBase):
         """Modules by name, the activities without a module (workshops) last."""
         return frame.loc[sorted(frame.index, key=lambda m: (m == "", m))]
 
-    # --- sections -----------------------------------------------------------------------
+    # --- sections shared with other kinds --------------------------------------------
+
+    def header(self) -> Fragment:
+        """Kicker, title, period, sample notice and a link to the programming report."""
+        link = tag(
+            "a", self._("programming report"), href=report_file(self.partner, lang=self.t.lang)
+        )
+        see = tag(
+            "p", join([self._("Activities, participation and milestones: see the "), link, "."])
+        )
+        return Fragment(common.header(self.ctx).html + see)
+
     def key_figures(self) -> Section:
-        """Indicators 16–22 with n, baseline, target, achievement and RAG as text."""
-        rows = []
-        for name in EVALUATION_NAMES:
-            ind, r = get(name), self.own[name]
-            hide = r["suppressed"]
-            value = tag(
-                "td",
-                self._figure(name),
-                class_="num",
-                data_indicator=name,
-                data_value="" if hide else csv_number(r["value"], ind),
-            )
-            has_target = not missing(r["target"])
-            shown_n = (
-                "–" if hide or missing(r["n"]) or ind.n_basis is None else self.tr.number(r["n"])
-            )
-            rows.append(
-                [
-                    self._(ind.label),
-                    value,
-                    shown_n,
-                    self.fmt(r["baseline"], ind.unit) if has_target else "",
-                    self.fmt(r["target"], ind.unit) if has_target else "",
-                    "" if hide or missing(r["achievement"]) else self.tr.percent(r["achievement"]),
-                    self._rag("" if hide else r["rag"]) if has_target else "",
-                ]
-            )
-        t = self.settings.rag
-        grid = table(
-            [
-                self._("Indicator"),
-                self._("Value"),
-                "n",  # the statistical symbol, the same in every language
-                self._("Baseline"),
-                self._("Target"),
-                self._("Achievement"),
-                self._("Status"),
-            ],
-            rows,
-            caption=self._("Key figures, {name}, {period}").format(
-                name=self.name(self.partner), period=self.tr.period(self.period)
-            ),
-            numeric=(1, 2, 3, 4, 5),
-            class_="key-figures",
-            data_section="key-figures",
-        )
-        notes = [
-            self._(
-                "n: the number of people a figure rests on. Figures resting on fewer than "
-                "{limit} people are not shown ({hidden}), to protect respondents; the response "
-                "rate is always shown."
-            ).format(limit=self.tr.number(self.limit), hidden=self.hidden),
-            self._(
-                "Status: on track (green) when achievement ≥ {green} of the way from baseline "
-                "to target, watch (amber) when ≥ {amber}, otherwise off track (red). Blank where "
-                "no target is set."
-            ).format(green=self.tr.percent(t.green), amber=self.tr.percent(t.amber)),
-        ]
-        return Section(
-            [self._heading(self._("Key figures")), Fragment(grid), *map(self._note, notes)]
-        )
+        """Indicators 16–22 with n, the change since the previous period, baseline,
+        target, achievement and RAG as text; suppressed figures read "n < 5"."""
+        grid = common.key_figures(self.ctx, EVALUATION_NAMES, show_n=True)
+        return Section([self._heading(self._("Key figures")), grid])
+
+    def highlights(self) -> Section:
+        """The analyst's highlights (``params/<period>/<CODE>.evaluation.yaml``)."""
+        text = self.ctx.narrative.highlights
+        return Section([self._heading(self._("Highlights")), common.narrative(self.ctx, text)])
+
+    def next_steps(self) -> Section:
+        """The analyst's next steps."""
+        text = self.ctx.narrative.next_steps
+        return Section([self._heading(self._("Next steps")), common.narrative(self.ctx, text)])
+
+    def footer(self, generated_at: datetime | None = None) -> Fragment:
+        """Generation time, data fingerprint, version and the Kosovo* footnote."""
+        return common.footer(self.ctx, generated_at)
+
+    # --- sections of the evaluation report ----------------------------------------------
 
     def satisfaction(self) -> Section:
         """Satisfaction (level 1) by module: a diverging stacked bar chart and a table."""
@@ -350,11 +407,11 @@ class EvaluationReport(ReportBase):
         rows = []
         for r in _records(data):
             kind = self._(TYPE_LABELS.get(r["type"], r["type"]))
+            what = f"{kind}: {r['module']}" if r["module"] else kind
             rows.append(
                 [
-                    r["title"],
+                    Fragment(join([r["title"], " ", tag("small", f"({what})")])),
                     self._date(r["end_date"]),
-                    f"{kind}: {r['module']}" if r["module"] else kind,
                     self.fmt(r["participants"], "count"),
                     self.fmt(r["respondents"], "count"),
                     self.fmt(r["response_rate"], "share"),
@@ -365,7 +422,7 @@ class EvaluationReport(ReportBase):
                 ]
             )
         headers = (
-            N_("Activity"), N_("End"), N_("Type and module"), N_("Participants"),
+            N_("Activity (type and module)"), N_("End"), N_("Participants"),
             N_("Respondents"), N_("Response rate"), N_("Mean (1–5)"), N_("Satisfied"),
             N_("Gain (points)"), N_("Pass rate"),
         )  # fmt: skip
@@ -375,7 +432,7 @@ class EvaluationReport(ReportBase):
             caption=self._("Activities delivered in {period} and their evaluation").format(
                 period=self.tr.period(self.period)
             ),
-            numeric=tuple(range(3, 10)),
+            numeric=tuple(range(2, 9)),
             empty=self._("No training or workshop delivered in this period."),
             class_="activities",
         )
@@ -496,4 +553,4 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
 
 
-__all__ = ["EvaluationReport", "Section", "open_evaluation", "translator"]
+__all__ = ["EvaluationReport", "Section", "indicator_rows", "open_evaluation"]

@@ -3,7 +3,7 @@
 Each function takes a :class:`~wbreport.io.Package` (or frames selected from one) and
 returns a DataFrame an analyst can also use in JupyterLab::
 
-    from wbreport.evaluation_data import evaluated, satisfaction
+    from wbreport.report.evaluation_data import evaluated, satisfaction
     rows = evaluated(package, "AL", "2021Q4")
     satisfaction(rows)                      # the distribution by module
     satisfaction(rows, by="partner")        # ... or by partner
