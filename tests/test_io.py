@@ -198,7 +198,7 @@ def test_out_of_memory_is_one_line_not_a_traceback(
     def exhausted(*args: object, **kwargs: object) -> None:
         raise MemoryError
 
-    monkeypatch.setattr("wbreport.csv_reader.pd.read_csv", exhausted)
+    monkeypatch.setattr("wbreport.csv_reader._parse", exhausted)
     result = CliRunner().invoke(app, ["validate", "--data", str(handmade_package)])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output

@@ -13,9 +13,13 @@ import io
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pa_compute
+import pyarrow.csv as pa_csv
 
 from wbreport.errors import Problem
 from wbreport.frames import RawTable
@@ -186,7 +190,7 @@ def read_csv_file(
     raw_header = _header(body, source, problems)
     if raw_header is None:
         return None
-    frame = _parse(body, raw_header, table, source, problems)
+    frame, checked = _parse(body, raw_header, table, source, problems)
     if frame is None:
         return None
     header = clean_header(raw_header)
@@ -198,7 +202,7 @@ def read_csv_file(
     frame = first_of_each_name(frame)
     # A spreadsheet shows one row per CSV record (header = row 1), blank ones included.
     frame.index = pd.RangeIndex(2, 2 + len(frame))
-    if longest_line(body) > MAX_CELL_CHARS:
+    if not checked and longest_line(body) > MAX_CELL_CHARS:
         problems.extend(long_cells(frame, source))
     return _drop_blank_rows(frame)
 
@@ -279,6 +283,86 @@ def _header(body: bytes, source: str, problems: list[Problem]) -> list[str] | No
 
 def _parse(
     body: bytes, raw_header: list[str], table: Table | None, source: str, problems: list[Problem]
+) -> tuple[pd.DataFrame | None, bool]:
+    """The cells as text, and whether cell lengths were checked already."""
+    fast = _parse_arrow(body, raw_header, table)
+    if fast is not None:
+        return fast, True
+    return _parse_pandas(body, raw_header, table, source, problems), False
+
+
+def _arrow_options(body: bytes, width: int) -> dict[str, Any]:
+    names = [f"c{i}" for i in range(width)]
+    return {
+        "read_options": pa_csv.ReadOptions(
+            skip_rows=1, column_names=names, use_threads=True, block_size=4 << 20
+        ),
+        # Quoted fields may hold line breaks only when the file has quotes at all;
+        # without, blocks are split at any line break (faster).
+        "parse_options": pa_csv.ParseOptions(
+            newlines_in_values=b'"' in body, ignore_empty_lines=False
+        ),
+        "convert_options": pa_csv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            null_values=[],
+            true_values=[],
+            false_values=[],
+        ),
+    }
+
+
+def _parse_arrow(body: bytes, raw_header: list[str], table: Table | None) -> pd.DataFrame | None:
+    """Parse with pyarrow's multithreaded reader, every column as text.
+
+    ``None`` when the file is not plain enough for it: a blank line, a record with
+    another number of fields than the header, or anything pyarrow refuses; the pandas
+    path then reads the file and names the place of each defect. Columns whose values
+    repeat become categoricals of text (dictionary-encoded by pyarrow), identifiers
+    plain object columns, as the pandas path gives them.
+    """
+    width = len(raw_header)
+    # With two columns or more, pyarrow refuses a blank line (too few fields), and the
+    # pandas path keeps the row numbers after it right.
+    if width < 2 or body.find(b"\n") < 0:
+        return None
+    try:
+        arrow = pa_csv.read_csv(pa.py_buffer(body), **_arrow_options(body, width))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError):
+        return None
+    types = {c.name: c.type for c in table.columns} if table is not None else {}
+    columns = {}
+    for position, name in enumerate(clean_header(raw_header)):
+        values = arrow.column(position)
+        if _longest(values) > MAX_CELL_CHARS:
+            return None  # the pandas path names each long cell
+        if types.get(name, "id") == "id":
+            text = values.to_numpy(zero_copy_only=False).astype(object, copy=False)
+            columns[position] = pd.Series(text, dtype=object, copy=False)
+        else:
+            columns[position] = pd.Series(_categorical(values), copy=False)
+    frame = pd.DataFrame(columns, copy=False)
+    frame.columns = pd.RangeIndex(width)
+    return frame
+
+
+def _longest(values: pa.ChunkedArray) -> int:
+    longest = pa_compute.max(pa_compute.utf8_length(values)).as_py()
+    return 0 if longest is None else int(longest)
+
+
+def _categorical(values: pa.ChunkedArray) -> pd.Categorical:
+    encoded = pa_compute.dictionary_encode(values.combine_chunks())
+    categories = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object, copy=False)
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    return pd.Categorical.from_codes(
+        codes, dtype=pd.CategoricalDtype(pd.Index(categories, dtype=object))
+    )
+
+
+def _parse_pandas(
+    body: bytes, raw_header: list[str], table: Table | None, source: str, problems: list[Problem]
 ) -> pd.DataFrame | None:
     try:
         frame = pd.read_csv(
@@ -313,7 +397,12 @@ def _drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame
     blank = np.ones(len(frame), dtype=bool)
-    for position in range(frame.shape[1]):
+    # Categorical columns first: comparing their codes is cheap, and usually enough.
+    order = sorted(
+        range(frame.shape[1]),
+        key=lambda p: not isinstance(frame.dtypes.iloc[p], pd.CategoricalDtype),
+    )
+    for position in order:
         blank &= _empty_cells(frame.iloc[:, position])
         if not blank.any():
             return frame
