@@ -408,3 +408,12 @@ def test_no_next_or_previous_period_at_the_calendar_ends(prepared: Prepared) -> 
     first = open_report("AL", "0001Q1", prepared=prepared)
     changes = soup(first.key_figures()).select(".change")
     assert changes and all(c.get_text() == "–" for c in changes)
+
+
+def test_chart_svg_is_compact_and_keeps_label_digits() -> None:
+    chart = charts.participation_by_module(["Module 1.123456"], [10], [5], "T 3.14159")
+    assert "Module 1.123456" in chart.svg and "T 3.14159" in chart.svg
+    assert "<metadata>" not in chart.svg and ">\n" not in chart.svg.strip()
+    assert charts.compact_svg('<a d="M 1.23456 2.5\n L 3"> 9.87654 </a>') == (
+        '<a d="M 1.23 2.5 L 3"> 9.87654 </a>'
+    )
