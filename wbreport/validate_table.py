@@ -130,21 +130,25 @@ class TableCheck:
         return self._columns[name]
 
     def none(self) -> Mask:
+        """No row."""
         return np.zeros(self.n, dtype=bool)
 
     def equals(self, name: str, value: str) -> Mask:
+        """Rows whose ``name`` is exactly ``value`` (none when the column is missing)."""
         if name not in self:
             return self.none()
         column = self[name]
         return column.rows(column.uniques == value)
 
     def one_of(self, name: str, allowed: Iterable[str]) -> Mask:
+        """Rows whose ``name`` is one of ``allowed`` (none when the column is missing)."""
         if name not in self:
             return self.none()
         column = self[name]
         return column.rows(column.one_of(allowed))
 
     def blank(self, name: str) -> Mask:
+        """Rows whose ``name`` is empty (none when the column is missing)."""
         if name not in self:
             return self.none()
         column = self[name]
@@ -175,6 +179,7 @@ class TableCheck:
 
 
 def allowed_list(values: Iterable[str]) -> str:
+    """ "one of a, b, c" for a problem's allowed text."""
     return "one of " + ", ".join(values)
 
 
