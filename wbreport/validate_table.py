@@ -370,6 +370,8 @@ def matching_rows(
         mine = mine * size + codes
         theirs = theirs * size + other[name].codes
     usable = np.flatnonzero(ok(other_valid, *key))
+    if len(usable) == 0:
+        return np.full(t.n, -1, dtype=np.int64)
     keys = pd.Index(theirs[usable])
     first = ~keys.duplicated(keep="first")
     found = pd.Index(keys[first]).get_indexer(mine)
@@ -379,7 +381,7 @@ def matching_rows(
 
 def values_at(t: TableCheck, name: str, position: np.ndarray) -> np.ndarray:
     """The text of column ``name`` of ``t`` at row positions ``position`` ("" where -1)."""
-    if name not in t:
+    if name not in t or t.n == 0:
         return np.full(len(position), "", dtype=object)
     column = t[name]
     text = column.uniques[column.codes[np.maximum(position, 0)]]
