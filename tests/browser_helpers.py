@@ -281,14 +281,19 @@ def read_indicators(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
 
 
-def key_figure_findings(page: Any, rows: list[dict[str, str]], partner: str) -> list[str]:
-    """The key-figures table shows every indicator of ``partner`` with its indicators.csv value."""
-    from wbreport.registry import PROGRAMMING_NAMES  # the programming report's key figures
+def key_figure_findings(
+    page: Any, rows: list[dict[str, str]], partner: str, names: Any = None
+) -> list[str]:
+    """The key-figures table shows every indicator of ``partner`` among ``names`` (default:
+    the programming report's key figures; the evaluation report passes the evaluation
+    indicators) with its indicators.csv value."""
+    from wbreport.registry import PROGRAMMING_NAMES
 
+    names = PROGRAMMING_NAMES if names is None else names
     expected = {
         r["indicator"]: r["value"]
         for r in rows
-        if r["partner"] == partner and r["indicator"] in PROGRAMMING_NAMES
+        if r["partner"] == partner and r["indicator"] in names
     }
     table = page.locator("table.key-figures")
     if table.count() != 1 or not table.is_visible():

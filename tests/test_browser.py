@@ -28,20 +28,26 @@ import yaml
 from tests import browser_helpers as bh
 from tests.conftest import write_csv_package
 from wbreport.batch import RunOptions, plan_and_run
+from wbreport.naming import report_stem
 from wbreport.partners import ALL_CODES, get_partner
 from wbreport.pdf import CHROMIUM_ARGS, chromium_path, unavailable_reason
+from wbreport.registry import EVALUATION_NAMES, PROGRAMMING_NAMES
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parent.parent
 PERIOD = "2021Q4"
-PAGES = [*ALL_CODES, "index"]
+#: The training-evaluation reports (SPEC §8) are checked like the programming ones.
+EVALUATION_PAGES = [report_stem(c, "evaluation") for c in ALL_CODES]
+PAGES = [*ALL_CODES, *EVALUATION_PAGES, "index"]
 # The results framework (SPEC §9), the arrows column and the training-evaluation section
 # (§8) added two to three A4 pages per report (national 6-7 -> 9, WB 10 -> 12).
-PAGE_BUDGET = {"index": 2, "WB": 14}  # others: NATIONAL_PAGE_BUDGET
+# Evaluation reports print on 4-6 pages (WB 7): the national budget covers them.
+PAGE_BUDGET = {"index": 2, "WB": 14, "WB.evaluation": 9}  # others: NATIONAL_PAGE_BUDGET
 NATIONAL_PAGE_BUDGET = 10
 MIN_CHARTS = {"index": 0, "WB": 4}  # participation, milestones, comparison, trend
-NATIONAL_MIN_CHARTS = 3  # participation, milestones, trend
+MIN_CHARTS["WB.evaluation"] = 4  # satisfaction, knowledge, trend, partners' satisfaction
+NATIONAL_MIN_CHARTS = 3  # participation, milestones, trend (evaluation: Likert, dumbbell, trend)
 REPORT_KB, INDEX_KB = 150, 100  # issue 7 asks ≤ 150 KB per report (issue 5: ≤ 300 KB)
 
 
@@ -75,7 +81,8 @@ def _render(options: RunOptions, failing: tuple[str, ...] = ()) -> Path:
 @pytest.fixture(scope="session")
 def sample_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample rendered once with every default, as ``wbreport run`` does."""
-    folder = _render(RunOptions(out=tmp_path_factory.mktemp("sample")))
+    # English only: the other languages have their own browser checks (test_i18n_browser).
+    folder = _render(RunOptions(out=tmp_path_factory.mktemp("sample"), languages=["en"]))
     assert folder.name.startswith(PERIOD)
     return folder
 
@@ -93,8 +100,10 @@ def _expected(name: str) -> tuple[str, list[str]]:
             PERIOD,
             *(get_partner(c).name for c in ALL_CODES),
         ]
-    partner = get_partner(name).name
-    return f"{partner} — programming report {PERIOD}", [partner, PERIOD, "programming report"]
+    code, _, kind = name.partition(".")
+    partner = get_partner(code).name
+    what = "training evaluation" if kind == "evaluation" else "programming report"
+    return f"{partner} — {what} {PERIOD}", [partner, PERIOD, what]
 
 
 @pytest.fixture(scope="module")
@@ -154,10 +163,12 @@ def test_readable_without_javascript(
         if name == "index":
             assert page.locator("table.overview").is_visible()
         else:
-            assert bh.key_figure_findings(page, indicators, name) == []
+            code, _, kind = name.partition(".")
+            names = EVALUATION_NAMES if kind == "evaluation" else PROGRAMMING_NAMES
+            assert bh.key_figure_findings(page, indicators, code, names) == []
             assert page.locator("table").count() >= 6
         cells = page.locator("[data-partner]").count()
-        assert cells >= (7 if name in ("index", "WB") else 2)
+        assert cells >= (7 if name in ("index", "WB", "WB.evaluation") else 2)
         assert bh.partner_cell_findings(page, indicators) == []
         for table in page.locator("table").all():
             assert table.is_visible()
@@ -194,9 +205,9 @@ def test_accessible_basics(inspected: Any, name: str) -> None:
 
 
 def test_sizes_within_budget(sample_set: Path) -> None:
-    for code in ALL_CODES:
-        size = (sample_set / f"{code}.html").stat().st_size / 1024
-        assert size <= REPORT_KB, f"{code}.html is {size:.0f} KB"
+    for stem in [*ALL_CODES, *EVALUATION_PAGES]:
+        size = (sample_set / f"{stem}.html").stat().st_size / 1024
+        assert size <= REPORT_KB, f"{stem}.html is {size:.0f} KB"
     index = (sample_set / "index.html").stat().st_size / 1024
     assert index <= INDEX_KB, f"index.html is {index:.0f} KB"
 

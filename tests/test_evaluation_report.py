@@ -183,11 +183,12 @@ def test_activity_table_matches_data(report: Callable[..., EvaluationReport]) ->
     ends = [b[1] for b in body]
     assert ends == sorted(ends) and len(body) == 5  # A5, A1, A7, A2, A3
     by_end = {b[1]: b for b in body}
-    assert by_end["2020-10-15"][3:] == ["10", "8", "80.0%", "4.00", "75.0%", "+16.5", "75.0%"]
-    assert by_end["2020-11-10"][3:] == ["12", "3", "25.0%", HIDDEN, HIDDEN, "n/a", HIDDEN]
-    assert by_end["2020-10-01"][3:6] == ["8", "0", "0.0%"]  # delivered, not evaluated
-    participants = sum(number(b[3]) for b in body)
-    respondents = sum(number(b[4]) for b in body)
+    assert by_end["2020-10-15"][0] == "Activity(Training: Inclusion)"
+    assert by_end["2020-10-15"][2:] == ["10", "8", "80.0%", "4.00", "75.0%", "+16.5", "75.0%"]
+    assert by_end["2020-11-10"][2:] == ["12", "3", "25.0%", HIDDEN, HIDDEN, "n/a", HIDDEN]
+    assert by_end["2020-10-01"][2:5] == ["8", "0", "0.0%"]  # delivered, not evaluated
+    participants = sum(number(b[2]) for b in body)
+    respondents = sum(number(b[3]) for b in body)
     assert respondents / participants == pytest.approx(r.own["evaluation_response_rate"]["value"])
 
 

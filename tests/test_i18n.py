@@ -149,3 +149,11 @@ def test_to_cyrillic():
     assert to_cyrillic("Rezolucija UNSCR 1244/1999, <b>RAG</b>") == (
         "Резолуција UNSCR 1244/1999, <b>RAG</b>"
     )
+
+
+def test_configured_texts_translate_when_known():
+    tr = i18n.translator("sr-Cyrl")
+    title = "{name} — programming report {period}"
+    assert tr.configured(title).format(name="X", period="P") == "X — програмски извештај, P"
+    assert tr.configured("{name} — my own kind {period}") == "{name} — my own kind {period}"
+    assert "{name} — my own kind {period}" not in tr.missing

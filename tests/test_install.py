@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 import os
+import site
 import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 import nbformat
@@ -83,8 +83,11 @@ def test_init_refuses_a_folder_that_is_not_empty_or_a_file(tmp_path: Path) -> No
 def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv with wbreport installed from a wheel built from this checkout.
 
-    The venv sees the system's site-packages for the dependencies (no downloads), but
-    wbreport itself comes from the wheel (checked below), never from the source tree.
+    The venv borrows the dependencies from the environment running the tests (its
+    site-packages directories are appended to the venv's path by a ``.pth`` file, whose
+    own ``.pth`` files — such as an editable install of wbreport — are not processed), so
+    nothing is downloaded but the build requirements; wbreport itself comes from the
+    wheel (checked by the tests), never from the source tree.
     """
     work = tmp_path_factory.mktemp("install")
     wheels = work / "wheels"
@@ -98,10 +101,18 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert build.returncode == 0, build.stdout + build.stderr
     (wheel,) = wheels.glob("wbreport-*.whl")
     env_dir = work / "venv"
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--system-site-packages", str(env_dir)], check=True
-    )
+    subprocess.run([sys.executable, "-m", "venv", str(env_dir)], check=True, timeout=300)
     python = env_dir / "bin" / "python"
+    own = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    borrowed = [p for p in site.getsitepackages() if Path(p).is_dir()]
+    (Path(own) / "_borrowed_dependencies.pth").write_text(
+        "".join(f"{p}\n" for p in borrowed), encoding="utf-8"
+    )
     subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)],
         check=True,
@@ -114,17 +125,15 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _clean_env(work: Path) -> dict[str, str]:
     """The environment without PYTHONPATH (so nothing imports the checkout), temp in ``work``.
 
-    A ``--system-site-packages`` venv looks for Jupyter data (nbconvert's templates) under
-    its own prefix only; point JUPYTER_PATH at the base installation's, where the
-    dependencies were installed. A venv with its own dependencies needs nothing of this.
+    Jupyter data (nbconvert's templates) are looked up under the venv's prefix only; point
+    JUPYTER_PATH at those of the environment whose packages the venv borrows. A venv
+    with its own dependencies needs nothing of this.
     """
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["TMPDIR"] = str(work)
-    base_data = Path(sysconfig.get_paths(vars={"base": sys.base_prefix})["data"])
-    jupyter = base_data / "share" / "jupyter"
-    env["JUPYTER_PATH"] = os.pathsep.join(
-        p for p in (env.get("JUPYTER_PATH", ""), str(jupyter)) if p
-    )
+    prefixes = dict.fromkeys((sys.prefix, sys.base_prefix))
+    data = [str(Path(p) / "share" / "jupyter") for p in prefixes]
+    env["JUPYTER_PATH"] = os.pathsep.join([*filter(None, [env.get("JUPYTER_PATH")]), *data])
     return env
 
 

@@ -16,9 +16,10 @@ from tests.projects import BRIEF, brief_project, minimal_notebook
 from tests.reporting import jobs_by_report, read_manifest
 from wbreport.cli import app
 from wbreport.config import DEFAULT_LANGUAGES, load_settings
+from wbreport.i18n import partner_name, translator
 from wbreport.naming import report_file
 from wbreport.options import RunOptions
-from wbreport.partners import ALL_CODES, get_partner
+from wbreport.partners import ALL_CODES
 from wbreport.pipeline import Pipeline, plan_and_run
 
 PERIOD = "2021Q4"
@@ -89,7 +90,8 @@ def test_injected_parameters_include_kind_and_lang_only_when_declared(
     by_stem = {job.stem: job for job in plan.jobs}
     job = by_stem["RS.brief.sr-Latn"]
     assert job.parameters["kind"] == BRIEF and job.parameters["lang"] == "sr-Latn"
-    assert job.title == f"{get_partner('RS').name} — brief {PERIOD}"
+    # the <title> names the partner in the report's language; a configured pattern stays
+    assert job.title == f"Srbija — brief {PERIOD}"
     assert job.html.name == "RS.brief.sr-Latn.html"
     assert job.executed.name == "RS.brief.sr-Latn.ipynb" and job.log.name == "RS.brief.sr-Latn.log"
     plain = minimal_notebook(tmp_path / "nb" / "plain.ipynb", with_lang=False)
@@ -159,7 +161,8 @@ def test_third_kind_from_yaml_renders_for_all_partners(project: Path, tmp_path: 
             name = report_file(code, BRIEF, lang)
             assert job["status"] == "ok" and job["paths"]["html"] == name
             soup = BeautifulSoup((folder / name).read_text(encoding="utf-8"), "html.parser")
-            assert soup.title.get_text() == f"{get_partner(code).name} — brief {PERIOD}"
+            partner = partner_name(code, translator(lang))  # in the report's language
+            assert soup.title.get_text() == f"{partner} — brief {PERIOD}"
             who = soup.select_one("p.who")
             assert who is not None and who.get_text() == f"{code} {BRIEF} {lang} {PERIOD}"
     index = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "html.parser")

@@ -177,6 +177,9 @@ def test_round_trip_fill_validate_compute(template: Path, tmp_path: Path) -> Non
     assert ("AL", "participants", "21") in rows
     assert ("WB", "activities_delivered", "3") in rows
     assert ("XK", "activities_delivered", "1") in rows  # the id 007 stayed text
+    assert ("AL", "satisfaction_mean", "4.0667") in rows  # (2 + 6 + 28 + 25) / 15
+    assert ("XK", "pass_rate", "0.8182") in rows  # 9 / 11
+    assert ("AL", "quality_score", "61.5000") in rows  # a custom indicator observed
 
 
 def test_the_empty_template_is_a_valid_package(template: Path) -> None:

@@ -218,6 +218,12 @@ class Translator:
         key = f"{context}\x04{singular}"
         return self._found(key, self._catalogue.npgettext(context, singular, plural, n), english)
 
+    def configured(self, message: str) -> str:
+        """A text users may configure (a report title pattern from ``defaults.yaml``):
+        its translation when the catalogue has one (the defaults), else as written."""
+        catalog: dict[Any, Any] = getattr(self._catalogue, "_catalog", {})
+        return catalog.get(message, message) if not self.is_source else message
+
     def __call__(self, message: str, **values: object) -> str:
         """``gettext(message).format(**values)``; values are shown as given."""
         text = self.gettext(message)

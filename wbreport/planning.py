@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wbreport.errors import UsageError
+from wbreport.i18n import translator
 from wbreport.jobs import Job, JobResult, Status, job_key
 from wbreport.manifest import jobs_of, read_manifest, result_from
 from wbreport.naming import ENGLISH, PROGRAMMING, narrative_stem
@@ -313,7 +314,10 @@ class Planner:
             parameters["kind"] = kind.name
         if kind.has_lang:
             parameters["lang"] = lang
-        title = kind.title.format(name=get_partner(code).name, period=plan.period)
+        tr = translator(lang)  # the <title> in the report's language, like its h1
+        title = tr.configured(kind.title).format(
+            name=tr.gettext(get_partner(code).name), period=plan.period
+        )
         t = self.settings.timeouts
         return Job(
             code,

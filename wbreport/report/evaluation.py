@@ -407,11 +407,11 @@ class EvaluationReport:
         rows = []
         for r in _records(data):
             kind = self._(TYPE_LABELS.get(r["type"], r["type"]))
+            what = f"{kind}: {r['module']}" if r["module"] else kind
             rows.append(
                 [
-                    r["title"],
+                    Fragment(join([r["title"], " ", tag("small", f"({what})")])),
                     self._date(r["end_date"]),
-                    f"{kind}: {r['module']}" if r["module"] else kind,
                     self.fmt(r["participants"], "count"),
                     self.fmt(r["respondents"], "count"),
                     self.fmt(r["response_rate"], "share"),
@@ -422,7 +422,7 @@ class EvaluationReport:
                 ]
             )
         headers = (
-            N_("Activity"), N_("End"), N_("Type and module"), N_("Participants"),
+            N_("Activity (type and module)"), N_("End"), N_("Participants"),
             N_("Respondents"), N_("Response rate"), N_("Mean (1–5)"), N_("Satisfied"),
             N_("Gain (points)"), N_("Pass rate"),
         )  # fmt: skip
@@ -432,7 +432,7 @@ class EvaluationReport:
             caption=self._("Activities delivered in {period} and their evaluation").format(
                 period=self.tr.period(self.period)
             ),
-            numeric=tuple(range(3, 10)),
+            numeric=tuple(range(2, 9)),
             empty=self._("No training or workshop delivered in this period."),
             class_="activities",
         )
