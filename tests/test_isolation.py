@@ -19,7 +19,7 @@ from wbreport.batch import RunOptions, plan_and_run
 pytestmark = pytest.mark.slow
 
 PERIOD = "2021Q4"
-GENERATED = re.compile(r"Generated \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
+GENERATED = re.compile(r"Generated [^<]*? \d{1,2}:\d{2} UTC")  # any locale's date format
 
 
 def normalised(html: Path) -> str:
