@@ -39,6 +39,7 @@ def project(tmp_path: Path) -> dict[str, Path]:
 
 def run(project: dict[str, Path], **options: object) -> Path:
     options.setdefault("kinds", ["programming"])  # kinds and languages: tests/test_kinds.py
+    options.setdefault("languages", ["en"])
     result = plan_and_run(
         RunOptions(
             data=project["data"],
@@ -93,6 +94,8 @@ def test_unchanged_rerun_skips_everything_without_a_kernel(
             ",".join(PARTNERS),
             "--kinds",
             "programming",
+            "--lang",
+            "en",
         ],
         capture_output=True,
         text=True,

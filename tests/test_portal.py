@@ -19,7 +19,9 @@ from wbreport.registry import selected
 HOSTILE = "<script>alert('x')</script>"
 
 
-def fake_set(out: Path, period: str, results: list[JobResult], csv: str = "") -> Path:
+def fake_set(
+    out: Path, period: str, results: list[JobResult], csv: str = "", disclosure: dict | None = None
+) -> Path:
     """A published set with the given jobs (their HTML files written when ``paths`` say so)."""
     out.mkdir(parents=True, exist_ok=True)
     folder = make_set(out, f"{period}.run-{period}")
@@ -28,7 +30,8 @@ def fake_set(out: Path, period: str, results: list[JobResult], csv: str = "") ->
             (folder / result.paths["html"]).write_text("<html><body>r</body></html>")
     if csv:
         (folder / "indicators.csv").write_text(csv, encoding="utf-8")
-    manifest = write_manifest(folder, {"run_id": f"run-{period}", "period": period}, results)
+    meta = {"run_id": f"run-{period}", "period": period, "disclosure": disclosure or {}}
+    manifest = write_manifest(folder, meta, results)
     from wbreport.index import write_index
 
     write_index(folder, manifest)
@@ -93,7 +96,13 @@ def test_period_index_shows_registry_figures_reports_per_kind_and_language(
         kind="evaluation",
         carried_from={"run_id": "r1", "time": "2021-10-01T08:00:00+00:00"},
     )
-    folder = fake_set(tmp_path / "out", "2021Q4", [ok("AL"), ok("AL", lang="sq"), carried], csv)
+    folder = fake_set(
+        tmp_path / "out",
+        "2021Q4",
+        [ok("AL"), ok("AL", lang="sq"), carried],
+        csv,
+        {"min_respondents": 7, "suppressed": ["AL:satisfied_share"]},
+    )
     html = (folder / "index.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html
     soup = BeautifulSoup(html, "html.parser")
@@ -105,6 +114,7 @@ def test_period_index_shows_registry_figures_reports_per_kind_and_language(
         for td in row.select("td[data-indicator]")
     }
     assert cells["participants"] == "12 AMBER" and cells["women_share"] == "50.0% AMBER"
+    assert cells["satisfied_share"] == "n < 7"  # suppressed (SPEC §8): not 50.0%
     reports = {li["data-report"]: li for li in row.select("li[data-report]")}
     assert set(reports) == {"AL.programming.en", "AL.programming.sq", "AL.evaluation.en"}
     assert reports["AL.programming.sq"].a["href"] == "AL.sq.html"

@@ -147,11 +147,15 @@ def no_orphans(out: Path, period: str = PERIOD) -> None:
     assert list(out.glob(".*.link")) == []
 
 
+# The English programming reports: kinds and languages are tested in test_kinds.py.
+RUN = ("run", "--kinds", "programming", "--lang", "en")
+
+
 @pytest.fixture(scope="module")
 def sample_published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A complete set for the sample package, published once and copied by each test."""
     out = tmp_path_factory.mktemp("published") / "out"
-    proc = wbreport("run", "--out", str(out))
+    proc = wbreport(*RUN, "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     check_published(out)
     return out
@@ -546,13 +550,13 @@ def test_lock_refuses_second_run_and_is_taken_over_after_kill(
     sample_published: Path, tmp_path: Path
 ) -> None:
     out = copy_published(sample_published, tmp_path)
-    first = start_wbreport("run", "--out", str(out), "--force", "--partners", "AL,WB")
+    first = start_wbreport(*RUN, "--out", str(out), "--force", "--partners", "AL,WB")
     holder = out / ".wbreport.lock.json"
     deadline = time.monotonic() + 30
     while not holder.exists() and first.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     assert first.poll() is None, "the first run ended before the test could race it"
-    second = wbreport("run", "--out", str(out), "--partners", "AL,WB")
+    second = wbreport(*RUN, "--out", str(out), "--partners", "AL,WB")
     assert first.poll() is None, "the first run must still hold the lock"
     assert second.returncode == 3, second.stderr
     assert f"pid {first.pid} on {socket.gethostname()}" in second.stderr
@@ -563,7 +567,7 @@ def test_lock_refuses_second_run_and_is_taken_over_after_kill(
     assert (out / ".wbreport.lock").exists()
     assert json.loads(holder.read_text(encoding="utf-8"))["pid"] == first.pid
     psutil.wait_procs(kernels, timeout=5)
-    third = wbreport("run", "--out", str(out), "--partners", "AL,WB", "--force")
+    third = wbreport(*RUN, "--out", str(out), "--partners", "AL,WB", "--force")
     assert third.returncode == 0, third.stderr
     check_published(out)
     no_orphans(out)
@@ -594,7 +598,7 @@ def test_ctrl_c_stops_kernels_releases_lock_keeps_published_set(
     out = copy_published(sample_published, tmp_path)
     before = check_published(out)
     digests = {p.name: p.read_bytes() for p in before.iterdir() if p.is_file()}
-    runner = start_wbreport("run", "--out", str(out), "--force", "--jobs", "2")
+    runner = start_wbreport(*RUN, "--out", str(out), "--force", "--jobs", "2")
     seen = _read_until(runner.stderr, lambda line: "✓" in line or "✗" in line)
     assert any("✓" in line for line in seen), "".join(seen)  # reports are rendering now
     kernels = kernel_processes(runner.pid)
@@ -612,7 +616,7 @@ def test_ctrl_c_stops_kernels_releases_lock_keeps_published_set(
     assert alive == []
     assert check_published(out) == before
     assert {p.name: p.read_bytes() for p in before.iterdir() if p.is_file()} == digests
-    after = wbreport("run", "--out", str(out), "--force", "--partners", "AL,WB")
+    after = wbreport(*RUN, "--out", str(out), "--force", "--partners", "AL,WB")
     assert after.returncode == 0, after.stderr
     check_published(out)
     no_orphans(out)
@@ -624,7 +628,7 @@ def test_ctrl_c_stops_kernels_releases_lock_keeps_published_set(
 def _kill_at(out: Path, when: Callable[[float], bool]) -> tuple[bool, int]:
     """Start a run and SIGKILL it when ``when(elapsed)`` holds; returns (killed while it was
     running, kernels of the killed runner still alive 5 s later)."""
-    runner = start_wbreport("run", "--out", str(out), "--force", "--partners", "AL,WB")
+    runner = start_wbreport(*RUN, "--out", str(out), "--force", "--partners", "AL,WB")
     started = time.monotonic()
     while runner.poll() is None and not when(time.monotonic() - started):
         time.sleep(0.002)
@@ -663,7 +667,7 @@ def test_sigkill_at_any_moment_keeps_published_set(sample_published: Path, tmp_p
     durations = []
     for _ in range(2):  # the shorter of two runs: a busy machine makes one run slow
         started = time.monotonic()
-        first = wbreport("run", "--out", str(out), "--force", "--partners", "AL,WB")
+        first = wbreport(*RUN, "--out", str(out), "--force", "--partners", "AL,WB")
         durations.append(time.monotonic() - started)
         assert first.returncode == 0, first.stderr
     duration = min(durations)
@@ -696,7 +700,7 @@ def test_sigkill_at_any_moment_keeps_published_set(sample_published: Path, tmp_p
     print("SIGKILL:", counts)
     assert counts["survived"] >= 20 and counts["killed mid-run"] >= 20
     assert counts["kernels left"] == 0
-    final = wbreport("run", "--out", str(out), "--force", "--partners", "AL,WB")
+    final = wbreport(*RUN, "--out", str(out), "--force", "--partners", "AL,WB")
     assert final.returncode == 0, final.stderr
     check_published(out)
     no_orphans(out)

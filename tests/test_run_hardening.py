@@ -139,6 +139,8 @@ def test_failed_report_keeps_its_last_good_version_marked(tmp_path: Path) -> Non
     assert first.exit_code == 0
     first_run = read_manifest(first.periods[0].folder)["run_id"]
     good = (first.periods[0].folder / "RS.html").read_text(encoding="utf-8")
+    unchanged = plan_and_run(options)  # skipped: the report stays the first run's
+    assert jobs_by_partner(unchanged.periods[0].folder)["RS"]["status"] == "skipped"
 
     (params / "fail-RS").write_text("<b>source system offline</b>", encoding="utf-8")
     options.force = True

@@ -25,12 +25,38 @@ def carried_text(when: str, result: JobResult) -> str:
     return f"This report is from the run of {when}; the latest run failed: {reason}"
 
 
+def rendered_by(plan: PeriodPlan, results: list[JobResult], run: dict[str, str]) -> dict:
+    """Which run rendered each published report (``{stem: {run_id, time}}``): this run for
+    the ones it rendered, the earlier record for the ones it kept."""
+    before = plan.before.get("rendered")
+    before = before if isinstance(before, dict) else {}
+    previous = _run_of(plan.before)
+    rendered = {}
+    for result in results:
+        if result.status is Status.ok:
+            rendered[result.stem] = run
+        elif result.carried_from:
+            rendered[result.stem] = result.carried_from
+        elif result.paths.get("html"):
+            rendered[result.stem] = before.get(result.stem) or previous
+    return rendered
+
+
+def _run_of(manifest: dict[str, Any]) -> dict[str, str]:
+    return {
+        "run_id": str(manifest.get("run_id", "")),
+        "time": str(manifest.get("finished") or manifest.get("started") or ""),
+    }
+
+
 def carry_failures(plan: PeriodPlan, results: list[JobResult]) -> None:
     """Put the last good version of every report that failed this run into the new set,
     with a banner saying so; the manifest records where it came from."""
     if plan.previous is None:
         return
     before = jobs_of(plan.before)
+    rendered = plan.before.get("rendered")
+    rendered = rendered if isinstance(rendered, dict) else {}
     for result in results:
         if result.status in GOOD or result.carried_from:
             continue
@@ -39,13 +65,10 @@ def carry_failures(plan: PeriodPlan, results: list[JobResult]) -> None:
         if old.get("status") not in ("ok", "skipped") and not origin:
             continue
         if not isinstance(origin, dict):
-            origin = {
-                "run_id": str(plan.before.get("run_id", "")),
-                "time": str(plan.before.get("finished") or plan.before.get("started") or ""),
-            }
+            origin = rendered.get(result.stem) or _run_of(plan.before)
         text = carried_text(when(origin["time"]), result)
         if carry_failed(plan.previous, plan.folder, result.stem, text):
-            result.carried_from = origin
+            result.carried_from = dict(origin)
             result.paths["html"] = f"{result.stem}.html"
 
 
@@ -56,6 +79,17 @@ def _indicators_csv(plan: PeriodPlan, table: Any) -> None:
         write_atomic(plan.folder / "indicators.csv", to_csv_text(table))
     elif plan.previous is not None and (plan.previous / "indicators.csv").is_file():
         shutil.copy2(plan.previous / "indicators.csv", plan.folder / "indicators.csv")
+
+
+def disclosure(plan: PeriodPlan, table: Any, min_respondents: int) -> dict[str, Any]:
+    """Which published figures are suppressed (SPEC §8), for the index: from this run's
+    table, else as the previous manifest recorded them (its CSV is reused)."""
+    if table is not None and "suppressed" in getattr(table, "columns", ()):
+        hidden = table[table["suppressed"].fillna(False).astype(bool)]
+        found = [f"{p}:{i}" for p, i in zip(hidden["partner"], hidden["indicator"], strict=True)]
+        return {"min_respondents": min_respondents, "suppressed": found}
+    before = plan.before.get("disclosure")
+    return before if isinstance(before, dict) else {"min_respondents": min_respondents}
 
 
 def _pdfs(folder: Path, results: list[JobResult], pdf: bool, reporter: Reporter) -> None:
@@ -81,6 +115,7 @@ def finish_period(
     *,
     pdf: bool = False,
     reporter: Reporter | None = None,
+    min_respondents: int = 5,
 ) -> dict[str, Any]:
     """Complete ``plan.folder`` (``meta``: the run's part of the manifest); returns the
     manifest written."""
@@ -93,9 +128,12 @@ def finish_period(
     for result in results:
         result.paths.setdefault("log", f"logs/{result.stem}.log")
     _pdfs(plan.folder, results, pdf, reporter or QuietReporter())
-    manifest = write_manifest(plan.folder, {**meta, "period": plan.period}, results)
+    meta = {**meta, "period": plan.period, "disclosure": disclosure(plan, table, min_respondents)}
+    run = {"run_id": str(meta.get("run_id", "")), "time": str(meta.get("started", ""))}
+    meta["rendered"] = rendered_by(plan, results, run)
+    manifest = write_manifest(plan.folder, meta, results)
     write_index(plan.folder, manifest)
     return manifest
 
 
-__all__ = ["carried_text", "carry_failures", "finish_period"]
+__all__ = ["carried_text", "carry_failures", "disclosure", "finish_period"]

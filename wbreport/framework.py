@@ -17,6 +17,7 @@ from wbreport.partners import ALL_CODES
 from wbreport.periods import Period, parse_period
 from wbreport.registry import Indicator, csv_number, custom_indicator, lookup
 from wbreport.selections import PackageLike, optional_table
+from wbreport.targets import published
 
 Values = dict[str, np.ndarray]  # indicator -> values for AL, BA, XK, ME, MK, RS, WB
 _NA = np.full(len(ALL_CODES), np.nan)
@@ -168,10 +169,17 @@ def results_csv_text(rows: pd.DataFrame, custom: tuple[Indicator, ...] = ()) -> 
     return safe_columns(text[RESULT_COLUMNS], _TEXT).to_csv(index=False, lineterminator="\n")
 
 
+def published_results_csv(package: PackageLike, table: pd.DataFrame) -> str:
+    """The published ``results.csv`` text (SPEC §9) of a period's raw
+    :func:`wbreport.indicators.indicator_table`: disclosure control applied (§8)."""
+    return results_csv_text(published(results_table(package, table)), custom_indicators(package))
+
+
 __all__ = [
     "RESULT_COLUMNS",
     "custom_indicators",
     "custom_values",
+    "published_results_csv",
     "result_indicators",
     "results_csv_text",
     "results_table",

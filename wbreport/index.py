@@ -112,12 +112,19 @@ def job_view(folder: Path, job: dict[str, Any], _: Any) -> dict[str, Any]:
 
 
 def _figures(
-    values: dict[tuple[str, str], dict[str, str]], code: str, indicators: tuple[Indicator, ...]
+    values: dict[tuple[str, str], dict[str, str]],
+    code: str,
+    indicators: tuple[Indicator, ...],
+    hidden: tuple[set[str], str],
 ) -> list[dict[str, str]]:
+    suppressed, note = hidden
     figures = []
     for indicator in indicators:
         row = values.get((code, indicator.name), {})
         raw = row.get("value", "")
+        if f"{code}:{indicator.name}" in suppressed:
+            figures.append({"name": indicator.name, "value": note, "raw": "", "rag": ""})
+            continue
         figures.append(
             {"name": indicator.name, "value": shown(raw, indicator), "raw": raw,
              "rag": row.get("rag", "")}
@@ -147,11 +154,14 @@ def index_context(folder: Path, manifest: dict[str, Any], lang: str = ENGLISH) -
     values = _indicators(folder)
     indicators = selected(index=True)
     jobs = [job_view(folder, j, _) for j in manifest.get("jobs", []) if isinstance(j, dict)]
+    rule = manifest.get("disclosure") or {}
+    hidden = (set(rule.get("suppressed") or ()), f"n < {rule.get('min_respondents', 5)}")
     partners = []
     for code in ALL_CODES:
         reports = [j for j in jobs if j["partner"] == code]
         if reports:
-            partners.append(_partner_row(code, reports, _figures(values, code, indicators), _))
+            figures = _figures(values, code, indicators, hidden)
+            partners.append(_partner_row(code, reports, figures, _))
     failed = [dict(j, name=_(get_partner(j["partner"]).name)) for j in jobs if j["failed"]]
     period = manifest.get("period", "")
     return {

@@ -8,6 +8,7 @@ and published in batches, so a long range never stages every period at once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import uuid
@@ -135,7 +136,10 @@ class Pipeline:
         from wbreport.indicators import default_period
 
         label = default_period(self.package()).label
-        write_atomic(self.out / CACHE, json.dumps({"fingerprint": key, "default_period": label}))
+        with contextlib.suppress(OSError):  # only a cache: a full disk shows up later
+            write_atomic(
+                self.out / CACHE, json.dumps({"fingerprint": key, "default_period": label})
+            )
         return [label]
 
     # --- running --------------------------------------------------------------------------
@@ -263,7 +267,14 @@ class Pipeline:
         if prepared is not None:
             table = prepared[0].tables.get(plan.period)
         try:
-            finish_period(plan, table, self._meta(), pdf=self.options.pdf, reporter=self.reporter)
+            finish_period(
+                plan,
+                table,
+                self._meta(),
+                pdf=self.options.pdf,
+                reporter=self.reporter,
+                min_respondents=self.settings.min_respondents,
+            )
             publish(self.out, plan.period, plan.folder)
             plan.staged = False  # published: no longer this run's to discard
         except OSError as exc:

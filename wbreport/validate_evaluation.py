@@ -92,7 +92,7 @@ def _participants(
             + str(values_at(t, "activity_id", np.array([i]))[0])
         ),
     )
-    if part is None or "participants" not in part:
+    if part is None or "participants" not in part or part.n == 0:
         return out, np.full(t.n, np.nan)
     people = counts(part, valids["participation"], "participants")
     return out, np.where(row >= 0, people[np.maximum(row, 0)], np.nan)
@@ -153,7 +153,7 @@ def check_evaluations(t: TableCheck, valid: Valid, tables: Tables, valids: Valid
 def _survey_before_end(
     t: TableCheck, valid: Valid, a: TableCheck | None, at: np.ndarray
 ) -> list[Problem]:
-    if a is None or "end_date" not in a or "survey_date" not in t:
+    if a is None or a.n == 0 or "end_date" not in a or "survey_date" not in t:
         return []
     ends = a["end_date"].memo.get("dates")
     surveys = t["survey_date"].memo.get("dates")

@@ -17,6 +17,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
+
 from wbreport import charts
 from wbreport.config import Narrative, load_narrative, load_settings
 from wbreport.fragments import Fragment
@@ -129,7 +131,7 @@ class Report:
         return self.ctx.title
 
     @property
-    def indicators(self):
+    def indicators(self) -> pd.DataFrame:
         """The indicator table of the period (every partner)."""
         return self.run.table(self.period)
 
