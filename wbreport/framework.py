@@ -60,12 +60,16 @@ def custom_values(
         }
     )
     frame = frame[frame["indicator"].isin(names) & (frame["column"] >= 0)]
-    for r in frame[frame["period"] == period.label].itertuples(index=False):
-        values[r.indicator][r.column] = r.value
+    _fill(values, frame[frame["period"] == period.label])
     known = frame[frame["end"] <= period.end].sort_values(["end", "start"], kind="stable")
-    for r in known.groupby(["indicator", "column"], sort=False).tail(1).itertuples(index=False):
-        to_date[r.indicator][r.column] = r.value
+    _fill(to_date, known.groupby(["indicator", "column"], sort=False).tail(1))
     return values, to_date
+
+
+def _fill(target: Values, rows: pd.DataFrame) -> None:
+    """Put each row's value at (indicator, partner column)."""
+    for name, column, value in zip(rows["indicator"], rows["column"], rows["value"], strict=True):
+        target[str(name)][int(column)] = float(value)
 
 
 # --- results.csv ----------------------------------------------------------------------

@@ -131,7 +131,7 @@ def check_evaluations(t: TableCheck, valid: Valid, tables: Tables, valids: Valid
     n = _numbers(t, valid, "respondents", "useful", "pre_tested", "post_tested", "passed")
     sat = _numbers(t, valid, *SATISFACTION)
     out += _over(t, "respondents", n["respondents"], participants, "participants of the row")
-    total = sum(sat.values())
+    total = np.sum(np.stack(list(sat.values())), axis=0)
     with np.errstate(invalid="ignore"):
         unequal = total != n["respondents"]
     unequal &= ~np.isnan(total) & ~np.isnan(n["respondents"])

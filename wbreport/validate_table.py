@@ -374,7 +374,7 @@ def matching_rows(
         return np.full(t.n, -1, dtype=np.int64)
     keys = pd.Index(theirs[usable])
     first = ~keys.duplicated(keep="first")
-    found = pd.Index(keys[first]).get_indexer(mine)
+    found = pd.Index(keys[first]).get_indexer(pd.Index(mine))
     position = np.where(found >= 0, usable[first][np.maximum(found, 0)], -1)
     return np.where(missing | ~ok(valid, *key), -1, position)
 

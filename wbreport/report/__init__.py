@@ -22,12 +22,13 @@ import pandas as pd
 from wbreport import charts
 from wbreport.config import Narrative, load_narrative, load_settings
 from wbreport.fragments import Fragment
+from wbreport.framework import custom_indicators
 from wbreport.indicators import as_period, default_period
 from wbreport.naming import PROGRAMMING
 from wbreport.package import load_package
 from wbreport.partners import get_partner
 from wbreport.report import common, programming, results
-from wbreport.report.common import Context, custom_indicators
+from wbreport.report.common import Context
 from wbreport.report.data import ReportData
 from wbreport.report.run import Prepared, data_fingerprint, indicator_table, load_prepared, prepare
 from wbreport.wording import Text, translator
