@@ -1,7 +1,7 @@
 """Build hook: ship the project's notebooks/ and params/ inside the package.
 
 The canonical copies stay at the top of the repository (what analysts and git see);
-at build time they are copied into ``wbreport/project/`` of the build, so a wheel or any
+at build time they are copied into ``wbreport/project_files/`` of the build, so a wheel or any
 non-editable install can run ``wbreport run`` and ``wbreport init`` from anywhere
 (see ``wbreport/project.py``). Everything else is configured in ``pyproject.toml``.
 """
@@ -19,17 +19,18 @@ PARTS = ("notebooks", "params")
 
 
 class BuildPyWithProject(build_py):
-    """``build_py`` that also copies notebooks/ and params/ into ``wbreport/project/``."""
+    """``build_py`` that also copies notebooks/ and params/ into ``wbreport/project_files/``."""
 
     def run(self) -> None:
         super().run()
         if self.dry_run or getattr(self, "editable_mode", False):
             return  # an editable install reads the checkout itself
-        target = Path(self.build_lib) / "wbreport" / "project"
+        target = Path(self.build_lib) / "wbreport" / "project_files"
         for part in PARTS:
             source = HERE / part
             if not source.is_dir():
                 raise FileNotFoundError(f"{source} is missing: cannot build wbreport")
+            shutil.rmtree(target / part, ignore_errors=True)  # no stale files of an old build
             shutil.copytree(
                 source,
                 target / part,

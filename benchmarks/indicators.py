@@ -316,8 +316,8 @@ def main() -> int:
     )
     print(
         f"python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
-        f"duckdb {duckdb.__version__} (default threads {default_threads}); wbreport runs "
-        "single-threaded apart from hashing files on a second thread",
+        f"duckdb {duckdb.__version__} (default threads {default_threads}); wbreport parses CSV "
+        "on pyarrow's threads and hashes files on another thread",
         flush=True,
     )
 

@@ -143,7 +143,27 @@ def svg_glyph_findings(svg: str) -> list[str]:
 
 # --- PDF ----------------------------------------------------------------------------------------
 
-_STREAM = re.compile(rb"<<(.{0,600}?)>>\s*stream\r?\n(.*?)\r?\nendstream", re.S)
+_STREAM_START = re.compile(rb"<<((?:(?!<<|>>).|<<.{0,200}?>>){0,800}?)>>\s*stream\r?\n", re.S)
+_LENGTH = re.compile(rb"/Length\s+(\d+)(?!\s+\d+\s+R)")
+
+
+def _streams(pdf: bytes) -> list[tuple[bytes, bytes]]:
+    """(dictionary, decoded data) of each stream (Flate decoded when it says so)."""
+    out = []
+    for match in _STREAM_START.finditer(pdf):
+        head, start = match.group(1), match.end()
+        length = _LENGTH.search(head)
+        end = start + int(length.group(1)) if length else pdf.find(b"endstream", start)
+        body = pdf[start:end]
+        if b"FlateDecode" in head:
+            try:
+                body = zlib.decompressobj().decompress(body)
+            except zlib.error:
+                continue
+        out.append((head, body))
+    return out
+
+
 _BASEFONT = re.compile(rb"/BaseFont\s*/([A-Za-z0-9+\-_,.]+)")
 _HEX = re.compile(rb"<([0-9A-Fa-f]+)>")
 
@@ -155,12 +175,7 @@ def _utf16(hexdigits: bytes) -> str:
 def pdf_text_chars(pdf: bytes) -> set[str]:
     """Every character the PDF's fonts map to Unicode (their ToUnicode CMaps)."""
     chars: set[str] = set()
-    for head, body in _STREAM.findall(pdf):
-        if b"FlateDecode" in head:
-            try:
-                body = zlib.decompress(body)
-            except zlib.error:
-                continue
+    for _head, body in _streams(pdf):
         if b"begincmap" not in body:
             continue
         for block in re.findall(rb"beginbfchar(.*?)endbfchar", body, re.S):
@@ -178,18 +193,21 @@ def pdf_text_chars(pdf: bytes) -> set[str]:
     return {c for ch in chars for c in ch}
 
 
-def pdf_fonts(pdf: bytes) -> set[str]:
-    """Names of the fonts a PDF embeds (subset prefixes ``ABCDEF+`` removed)."""
+def pdf_fonts_plain(data: bytes) -> set[str]:
+    """Font names written in ``data`` itself (subset prefixes ``ABCDEF+`` removed)."""
     names = set()
-    for raw in _BASEFONT.findall(pdf):
+    for raw in _BASEFONT.findall(data):
         name = raw.decode("latin-1")
         names.add(name.split("+", 1)[1] if "+" in name else name)
-    for head, body in _STREAM.findall(pdf):  # object streams hide font dictionaries
-        if b"ObjStm" in head and b"FlateDecode" in head:
-            try:
-                names |= pdf_fonts(zlib.decompress(body))
-            except zlib.error:
-                continue
+    return names
+
+
+def pdf_fonts(pdf: bytes) -> set[str]:
+    """Names of the fonts a PDF embeds (subset prefixes ``ABCDEF+`` removed)."""
+    names = pdf_fonts_plain(pdf)
+    for head, body in _streams(pdf):  # object streams hide font dictionaries
+        if b"ObjStm" in head:
+            names |= {n for n in pdf_fonts_plain(body)}
     return names
 
 

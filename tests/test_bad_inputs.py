@@ -40,6 +40,11 @@ SUBPROCESS_CASES = (
     "narrative_python_tag",
     "defaults_negative_timeout",
     "defaults_python_tag",
+    "fifo_as_xlsx",
+    "fifo_as_csv",
+    "huge_csv",
+    "semicolon_csv",
+    "period_year_zero",
 )
 
 

@@ -42,7 +42,7 @@ EVALUATION_PAGES = [report_stem(c, "evaluation") for c in ALL_CODES]
 PAGES = [*ALL_CODES, *EVALUATION_PAGES, "index"]
 # The results framework (SPEC §9), the arrows column and the training-evaluation section
 # (§8) added two to three A4 pages per report (national 6-7 -> 9, WB 10 -> 12).
-# Evaluation reports print on 4-6 pages (WB 7): the national budget covers them.
+# Evaluation reports print on 5 pages (WB 7; measured 2021Q4): the national budget covers them.
 PAGE_BUDGET = {"index": 2, "WB": 14, "WB.evaluation": 9}  # others: NATIONAL_PAGE_BUDGET
 NATIONAL_PAGE_BUDGET = 10
 MIN_CHARTS = {"index": 0, "WB": 4}  # participation, milestones, comparison, trend

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from wbreport import i18n
@@ -99,6 +101,8 @@ def test_english_formatting():
     assert tr.number(2.0, 1) == "2.0"
     assert tr.number(float("nan")) == i18n.NA
     assert tr.percent(None) == i18n.NA
+    assert tr.percent(pd.NA) == tr.number(pd.NA) == tr.date(pd.NaT) == i18n.NA
+    assert tr.number(np.int64(12345)) == "12,345" and tr.percent(np.float64(0.5)) == "50%"
     assert tr.date(date(2021, 11, 5)) == "November 5, 2021"
     assert tr.date("2021-11-05") == "November 5, 2021"
     assert [tr.period(p) for p in ("2021", "2021H2", "2021Q4", "2021-11")] == [

@@ -197,3 +197,27 @@ def test_no_framework_tables_give_no_custom_rows(handmade_package: Path) -> None
     t = indicator_table(pkg, "2020Q4")
     assert len(t) == 22 * 7
     assert results_table(pkg, t).empty
+
+
+def test_published_results_csv_applies_disclosure_control(make_package) -> None:
+    from tests import handmade_evaluation as hm
+    from wbreport.framework import published_results_csv
+
+    folder = make_package(
+        activities=hm.ACTIVITIES,
+        participation=hm.PARTICIPATION,
+        evaluations=hm.EVALUATIONS,
+        followups=hm.FOLLOWUPS,
+        results=[
+            dict(result_id="P", level="output", partner="BA", statement="Trained",
+                 indicators="satisfaction_mean;evaluation_response_rate"),
+        ],
+    )  # fmt: skip
+    pkg = load_package(folder)
+    rows = list(
+        csv.DictReader(io.StringIO(published_results_csv(pkg, indicator_table(pkg, "2020Q4"))))
+    )
+    assert [(r["indicator"], r["value"]) for r in rows] == [
+        ("satisfaction_mean", ""),  # n = 2: suppressed
+        ("evaluation_response_rate", "0.6667"),
+    ]

@@ -50,7 +50,7 @@ def test_without_a_checkout_the_shipped_copies_are_used(
     installed.mkdir(parents=True)
     monkeypatch.setattr(project, "PACKAGE", installed)
     monkeypatch.chdir(tmp_path)
-    assert project.project_dir() == installed / "project"
+    assert project.project_dir() == installed / "project_files"
 
 
 def test_init_copies_the_notebooks_and_params_of_wbreport(tmp_path: Path) -> None:
@@ -160,7 +160,7 @@ def test_wheel_ships_the_project_and_renders_from_root(venv: Path, tmp_path: Pat
         check=True,
     ).stdout.split()
     assert where[0].startswith(str(venv)) and not where[0].startswith(str(ROOT / "wbreport"))
-    assert where[1].startswith(str(venv)) and where[1].endswith("wbreport/project")
+    assert where[1].startswith(str(venv)) and where[1].endswith("wbreport/project_files")
     out = tmp_path / "out"
     run = _wbreport(venv, "run", "--out", str(out), "--partners", "AL", cwd=Path("/"))
     assert run.returncode == 0, run.stdout + run.stderr

@@ -380,3 +380,40 @@ def test_index_page_without_a_run(prepared: Prepared, tmp_path: Path) -> None:
     assert "AL.html" in hrefs and "BA.html" not in hrefs
     assert "ValueError: <b>x</b>" in page.get_text()
     assert KOSOVO_FOOTNOTE in page.get_text()
+
+
+# Texts that are not extracted (patterns from settings, mappings) are the same in every
+# language; the catalogue test checks every language has every extracted string.
+@pytest.mark.parametrize("lang", ["sq", "sr-Cyrl"])
+def test_every_fixed_text_of_every_section_is_in_the_catalogue(
+    prepared: Prepared, lang: str
+) -> None:
+    """Rendering every section (and chart) in ``lang`` asks the catalogue for nothing it
+    lacks: no English fallback at run time (SPEC §10)."""
+    from wbreport import i18n
+
+    tr = i18n.translator(lang)
+    tr.missing.clear()
+    for partner in ("AL", "WB"):
+        report = report_of(prepared, partner, lang=lang)
+        for call in notebook_calls():
+            eval(call, {"report": report})
+    assert tr.missing == set()
+
+
+def test_no_next_or_previous_period_at_the_calendar_ends(prepared: Prepared) -> None:
+    last = open_report("AL", "9999Q4", prepared=prepared)
+    assert "–" in soup(last.workplan()).get_text()
+    assert last.data.workplan_activities().empty and last.data.workplan_milestones().empty
+    first = open_report("AL", "0001Q1", prepared=prepared)
+    changes = soup(first.key_figures()).select(".change")
+    assert changes and all(c.get_text() == "–" for c in changes)
+
+
+def test_chart_svg_is_compact_and_keeps_label_digits() -> None:
+    chart = charts.participation_by_module(["Module 1.123456"], [10], [5], "T 3.14159")
+    assert "Module 1.123456" in chart.svg and "T 3.14159" in chart.svg
+    assert "<metadata>" not in chart.svg and ">\n" not in chart.svg.strip()
+    assert charts.compact_svg('<a d="M 1.23456 2.5\n L 3"> 9.87654 </a>') == (
+        '<a d="M 1.23 2.5 L 3"> 9.87654 </a>'
+    )

@@ -195,3 +195,15 @@ def test_cli_validate_rejects_evaluation_defect(make_package) -> None:
     )
     assert done.returncode == 2
     assert "useful" in done.stdout + done.stderr and "Traceback" not in done.stderr
+
+
+def test_rows_referring_to_empty_tables_are_broken_references(make_package) -> None:
+    folder = make_package(
+        activities=[],
+        participation=[],
+        evaluations=[EVALUATION],
+        followups=[FOLLOWUP],
+    )
+    problems = problems_of(folder)
+    assert find(problems, "evaluations.csv", 2, "activity_id").value == "T1"
+    assert find(problems, "followups.csv", 2, "activity_id").value == "T1"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -89,7 +90,26 @@ def _to_chart(fig: Figure, alt: str) -> Chart:
     except Exception:
         bbox = "tight"
     fig.savefig(buffer, format="svg", bbox_inches=bbox, metadata={"Date": None, "Creator": None})
-    return Chart(buffer.getvalue(), alt)
+    return Chart(compact_svg(buffer.getvalue()), alt)
+
+
+_ATTRIBUTE = re.compile(r'="([^"]*)"')
+_LONG_DECIMAL = re.compile(r"(\d\.\d{2})\d+")
+_INDENT = re.compile(r">\s+<")
+_METADATA = re.compile(r"<metadata>.*?</metadata>", re.DOTALL)
+
+
+def compact_svg(svg: str) -> str:
+    """The SVG with coordinates to 1/100 pt and no indentation between tags: a third
+    smaller, the same picture. Only attribute values are rounded, never text (labels are
+    data and keep every digit)."""
+
+    def attribute(match: re.Match[str]) -> str:
+        value = _LONG_DECIMAL.sub(r"\1", match.group(1))
+        return '="' + " ".join(value.split()) + '"'
+
+    svg = _METADATA.sub("", svg)
+    return _INDENT.sub("><", _ATTRIBUTE.sub(attribute, svg))
 
 
 def _legend_below(ax: Any, ncol: int) -> None:

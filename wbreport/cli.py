@@ -333,7 +333,7 @@ def demo_data(
         bool, typer.Option("--force", help="Write into a folder that is not empty.")
     ] = False,
 ) -> None:
-    """Generate a valid synthetic data package of any size."""
+    """Generate a valid synthetic package of any size (ten tables; same seed, same files)."""
     from wbreport.demo import check_target, generate, write_package
 
     def write() -> list[Path]:

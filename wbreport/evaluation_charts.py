@@ -194,12 +194,12 @@ def trend(
             ax.set_xlim(-0.5, max(len(periods) - 0.5, 0.5))
         fig.suptitle(title, x=0.02, y=0.99, ha="left", fontsize=10, fontweight="bold")
 
-        def text(value: float, decimals: int) -> str:
+        def _text(value: float, decimals: int) -> str:
             return tr.gettext("no figure") if _nan(value) else tr.number(value, decimals)
 
         parts = [
             tr.gettext("{period}: satisfaction {satisfaction}, gain {gain}").format(
-                period=p, satisfaction=text(s, 2), gain=text(g, 1)
+                period=p, satisfaction=_text(s, 2), gain=_text(g, 1)
             )
             for p, s, g in zip(periods, satisfaction, gain, strict=True)
         ]

@@ -17,6 +17,7 @@ from wbreport.partners import ALL_CODES
 from wbreport.periods import Period, parse_period
 from wbreport.registry import Indicator, csv_number, custom_indicator, lookup
 from wbreport.selections import PackageLike, optional_table
+from wbreport.targets import published
 
 Values = dict[str, np.ndarray]  # indicator -> values for AL, BA, XK, ME, MK, RS, WB
 _NA = np.full(len(ALL_CODES), np.nan)
@@ -59,12 +60,16 @@ def custom_values(
         }
     )
     frame = frame[frame["indicator"].isin(names) & (frame["column"] >= 0)]
-    for r in frame[frame["period"] == period.label].itertuples(index=False):
-        values[r.indicator][r.column] = r.value
+    _fill(values, frame[frame["period"] == period.label])
     known = frame[frame["end"] <= period.end].sort_values(["end", "start"], kind="stable")
-    for r in known.groupby(["indicator", "column"], sort=False).tail(1).itertuples(index=False):
-        to_date[r.indicator][r.column] = r.value
+    _fill(to_date, known.groupby(["indicator", "column"], sort=False).tail(1))
     return values, to_date
+
+
+def _fill(target: Values, rows: pd.DataFrame) -> None:
+    """Put each row's value at (indicator, partner column)."""
+    for name, column, value in zip(rows["indicator"], rows["column"], rows["value"], strict=True):
+        target[str(name)][int(column)] = float(value)
 
 
 # --- results.csv ----------------------------------------------------------------------
@@ -168,10 +173,17 @@ def results_csv_text(rows: pd.DataFrame, custom: tuple[Indicator, ...] = ()) -> 
     return safe_columns(text[RESULT_COLUMNS], _TEXT).to_csv(index=False, lineterminator="\n")
 
 
+def published_results_csv(package: PackageLike, table: pd.DataFrame) -> str:
+    """The published ``results.csv`` text (SPEC §9) of a period's raw
+    :func:`wbreport.indicators.indicator_table`: disclosure control applied (§8)."""
+    return results_csv_text(published(results_table(package, table)), custom_indicators(package))
+
+
 __all__ = [
     "RESULT_COLUMNS",
     "custom_indicators",
     "custom_values",
+    "published_results_csv",
     "result_indicators",
     "results_csv_text",
     "results_table",

@@ -27,7 +27,6 @@ run time but is recorded in :attr:`Translator.missing`; the tests fail on it, an
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -155,6 +154,16 @@ _PERIOD_NAMES = {
 }
 
 
+def _missing(value: object) -> bool:
+    """None, NaN, pandas NA/NaT."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except TypeError:  # pandas.NA: "boolean value of NA is ambiguous"
+        return True
+
+
 def _roman(n: int) -> str:
     return ("I", "II", "III", "IV")[n - 1]
 
@@ -235,12 +244,7 @@ class Translator:
         """``x`` with the locale's decimal sign and grouping; ``decimals`` fixes the digits
         (``None``: integers without decimals, other numbers with up to 3); NA shows as
         :data:`NA`."""
-        if x is None or (isinstance(x, float) and math.isnan(x)):
-            return NA
-        try:
-            if x != x:  # pandas NA-likes
-                return NA
-        except TypeError:
+        if x is None or _missing(x):
             return NA
         if decimals is None:
             return format_decimal(x, locale=self.locale)
@@ -249,7 +253,7 @@ class Translator:
 
     def percent(self, share: float | None, decimals: int = 0) -> str:
         """``share`` (0–1) as a percentage in the locale's pattern (e.g. ``52,4%``)."""
-        if share is None or share != share:
+        if share is None or _missing(share):
             return NA
         pattern = parse_pattern(self.locale.percent_formats[None].pattern)
         pattern.frac_prec = (decimals, decimals)
@@ -257,7 +261,7 @@ class Translator:
 
     def date(self, d: Date | datetime | str | None, form: str = "long") -> str:
         """A date as the locale writes it (``form``: short, medium, long, full)."""
-        if d is None or (isinstance(d, float) and math.isnan(d)):
+        if _missing(d):
             return NA
         if isinstance(d, str):
             d = Date.fromisoformat(d[:10])

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from pandas.api.extensions import ExtensionArray
 
-from wbreport import validate
+import wbreport.validate
 from wbreport.cache import TABLE_NAMES, cache_dir, cache_get, cache_key, cache_put, package_inputs
 from wbreport.errors import Problem, ValidationError
 from wbreport.frames import TableParts, table_parts
@@ -91,7 +91,7 @@ def assemble(parts: dict[str, TableParts], source: str, fingerprint: dict[str, s
 
 def _validated(root: Path) -> RawPackage:
     raw = read_package(root)
-    problems = validate.validate_raw(raw)
+    problems = wbreport.validate.validate_raw(raw)
     if problems:
         raise ValidationError(problems)
     return raw

@@ -5,7 +5,7 @@ Three places, first match wins:
 1. the working directory when it is a project folder (it has ``notebooks/report.ipynb``):
    a folder made by ``wbreport init`` that an analyst edits, or the source checkout;
 2. the source checkout this package was imported from (an editable install);
-3. the copies shipped inside the package, ``wbreport/project/`` (a wheel or any
+3. the copies shipped inside the package, ``wbreport/project_files/`` (a wheel or any
    non-editable install). ``setup.py`` copies the checkout's ``notebooks/`` and
    ``params/`` there at build time, so git holds one copy of each file.
 """
@@ -34,7 +34,7 @@ def defaults_dir() -> Path:
     checkout = PACKAGE.parent
     if is_project(checkout) and (checkout / "pyproject.toml").is_file():
         return checkout
-    return PACKAGE / "project"
+    return PACKAGE / "project_files"
 
 
 def project_dir() -> Path:

@@ -76,10 +76,12 @@ class Indicator:
 
     @property
     def lower_is_better(self) -> bool:
+        """Whether a lower value is better (achievement is flipped, SPEC §4)."""
         return self.direction == "lower"
 
     @property
     def is_stock(self) -> bool:
+        """Whether the indicator is a state at E (its to-date value is its value, §9)."""
         return self.kind == "stock"
 
 

@@ -46,6 +46,9 @@ CUSTOM_NAME_PATTERN = r"[a-z][a-z0-9_]{0,63}"
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a table: its type, whether it must be present or may be empty, and its
+    allowed values or pattern."""
+
     name: str
     type: ColumnType
     required: bool = True  # the column must be present in the table
@@ -56,6 +59,8 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
+    """One table of the data package: its columns, unique keys and whether it is required."""
+
     name: str
     columns: tuple[Column, ...]
     unique: tuple[tuple[str, ...], ...] = field(default=())
@@ -63,9 +68,11 @@ class Table:
 
     @property
     def column_names(self) -> tuple[str, ...]:
+        """The names of the columns, in order."""
         return tuple(c.name for c in self.columns)
 
     def column(self, name: str) -> Column:
+        """The column called ``name``."""
         return next(c for c in self.columns if c.name == name)
 
 

@@ -39,7 +39,9 @@ class PackageLike(Protocol):
     tools: pd.DataFrame
     targets: pd.DataFrame
 
-    def latest_delivered_end(self) -> dt.date | None: ...
+    def latest_delivered_end(self) -> dt.date | None:
+        """The latest end_date of a delivered activity, if any."""
+        ...
 
 
 def _ts(day: DateLike) -> pd.Timestamp:

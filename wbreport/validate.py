@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import pandas as pd
 
 from wbreport.errors import Problem
 from wbreport.frames import factorize_together
@@ -30,8 +29,9 @@ from wbreport.validate_table import (
     check_columns,
     counts,
     duplicates,
-    first_occurrences,
+    matching_rows,
     ok,
+    values_at,
 )
 
 
@@ -58,60 +58,54 @@ def _check_activities(t: TableCheck, valid: Valid) -> list[Problem]:
     return out
 
 
+def _count_bounds(t: TableCheck, numbers: dict[str, np.ndarray]) -> list[Problem]:
+    """women and certified_trainers are at most the row's participants."""
+    out: list[Problem] = []
+    if "participants" not in numbers:
+        return out
+    with np.errstate(invalid="ignore"):
+        for name in ("women", "certified_trainers"):
+            if name in numbers:
+                over = numbers[name] > numbers["participants"]  # False where either is NaN
+                out += t.problems(
+                    over, name, f"{name} must be between 0 and participants of the same row"
+                )
+    return out
+
+
 def _check_participation(
     t: TableCheck, valid: Valid, a: TableCheck | None, act_valid: Valid | None
 ) -> list[Problem]:
-    out: list[Problem] = []
     numbers = {
         c: counts(t, valid, c) for c in ("participants", "women", "certified_trainers") if c in t
     }
-    if "participants" in numbers:
-        with np.errstate(invalid="ignore"):
-            for name in ("women", "certified_trainers"):
-                if name in numbers:
-                    over = numbers[name] > numbers["participants"]  # False where either is NaN
-                    out += t.problems(
-                        over, name, f"{name} must be between 0 and participants of the same row"
-                    )
+    out = _count_bounds(t, numbers)
     if a is None or act_valid is None or "activity_id" not in a or "activity_id" not in t:
         return out
     # Each participation row -> position of the first activity row with that (valid) id.
-    a_ids, ids = a["activity_id"], t["activity_id"]
-    valid_rows = np.flatnonzero(ok(act_valid, "activity_id"))
-    first, _ = first_occurrences(a_ids.codes[valid_rows], len(a_ids.uniques))
-    first_row = np.full(len(a_ids.uniques), -1, dtype=np.int64)
-    first_row[a_ids.codes[valid_rows[first]]] = valid_rows[first]
-    if ids.uniques is a_ids.uniques:  # factorised together: codes are shared
-        position = first_row[ids.codes]
-    else:
-        found = pd.Index(a_ids.uniques).get_indexer(ids.uniques)
-        position = np.where(found >= 0, first_row[found], -1)[ids.codes]
-    ids_ok = ok(valid, "activity_id")
-    known = ids_ok & (position >= 0)
+    at = matching_rows(t, valid, a, act_valid, ("activity_id",))
+    known = at >= 0
     out += t.problems(
-        ids_ok & ~known, "activity_id", "must be an activity_id of the activities table"
+        ok(valid, "activity_id") & ~known,
+        "activity_id",
+        "must be an activity_id of the activities table",
     )
     if not known.any():
         return out
-    at = np.where(known, position, 0)  # row of the activity (ignored where not known)
-    if "scope" in a and "partner" in a:
-        scope, a_partner = a["scope"], a["partner"]
-        national = scope.rows(scope.uniques == "national")[at]
-        if "partner" in t:
-            partner = t["partner"]
-            same = pd.Index(a_partner.uniques).get_indexer(partner.uniques)[partner.codes]
-            wrong = known & ok(valid, "partner") & national & (same != a_partner.codes[at])
-
-            def expected(i: int) -> str:
-                return (
-                    "for a national activity the partner must be the activity's partner "
-                    f"({a_partner.uniques[a_partner.codes[at[i]]]})"
-                )
-
-            out += t.problems(wrong, "partner", expected)
+    if "scope" in a and "partner" in a and "partner" in t:
+        national = values_at(a, "scope", at) == "national"
+        own = values_at(a, "partner", at)
+        mine = values_at(t, "partner", np.arange(t.n))
+        wrong = known & ok(valid, "partner") & national & (mine != own)
+        out += t.problems(
+            wrong,
+            "partner",
+            lambda i: (
+                f"for a national activity the partner must be the activity's partner ({own[i]})"
+            ),
+        )
     if "certified_trainers" in numbers and "type" in a:
-        kind = a["type"]
-        ttt = kind.rows(kind.uniques == "train_the_trainers")[at]
+        ttt = values_at(a, "type", at) == "train_the_trainers"
         with np.errstate(invalid="ignore"):
             stray = known & ~ttt & (numbers["certified_trainers"] > 0)
         out += t.problems(

@@ -92,7 +92,7 @@ def _participants(
             + str(values_at(t, "activity_id", np.array([i]))[0])
         ),
     )
-    if part is None or "participants" not in part:
+    if part is None or "participants" not in part or part.n == 0:
         return out, np.full(t.n, np.nan)
     people = counts(part, valids["participation"], "participants")
     return out, np.where(row >= 0, people[np.maximum(row, 0)], np.nan)
@@ -131,7 +131,7 @@ def check_evaluations(t: TableCheck, valid: Valid, tables: Tables, valids: Valid
     n = _numbers(t, valid, "respondents", "useful", "pre_tested", "post_tested", "passed")
     sat = _numbers(t, valid, *SATISFACTION)
     out += _over(t, "respondents", n["respondents"], participants, "participants of the row")
-    total = sum(sat.values())
+    total = np.sum(np.stack(list(sat.values())), axis=0)
     with np.errstate(invalid="ignore"):
         unequal = total != n["respondents"]
     unequal &= ~np.isnan(total) & ~np.isnan(n["respondents"])
@@ -153,7 +153,7 @@ def check_evaluations(t: TableCheck, valid: Valid, tables: Tables, valids: Valid
 def _survey_before_end(
     t: TableCheck, valid: Valid, a: TableCheck | None, at: np.ndarray
 ) -> list[Problem]:
-    if a is None or "end_date" not in a or "survey_date" not in t:
+    if a is None or a.n == 0 or "end_date" not in a or "survey_date" not in t:
         return []
     ends = a["end_date"].memo.get("dates")
     surveys = t["survey_date"].memo.get("dates")

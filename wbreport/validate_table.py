@@ -130,21 +130,25 @@ class TableCheck:
         return self._columns[name]
 
     def none(self) -> Mask:
+        """No row."""
         return np.zeros(self.n, dtype=bool)
 
     def equals(self, name: str, value: str) -> Mask:
+        """Rows whose ``name`` is exactly ``value`` (none when the column is missing)."""
         if name not in self:
             return self.none()
         column = self[name]
         return column.rows(column.uniques == value)
 
     def one_of(self, name: str, allowed: Iterable[str]) -> Mask:
+        """Rows whose ``name`` is one of ``allowed`` (none when the column is missing)."""
         if name not in self:
             return self.none()
         column = self[name]
         return column.rows(column.one_of(allowed))
 
     def blank(self, name: str) -> Mask:
+        """Rows whose ``name`` is empty (none when the column is missing)."""
         if name not in self:
             return self.none()
         column = self[name]
@@ -175,6 +179,7 @@ class TableCheck:
 
 
 def allowed_list(values: Iterable[str]) -> str:
+    """ "one of a, b, c" for a problem's allowed text."""
     return "one of " + ", ".join(values)
 
 
@@ -365,16 +370,18 @@ def matching_rows(
         mine = mine * size + codes
         theirs = theirs * size + other[name].codes
     usable = np.flatnonzero(ok(other_valid, *key))
+    if len(usable) == 0:
+        return np.full(t.n, -1, dtype=np.int64)
     keys = pd.Index(theirs[usable])
     first = ~keys.duplicated(keep="first")
-    found = pd.Index(keys[first]).get_indexer(mine)
+    found = pd.Index(keys[first]).get_indexer(pd.Index(mine))
     position = np.where(found >= 0, usable[first][np.maximum(found, 0)], -1)
     return np.where(missing | ~ok(valid, *key), -1, position)
 
 
 def values_at(t: TableCheck, name: str, position: np.ndarray) -> np.ndarray:
     """The text of column ``name`` of ``t`` at row positions ``position`` ("" where -1)."""
-    if name not in t:
+    if name not in t or t.n == 0:
         return np.full(len(position), "", dtype=object)
     column = t[name]
     text = column.uniques[column.codes[np.maximum(position, 0)]]

@@ -17,15 +17,18 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
+
 from wbreport import charts
 from wbreport.config import Narrative, load_narrative, load_settings
 from wbreport.fragments import Fragment
+from wbreport.framework import custom_indicators
 from wbreport.indicators import as_period, default_period
 from wbreport.naming import PROGRAMMING
 from wbreport.package import load_package
 from wbreport.partners import get_partner
 from wbreport.report import common, programming, results
-from wbreport.report.common import Context, custom_indicators
+from wbreport.report.common import Context
 from wbreport.report.data import ReportData
 from wbreport.report.run import Prepared, data_fingerprint, indicator_table, load_prepared, prepare
 from wbreport.wording import Text, translator
@@ -129,7 +132,7 @@ class Report:
         return self.ctx.title
 
     @property
-    def indicators(self):
+    def indicators(self) -> pd.DataFrame:
         """The indicator table of the period (every partner)."""
         return self.run.table(self.period)
 

@@ -63,17 +63,6 @@ NA_ROW = {
 }
 
 
-def custom_indicators(package: Any) -> tuple[registry.Indicator, ...]:
-    """The custom indicators a package declares (SPEC §9), as registry entries."""
-    frame = getattr(package, "indicator_definitions", None)
-    if frame is None or len(frame) == 0:
-        return ()
-    return tuple(
-        registry.custom_indicator(r.indicator, r.label, r.unit, r.direction)
-        for r in frame.itertuples()
-    )
-
-
 @dataclass
 class Context:
     """One report: partner (or ``WB``), period, kind, language, the run's data and text."""
@@ -356,7 +345,6 @@ def footer(ctx: Context, generated_at: datetime | None = None) -> Fragment:
 __all__ = [
     "HEADINGS",
     "Context",
-    "custom_indicators",
     "footer",
     "header",
     "heading",

@@ -506,7 +506,7 @@ class EvaluationReport:
         }
         labels = [self.tr.period(p) for p in periods]
 
-        def plotted(name: str) -> list[float]:
+        def _plotted(name: str) -> list[float]:
             return [
                 math.nan if s[name]["suppressed"] else float(s[name]["value"])
                 for s in series.values()
@@ -514,8 +514,8 @@ class EvaluationReport:
 
         chart = ec.trend(
             labels,
-            plotted("satisfaction_mean"),
-            plotted("knowledge_gain"),
+            _plotted("satisfaction_mean"),
+            _plotted("knowledge_gain"),
             (
                 self._("Satisfaction and knowledge gain, {name}, recent periods").format(
                     name=self.name(self.partner)

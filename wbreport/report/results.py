@@ -11,6 +11,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from wbreport.fragments import Fragment, join, table, tag
+from wbreport.framework import result_indicators
 from wbreport.report.common import Context, rag_badge
 from wbreport.wording import LEVELS, is_na
 
@@ -79,7 +80,7 @@ def _indicator_row(ctx: Context, name: str) -> list[Any]:
 def _indicators(ctx: Context, result: Any, head: Markup) -> Markup:
     """The result's heading line and its indicator table (the heading as its caption)."""
     t = ctx.text
-    names = [n.strip() for n in str(result.indicators or "").split(";") if n.strip()]
+    names = result_indicators(result.indicators)
     if not names:
         return tag("p", head) + tag("p", t("No indicator measures this result."), class_="empty")
     headers = [
