@@ -145,7 +145,8 @@ def test_no_module_shadows_the_standard_library() -> None:
     shadowing = [
         module_name(p)
         for p in sources()
-        if module_name(p).count(".") == 1 and module_name(p).split(".")[1] in sys.stdlib_module_names
+        if module_name(p).count(".") == 1
+        and module_name(p).split(".")[1] in sys.stdlib_module_names
     ]
     assert shadowing == []
 

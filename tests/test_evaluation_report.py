@@ -247,7 +247,7 @@ def test_other_language(report: Callable[..., EvaluationReport]) -> None:
 
 
 def test_selections_for_analysts(package: Path) -> None:
-    from wbreport.io import load_package
+    from wbreport.package import load_package
 
     pkg = load_package(package)
     ev = evaluation_data.evaluated(pkg, "WB", PERIOD)

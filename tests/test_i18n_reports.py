@@ -67,7 +67,7 @@ def cases() -> list[object]:
 def run(tmp_path_factory):
     """The sample's data computed once, saved as ``wbreport run`` passes it to notebooks."""
     from wbreport.config import load_settings
-    from wbreport.io import load_package
+    from wbreport.package import load_package
     from wbreport.periods import parse_period
     from wbreport.report import Prepared, prepare
 

@@ -16,7 +16,7 @@ import pytest
 from tests import handmade_evaluation as hm
 from wbreport.config import Programme, Settings
 from wbreport.indicators import indicator_table
-from wbreport.io import load_package
+from wbreport.package import load_package
 from wbreport.registry import EVALUATION_NAMES
 from wbreport.targets import formatted, published, to_csv_text
 

@@ -17,7 +17,7 @@ from tests import handmade
 from wbreport.config import Programme, Settings
 from wbreport.framework import results_csv_text
 from wbreport.indicators import indicator_table, results_table
-from wbreport.io import load_package
+from wbreport.package import load_package
 from wbreport.registry import BUILTIN, BUILTIN_NAMES
 from wbreport.targets import formatted, published
 

@@ -203,11 +203,6 @@ def test_full_disk_at_publication_keeps_the_previous_set(
 
 @pytest.mark.slow
 @pytest.mark.timeout(300, method="thread")
-@pytest.mark.xfail(
-    reason="report sections: the workplan after 9999Q4 (Period.next() is None) and the "
-    "evaluation report of a period without data still fail inside the notebooks",
-    strict=False,
-)
 def test_period_9999q4_renders_every_kind(tmp_path: Path) -> None:
     """The last period the validator accepts: no 'year 10000 is out of range' (issue 14)."""
     out = tmp_path / "out"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.test_validate import find, problems_of
-from wbreport.io import load_package
+from wbreport.package import load_package
 
 ACTIVITIES = [
     dict(activity_id="T1", type="training", module="Inclusion", end_date="2020-10-02"),

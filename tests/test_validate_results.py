@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.test_validate import find, problems_of
-from wbreport.io import load_package
+from wbreport.package import load_package
 
 ACTIVITIES = [dict(activity_id="A1")]
 PARTICIPATION = [dict(activity_id="A1")]

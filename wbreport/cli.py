@@ -34,6 +34,8 @@ DataOpt = Annotated[
 
 
 class Format(StrEnum):
+    """Output formats of ``wbreport indicators``."""
+
     csv = "csv"
     json = "json"
     table = "table"
@@ -376,6 +378,7 @@ def init(
 
 
 def main() -> None:
+    """Entry point of the ``wbreport`` command."""
     try:
         app()
     except KeyboardInterrupt:

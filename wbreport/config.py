@@ -23,6 +23,8 @@ from wbreport.targets import Thresholds
 
 @dataclass(frozen=True)
 class Timeouts:
+    """Seconds allowed for one cell, one whole report and a kernel's start."""
+
     cell_seconds: float = 120.0
     job_seconds: float = 600.0
     kernel_start_seconds: float = 60.0
@@ -30,6 +32,8 @@ class Timeouts:
 
 @dataclass(frozen=True)
 class ReportOptions:
+    """Report options: periods in trend charts, rows before a table is cut."""
+
     trend_periods: int = 6
     max_table_rows: int = 200
 
@@ -71,6 +75,8 @@ DEFAULT_LANGUAGES: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Settings:
+    """Everything ``params/defaults.yaml`` may set; defaults where it is silent."""
+
     rag: Thresholds = field(default_factory=Thresholds)
     timeouts: Timeouts = field(default_factory=Timeouts)
     report: ReportOptions = field(default_factory=ReportOptions)
@@ -82,6 +88,8 @@ class Settings:
 
 @dataclass(frozen=True)
 class Narrative:
+    """The analyst narrative of one report: markdown, sanitised when shown."""
+
     highlights: str = ""
     next_steps: str = ""
 
@@ -103,6 +111,35 @@ def _read_yaml(path: Path) -> tuple[Any, list[Problem]]:
         ]
 
 
+_MISSING = object()  # a value refused (its problem recorded): the default stays
+
+
+def _scalar_reader(default: Any) -> Any:
+    """How to read a key whose default is ``default``: a nested section, text or a number."""
+
+    def section(value: Any, source: str, name: str, problems: list[Problem]) -> Any:
+        return _build(type(default), value, source, f"{name}.", problems)
+
+    def text(value: Any, source: str, name: str, problems: list[Problem]) -> Any:
+        value = "" if value is None else value
+        if isinstance(value, str):
+            return value
+        problems.append(Problem(source, None, name, reprlib.repr(value)[:60], "expected text"))
+        return _MISSING
+
+    def number(value: Any, source: str, name: str, problems: list[Problem]) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            problems.append(
+                Problem(source, None, name, reprlib.repr(value)[:60], "expected a number ≥ 0")
+            )
+            return _MISSING
+        return type(default)(value)
+
+    if hasattr(default, "__dataclass_fields__"):
+        return section
+    return text if isinstance(default, str) else number
+
+
 def _build(cls: type, data: Any, source: str, prefix: str, problems: list[Problem]) -> Any:
     """Instantiate dataclass ``cls`` from a mapping, refusing unknown keys and wrong types."""
     if data is None:
@@ -122,30 +159,14 @@ def _build(cls: type, data: Any, source: str, prefix: str, problems: list[Proble
             )
             continue
         default = getattr(cls(), key)
-        special = _SPECIAL.get(f"{prefix}{key}")
+        special = _SPECIAL.get(name)
         if special is not None:
             built = special(value, source, name, problems)
-            if built is not None:
-                values[key] = built
-            continue
-        if hasattr(default, "__dataclass_fields__"):
-            values[key] = _build(type(default), value, source, f"{name}.", problems)
-        elif isinstance(default, str):
-            if value is None:
-                value = ""
-            if not isinstance(value, str):
-                problems.append(
-                    Problem(source, None, name, reprlib.repr(value)[:60], "expected text")
-                )
-                continue
-            values[key] = value
+            built = _MISSING if built is None else built
         else:
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                problems.append(
-                    Problem(source, None, name, reprlib.repr(value)[:60], "expected a number ≥ 0")
-                )
-                continue
-            values[key] = type(default)(value)
+            built = _scalar_reader(default)(value, source, name, problems)
+        if built is not _MISSING:
+            values[key] = built
     return cls(**values)
 
 
@@ -305,6 +326,7 @@ def load_settings(params_dir: Path | None) -> Settings:
 
 
 def narrative_path(params_dir: Path, period: str, code: str) -> Path:
+    """``params/<period>/<code>.yaml`` (``code`` may carry the kind: ``AL.evaluation``)."""
     return params_dir / period / f"{code}.yaml"
 
 

@@ -1,5 +1,5 @@
 """Completing a period's set before it is published: failed reports keep their last good
-version (marked), indicators.csv, PDFs, manifest.json and the period index."""
+version (marked), indicators.csv, results.csv, PDFs, manifest.json and the period index."""
 
 from __future__ import annotations
 
@@ -72,13 +72,23 @@ def carry_failures(plan: PeriodPlan, results: list[JobResult]) -> None:
             result.paths["html"] = f"{result.stem}.html"
 
 
-def _indicators_csv(plan: PeriodPlan, table: Any) -> None:
+CSV_FILES = ("indicators.csv", "results.csv")
+
+
+def _tables_csv(plan: PeriodPlan, table: Any, package: Any) -> None:
+    """indicators.csv and results.csv (SPEC §5, §9), disclosure control applied; reused
+    from the previous set when this run computed nothing for the period."""
+    from wbreport.framework import published_results_csv
     from wbreport.targets import to_csv_text
 
     if table is not None:
         write_atomic(plan.folder / "indicators.csv", to_csv_text(table))
-    elif plan.previous is not None and (plan.previous / "indicators.csv").is_file():
-        shutil.copy2(plan.previous / "indicators.csv", plan.folder / "indicators.csv")
+        if package is not None:
+            write_atomic(plan.folder / "results.csv", published_results_csv(package, table))
+        return
+    for name in CSV_FILES:
+        if plan.previous is not None and (plan.previous / name).is_file():
+            shutil.copy2(plan.previous / name, plan.folder / name)
 
 
 def disclosure(plan: PeriodPlan, table: Any, min_respondents: int) -> dict[str, Any]:
@@ -116,6 +126,7 @@ def finish_period(
     pdf: bool = False,
     reporter: Reporter | None = None,
     min_respondents: int = 5,
+    package: Any = None,
 ) -> dict[str, Any]:
     """Complete ``plan.folder`` (``meta``: the run's part of the manifest); returns the
     manifest written."""
@@ -124,7 +135,7 @@ def finish_period(
 
     results = plan.kept
     carry_failures(plan, results)
-    _indicators_csv(plan, table)
+    _tables_csv(plan, table, package)
     for result in results:
         result.paths.setdefault("log", f"logs/{result.stem}.log")
     _pdfs(plan.folder, results, pdf, reporter or QuietReporter())

@@ -56,7 +56,7 @@ class RawTable:
             self.distinct[column] = factorize(self.frame[column])
         return self.distinct[column]
 
-    # The name validation used before the split of wbreport.io.
+    # The name validation used before the reader modules were split.
     _factors = factors
 
 

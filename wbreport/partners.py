@@ -15,6 +15,8 @@ KOSOVO_FOOTNOTE = N_(
 
 @dataclass(frozen=True)
 class Partner:
+    """One partner (or the region WB): code, display name, languages of translated tools."""
+
     code: str
     name: str
     languages: tuple[str, ...]

@@ -263,9 +263,10 @@ class Pipeline:
         switch the published link to it."""
         from wbreport.finish import finish_period
 
-        table = None
+        table = package = None
         if prepared is not None:
             table = prepared[0].tables.get(plan.period)
+            package = prepared[0].package
         try:
             finish_period(
                 plan,
@@ -274,6 +275,7 @@ class Pipeline:
                 pdf=self.options.pdf,
                 reporter=self.reporter,
                 min_respondents=self.settings.min_respondents,
+                package=package,
             )
             publish(self.out, plan.period, plan.folder)
             plan.staged = False  # published: no longer this run's to discard

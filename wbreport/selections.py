@@ -1,6 +1,6 @@
 """The row selections behind the indicators, defined once (SPEC §4, §8).
 
-Each function is pure: it takes typed frames of a :class:`~wbreport.io.Package` (or the
+Each function is pure: it takes typed frames of a :class:`~wbreport.package.Package` (or the
 package itself) and returns a boolean mask aligned with a table's rows, or the selected
 rows as a DataFrame an analyst can use in JupyterLab. :mod:`wbreport.indicators` computes
 its figures over exactly these rows (in vectorised form) and the reports' detail tables
@@ -31,7 +31,7 @@ DateLike = dt.date | np.datetime64 | pd.Timestamp
 
 
 class PackageLike(Protocol):
-    """What the indicators read from a data package (a :class:`wbreport.io.Package`)."""
+    """What the indicators read from a data package (a :class:`wbreport.package.Package`)."""
 
     activities: pd.DataFrame
     participation: pd.DataFrame

@@ -1,6 +1,6 @@
 """Pure selections behind a report's tables: DataFrames an analyst can use in JupyterLab.
 
-Each function takes a :class:`~wbreport.io.Package`, a partner code (``WB`` for the
+Each function takes a :class:`~wbreport.package.Package`, a partner code (``WB`` for the
 region) and a :class:`~wbreport.periods.Period`, and returns the rows a section shows,
 picked with the same row selections as the indicators (:mod:`wbreport.selections`), so
 a detail table always explains the figure next to it: the rows of :func:`activities` are

@@ -1,6 +1,6 @@
 """Selections behind the training-evaluation report (SPEC §8): pure DataFrame functions.
 
-Each function takes a :class:`~wbreport.io.Package` (or frames selected from one) and
+Each function takes a :class:`~wbreport.package.Package` (or frames selected from one) and
 returns a DataFrame an analyst can also use in JupyterLab::
 
     from wbreport.report.evaluation_data import evaluated, satisfaction
@@ -21,7 +21,7 @@ import pandas as pd
 
 from wbreport import selections as sel
 from wbreport.indicators import as_period
-from wbreport.io import Package
+from wbreport.package import Package
 from wbreport.periods import Period
 
 RATINGS = [f"satisfaction_{k}" for k in range(1, 6)]
@@ -153,8 +153,10 @@ def activities(
     p = as_period(period)
     people = _participants(package, partner, p).groupby("activity_id")["participants"].sum()
     people = people[people > 0]  # a partner listed with nobody did not take part
+    # object ids: pandas cannot join empty pyarrow-backed string keys (ArrowInvalid)
+    people.index = people.index.astype(object)
     rows = evaluated(package, partner, p)
-    ids = people.index.union(pd.Index(rows["activity_id"].unique()))
+    ids = people.index.union(pd.Index(rows["activity_id"].unique(), dtype=object))
     frame = pd.DataFrame({"activity_id": ids})
     frame = frame.join(people, on="activity_id").fillna({"participants": 0})
     sat = satisfaction(rows, "activity_id", min_respondents)
