@@ -69,7 +69,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                return stack[stack.index(nxt) :] + [nxt]
+                return [*stack[stack.index(nxt) :], nxt]
             if nxt not in state and (cycle := visit(nxt)):
                 return cycle
         stack.pop()
@@ -122,9 +122,9 @@ def test_public_functions_have_docstrings() -> None:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in tree.body:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                if not node.name.startswith("_") and ast.get_docstring(node) is None:
-                    missing.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name}")
+            public = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            if public and not node.name.startswith("_") and ast.get_docstring(node) is None:
+                missing.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name}")
     assert missing == []
 
 
