@@ -68,11 +68,12 @@ def _json_error(as_json: bool, code: int, errors: list[str]) -> None:
 def validate(data: DataOpt = None) -> None:
     """Check a data package and list every problem (exit 2 if any)."""
     from wbreport.package import load_package
+    from wbreport.schema import TABLES
 
     package = _guard(lambda: load_package(data))
     out.print(f"[green]valid[/] data package {package.source}")
-    for name in ("activities", "participation", "milestones", "tools", "targets"):
-        out.print(f"  {name:<14} {len(getattr(package, name)):>9,} rows")
+    for table in TABLES:
+        out.print(f"  {table.name:<21} {len(getattr(package, table.name)):>9,} rows")
 
 
 @app.command()
