@@ -115,9 +115,13 @@ def load_package(path: str | Path | None = None) -> Package:
     (see :func:`wbreport.cache.cache_dir`) when its files are byte for byte the same
     (sha256). Running out of memory anywhere in loading is a problem, not a traceback.
     """
+    from wbreport.indicators import arrays
+
     root = Path(path) if path is not None else sample_data_path()
     try:
-        return _load(root)
+        package = _load(root)
+        arrays(package)  # the indicators' array views, built once with the package
+        return package
     except MemoryError:
         raise ValidationError(
             [Problem(root.name or str(root), None, None, None, _OUT_OF_MEMORY)]
