@@ -637,6 +637,21 @@ def narrative_alias_bomb(tmp: Path) -> Case:
 
 
 @case
+def narrative_deeply_nested(tmp: Path) -> Case:
+    """Deeply nested YAML: PyYAML recurses per level (RecursionError before the fix)."""
+    return with_where(
+        params(tmp, narrative="highlights: " + "[" * 20000 + "]" * 20000 + "\n"), "too deeply"
+    )
+
+
+@case
+def defaults_deeply_nested(tmp: Path) -> Case:
+    return with_where(
+        params(tmp, defaults="rag: " + "{a: " * 20000 + "1" + "}" * 20000 + "\n"), "too deeply"
+    )
+
+
+@case
 def defaults_negative_timeout(tmp: Path) -> Case:
     return with_where(
         params(tmp, defaults="timeouts:\n  cell_seconds: -5\n"), "timeouts.cell_seconds", "-5"
