@@ -95,8 +95,8 @@ def indicators(sample_set: Path) -> list[dict[str, str]]:
 def _expected(name: str) -> tuple[str, list[str]]:
     """The h1 of a page and the texts that must be visible above the fold."""
     if name == "index":
-        return f"Programming reports {PERIOD}", [
-            "Programming reports",
+        return f"Reports {PERIOD}", [
+            "Reports",
             PERIOD,
             *(get_partner(c).name for c in ALL_CODES),
         ]

@@ -48,6 +48,8 @@ def wbreport(
         PERIOD,
         "--partners",
         ",".join(PARTNERS),
+        "--lang",
+        "en",
         "--jobs",
         "2",
         *args,

@@ -282,6 +282,8 @@ def test_typed_outcomes_end_to_end(tmp_path: Path) -> None:
                 "AL,BA,XK,ME,MK",
                 "--jobs",
                 "2",
+                "--lang",
+                "en",
             ],
         )
     assert result.exit_code == 1, result.output
@@ -323,7 +325,14 @@ def test_typed_outcomes_end_to_end(tmp_path: Path) -> None:
 @pytest.mark.timeout(120, method="thread")
 def test_no_kernel_left_after_a_good_run(tmp_path: Path) -> None:
     with no_leaked_kernels():
-        run = plan_and_run(RunOptions(partners=["AL", "WB"], out=tmp_path / "out", jobs=2))
+        options = RunOptions(
+            partners=["AL", "WB"],
+            out=tmp_path / "out",
+            jobs=2,
+            kinds=["programming"],
+            languages=["en"],
+        )
+        run = plan_and_run(options)
     assert run.exit_code == 0
     assert [r.status.value for r in run.periods[0].results] == ["ok", "ok"]
 
