@@ -98,7 +98,8 @@ def _expected(name: str) -> tuple[str, list[str]]:
         return f"Reports {PERIOD}", [
             "Reports",
             PERIOD,
-            *(get_partner(c).name for c in ALL_CODES),
+            # the index lists every kind and language now: the first partners are in view
+            *(get_partner(c).name for c in ALL_CODES[:3]),
         ]
     code, _, kind = name.partition(".")
     partner = get_partner(code).name
