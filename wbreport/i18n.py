@@ -19,7 +19,7 @@ In Jinja templates pass ``tr`` and ``_=tr.gettext`` into the context and write
 ``{{ _("Text") }}`` (the extractor finds ``_``, ``gettext``, ``ngettext`` and ``pgettext``).
 
 Catalogues live in ``wbreport/locale/<tag>/LC_MESSAGES/wbreport.po`` (compiled ``.mo`` next to
-them, shipped as package data). ``python -m wbreport.i18n`` extracts, merges and compiles them
+them, shipped as package data). ``python -m wbreport.i18n_tools`` extracts, merges and compiles them
 (see ``docs/translations.md``). A string missing from a catalogue falls back to English at
 run time but is recorded in :attr:`Translator.missing`; the tests fail on it, and
 ``WBREPORT_STRICT_I18N=1`` turns it into an error.
@@ -322,9 +322,3 @@ def partner_name(code: str, tr: Translator) -> str:
     from wbreport.partners import get_partner
 
     return tr.gettext(get_partner(code).name)
-
-
-if __name__ == "__main__":  # pragma: no cover - ``python -m wbreport.i18n``
-    from wbreport.i18n_tools import main
-
-    raise SystemExit(main())
