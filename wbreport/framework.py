@@ -17,7 +17,7 @@ from wbreport.partners import ALL_CODES
 from wbreport.periods import Period, parse_period
 from wbreport.registry import Indicator, csv_number, custom_indicator, lookup
 from wbreport.selections import PackageLike, optional_table
-from wbreport.targets import published
+from wbreport.targets import COLUMNS, published
 
 Values = dict[str, np.ndarray]  # indicator -> values for AL, BA, XK, ME, MK, RS, WB
 _NA = np.full(len(ALL_CODES), np.nan)
@@ -84,16 +84,7 @@ RESULT_COLUMNS = [
     "statement",
     "means_of_verification",
     "indicator",
-    "value",
-    "baseline",
-    "target",
-    "achievement",
-    "rag",
-    "to_date",
-    "to_date_baseline",
-    "to_date_target",
-    "to_date_achievement",
-    "to_date_rag",
+    *COLUMNS[3:],  # the figures of indicators.csv, in its order
 ]
 _FIGURES = RESULT_COLUMNS[8:]
 _FLAGS = ["n", "suppressed", "to_date_n", "to_date_suppressed"]
