@@ -316,7 +316,7 @@ class Planner:
             parameters["lang"] = lang
         tr = translator(lang)  # the <title> in the report's language, like its h1
         title = tr.configured(kind.title).format(
-            name=tr.gettext(get_partner(code).name), period=plan.period
+            name=tr.gettext(get_partner(code).name), period=tr.period(plan.period)
         )
         t = self.settings.timeouts
         return Job(

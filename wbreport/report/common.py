@@ -112,7 +112,8 @@ class Context:
         """The title: the kind's pattern with the partner's name and the period."""
         kind = self.settings.reports.get(self.kind)
         pattern = kind.title if kind and kind.title else "{name} — programming report {period}"
-        return self.text(pattern, name=self.name, period=self.period.label)
+        period = self.text.period(self.period)
+        return self.text.tr.configured(pattern).format(name=self.name, period=period)
 
     def rows(self, period: Period | None = None) -> dict[str, dict[str, Any]]:
         """Indicator rows of the partner, by indicator name (missing columns as NA)."""

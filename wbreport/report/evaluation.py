@@ -159,7 +159,7 @@ class EvaluationReport:
         return sign + self.t.number(abs(value), 1)
 
     def _date(self, day: Any) -> str:
-        return "–" if missing(day) else f"{day:%Y-%m-%d}"
+        return self.t.date(day)
 
     def _heading(self, text: str) -> Fragment:
         return Fragment(tag("h2", text))

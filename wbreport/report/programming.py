@@ -303,7 +303,8 @@ def trend(ctx: Context) -> Fragment:
     t = ctx.text
     data = ctx.data.trend()
     rows = [
-        [label] + [t.value(data.loc[label, n], n) for n in TREND_COLUMNS] for label in data.index
+        [t.period(label)] + [t.value(data.loc[label, n], n) for n in TREND_COLUMNS]
+        for label in data.index
     ]
     return Fragment(
         table(
