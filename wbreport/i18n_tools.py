@@ -72,7 +72,8 @@ def sources(root: Path = ROOT) -> Iterator[tuple[str, Path]]:
     """(method, path) of every file the extractor reads, in a stable order."""
     package = root / "wbreport"
     for path in sorted(package.rglob("*.py")):
-        if path.name not in SKIP and not {"locale", "sample_data"} & set(path.parts):
+        inside = set(path.relative_to(package).parts)  # not the checkout's own folders
+        if path.name not in SKIP and not {"locale", "sample_data"} & inside:
             yield "python", path
     for path in sorted((package / "templates").rglob("*")):
         if path.is_file() and path.suffix in {".j2", ".html", ".tpl"}:
