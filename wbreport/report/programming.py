@@ -310,7 +310,9 @@ def trend(ctx: Context) -> Fragment:
         table(
             [t("Period")] + [t.label(n) for n in TREND_COLUMNS],
             rows,
-            caption=t("Trend over the last {count} periods", count=len(rows)),
+            caption=t.plural(
+                "Trend over the last {n} period", "Trend over the last {n} periods", len(rows)
+            ),
             numeric=(1, 2, 3, 4),
             data_section="trend",
         )
