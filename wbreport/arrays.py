@@ -125,7 +125,8 @@ class _Columns:
         ids, own = self.factors("activities", "activity_id")
         uniques, codes = self.factors(table, "activity_id")
         row_of = np.full(len(ids), -1, dtype=np.int64)
-        row_of[own[::-1]] = np.arange(len(own) - 1, -1, -1)  # the first row of each id
+        distinct, first = np.unique(own, return_index=True)
+        row_of[distinct] = first  # the first row of each id
         if uniques is not ids:
             found = pd.Index(ids, dtype=object).get_indexer(pd.Index(uniques, dtype=object))
             row_of = np.where(found >= 0, row_of[found], -1)
