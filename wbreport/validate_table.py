@@ -46,6 +46,8 @@ class ColumnCheck:
 
     def rows(self, verdict: np.ndarray) -> Mask:
         """Per row, the verdict given to the row's distinct value."""
+        if not verdict.any():  # the usual verdict of a check: no value breaks the rule
+            return np.zeros(len(self.codes), dtype=bool)
         return verdict[self.codes]
 
     def blank(self) -> np.ndarray:
