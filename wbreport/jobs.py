@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -59,6 +59,13 @@ class Job:
     job_timeout: float = 600.0
     kind: str = "programming"  # the report kind (SPEC §8) and language (§10)
     lang: str = "en"
+    # The same report in other languages, rendered by the same execution (wbreport.multilang).
+    also: list[Job] = field(default_factory=list)
+
+    @property
+    def members(self) -> list[Job]:
+        """This job and the other languages it renders."""
+        return [self, *self.also]
 
     @property
     def stem(self) -> str:
@@ -108,6 +115,8 @@ class JobResult:
     # Set when this run failed and the last good report was carried into the new set
     # (SPEC §7): {"run_id", "time"} of the run that rendered the carried report.
     carried_from: dict[str, str] | None = None
+    # The results of the other languages of the same execution (wbreport.multilang.expand).
+    also: list[JobResult] = field(default_factory=list)
 
     @property
     def stem(self) -> str:
@@ -119,8 +128,42 @@ class JobResult:
     def to_json(self) -> dict[str, Any]:
         """The result as the manifest records it."""
         data = asdict(self)
+        data.pop("also", None)
         data["status"] = self.status.value
         return data
+
+
+def group_languages(jobs: list[Job]) -> list[Job]:
+    """``jobs`` with those of one (partner, period, kind, notebook) whose notebook declares
+    ``languages`` merged into one job; the others unchanged, order kept."""
+    groups: dict[tuple[Any, ...], Job] = {}
+    out: list[Job] = []
+    for job in jobs:
+        if "languages" not in job.parameters or "lang" not in job.parameters:
+            out.append(job)
+            continue
+        key = (job.partner, job.period, job.kind, job.notebook, job.staging)
+        first = groups.get(key)
+        if first is None:
+            first = groups[key] = replace(job, parameters=dict(job.parameters), also=[])
+            out.append(first)
+        else:
+            first.also.append(job)
+        first.parameters["languages"] = [m.lang for m in first.members]
+    return out
+
+
+def expand(job: Job, result: JobResult) -> list[tuple[Job, JobResult]]:
+    """One (job, result) per language of ``job``; a language the result does not cover
+    (the execution failed before any report was written) shares the first one's outcome."""
+    results = {r.lang: r for r in [result, *result.also]}
+    pairs = []
+    for member in job.members:
+        own = results.get(member.lang)
+        if own is None:
+            own = replace(result, kind=member.kind, lang=member.lang, key=member.key, paths={})
+        pairs.append((member, replace(own, also=[])))
+    return pairs
 
 
 def redacted(parameters: dict[str, Any]) -> dict[str, Any]:
@@ -326,16 +369,15 @@ def _ended(nb: nbformat.NotebookNode) -> _Outcome:
 
 
 def execute_job(job: Job, slot: KernelSlot, worker: str = "") -> JobResult:
-    """Render one report into its staging folder; a dead kernel is retried once."""
+    """Render one report (and the other languages in ``job.also``, from the same execution)
+    into its staging folder; a dead kernel is retried once."""
     import nbformat
-
-    from wbreport.render import export_html
 
     started = time.monotonic()
     for folder in (job.executed.parent, job.log.parent):
         folder.mkdir(parents=True, exist_ok=True)
     secrets = secret_values(job.parameters, os.environ)
-    result = JobResult(job.partner, job.period, Status.failed, worker=worker, key=job.key)
+    attempts = 0
     # The executed notebook holds the parameters as given, and the kernel's output goes to
     # the log: both are written to a private folder outside the output folder and land in
     # the set only once scrubbed, even if this process is killed.
@@ -344,30 +386,56 @@ def execute_job(job: Job, slot: KernelSlot, worker: str = "") -> JobResult:
         with open(raw_log, "w", encoding="utf-8") as log, slot.using():
             log.write(f"{job.name}: parameters {redacted(job.parameters)}\n")
             for attempt in (1, 2):
-                result.attempts = attempt
+                attempts = attempt
                 outcome = _attempt(job, slot, log, raw_notebook)
                 log.write(f"attempt {attempt}: {outcome.status.value} {outcome.message}\n")
                 if outcome.status is not Status.kernel_died or slot.stopped:
                     break
                 slot.shutdown()  # a fresh kernel for the retry
-        status, nb = outcome.status, outcome.nb
-        result.status, result.cell, result.exception = status, outcome.cell, outcome.exception
-        result.error = scrub(outcome.message, secrets)
-        if nb is None and raw_notebook.exists():
-            nb = nbformat.read(raw_notebook, as_version=4)
-        if nb is not None:
-            scrub_notebook(nb, secrets)
-            nbformat.write(nb, job.executed)
-        if status is Status.ok and nb is not None:
-            try:
-                job.html.write_text(scrub(export_html(nb, job.title), secrets), encoding="utf-8")
-            except Exception as exc:
-                result.status, result.exception = Status.failed, type(exc).__name__
-                result.error = scrub(f"HTML export failed: {exc}", secrets)
-        job.log.write_text(
-            scrub(raw_log.read_text(encoding="utf-8", errors="replace"), secrets), encoding="utf-8"
-        )
-    result.seconds = round(time.monotonic() - started, 3)
+        if outcome.nb is None and raw_notebook.exists():
+            outcome = outcome._replace(nb=nbformat.read(raw_notebook, as_version=4))
+        log_text = scrub(raw_log.read_text(encoding="utf-8", errors="replace"), secrets)
+        results = [
+            _write_report(member, outcome, secrets, log_text, bool(job.also))
+            for member in job.members
+        ]
+    seconds = round((time.monotonic() - started) / len(results), 3)  # shared evenly
+    for result in results:
+        result.seconds, result.attempts, result.worker = seconds, attempts, worker
+    results[0].also = results[1:]
+    return results[0]
+
+
+def _write_report(
+    job: Job, outcome: _Outcome, secrets: list[str], log_text: str, grouped: bool
+) -> JobResult:
+    """Write one language's executed notebook, HTML page and log; its result."""
+    import nbformat
+
+    from wbreport.render import export_html
+
+    result = JobResult(job.partner, job.period, outcome.status, key=job.key)
+    result.kind, result.lang = job.kind, job.lang
+    result.cell, result.exception = outcome.cell, outcome.exception
+    result.error = scrub(outcome.message, secrets)
+    nb = outcome.nb
+    if nb is not None and grouped:
+        from wbreport.multilang import language_notebook
+
+        nb, failed = language_notebook(nb, job.lang)
+        if failed is not None and result.status is Status.ok:
+            result.status, (result.cell, result.exception, message) = Status.failed, failed
+            result.error = scrub(f"{result.exception}: {message}", secrets)
+    if nb is not None:
+        scrub_notebook(nb, secrets)
+        nbformat.write(nb, job.executed)
+    if result.status is Status.ok and nb is not None:
+        try:
+            job.html.write_text(scrub(export_html(nb, job.title), secrets), encoding="utf-8")
+        except Exception as exc:
+            result.status, result.exception = Status.failed, type(exc).__name__
+            result.error = scrub(f"HTML export failed: {exc}", secrets)
+    job.log.write_text(log_text, encoding="utf-8")
     result.paths = {
         "html": job.html.name if job.html.exists() else "",
         "notebook": f"notebooks/{job.executed.name}" if job.executed.exists() else "",

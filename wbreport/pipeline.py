@@ -19,7 +19,7 @@ from typing import Any
 
 from wbreport.errors import UsageError, WbreportError
 from wbreport.executors import Executor, LocalExecutor, make_executor
-from wbreport.jobs import JobResult, Status, job_key
+from wbreport.jobs import Job, JobResult, Status, expand, group_languages, job_key
 from wbreport.options import (
     PeriodResult,
     QuietReporter,
@@ -251,12 +251,23 @@ class Pipeline:
                 startup_timeout=self.settings.timeouts.kernel_start_seconds,
             )
             executor.warm(self.kinds[0].notebook.parent, len(jobs))
-        results = executor.run(jobs, self.reporter.finished, self.reporter.started)
-        for job, result in zip(jobs, results, strict=True):
-            result.key, result.kind, result.lang = job.key, job.kind, job.lang
-            plan = next(p for p in batch if p.period == job.period)
-            plan.kept.append(result)
+        # One execution renders every language of a report (wbreport.multilang).
+        groups = group_languages(jobs)
+        results = executor.run(groups, self._finished, self._started)
+        for group, grouped in zip(groups, results, strict=True):
+            for job, result in expand(group, grouped):
+                result.key, result.kind, result.lang = job.key, job.kind, job.lang
+                plan = next(p for p in batch if p.period == job.period)
+                plan.kept.append(result)
         return executor
+
+    def _started(self, group: Job) -> None:
+        for job in group.members:
+            self.reporter.started(job)
+
+    def _finished(self, group: Job, result: JobResult) -> None:
+        for job, own in expand(group, result):
+            self.reporter.finished(job, own)
 
     def _publish(self, plan: PeriodPlan, prepared: Any) -> PeriodResult:
         """Finish the period's set (carried failures, CSV, PDFs, manifest, index) and

@@ -314,9 +314,11 @@ class Planner:
             parameters["kind"] = kind.name
         if kind.has_lang:
             parameters["lang"] = lang
+            if "languages" in kind.declared:  # merged per partner before execution
+                parameters["languages"] = [lang]
         tr = translator(lang)  # the <title> in the report's language, like its h1
         title = tr.configured(kind.title).format(
-            name=tr.gettext(get_partner(code).name), period=plan.period
+            name=tr.gettext(get_partner(code).name), period=tr.period(plan.period)
         )
         t = self.settings.timeouts
         return Job(

@@ -77,6 +77,7 @@ def open_report(
     prepared: str | Prepared | None = None,
     lang: str = "en",
     kind: str = PROGRAMMING,
+    languages: list[str] | None = None,
 ) -> Report:
     """The report of ``partner`` for ``period`` (default: the latest quarter in the data).
 
@@ -97,7 +98,23 @@ def open_report(
         Report language (SPEC §10).
     kind
         Report kind (SPEC §8); its title pattern comes from the settings.
+    languages
+        Set by ``wbreport run``: render these languages too in the same execution (see
+        :mod:`wbreport.report.languages`); the cells show ``lang``.
     """
+    if languages and [*dict.fromkeys([lang, *languages])] != [lang]:
+        from wbreport.report.languages import open_languages
+
+        return open_languages(  # type: ignore[return-value]
+            lambda **p: Report(open_context(**p)),
+            [lang, *languages],
+            partner=partner,
+            period=period,
+            data=data,
+            params_dir=params_dir,
+            prepared=prepared,
+            kind=kind,
+        )
     return Report(open_context(partner, period, data, params_dir, prepared, lang, kind))
 
 

@@ -1,0 +1,84 @@
+"""One execution renders every language of a report (issue 13), and each language's page is
+the page a one-language run renders; a failure in one language loses only that language."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.reporting import jobs_by_report, notebook_with_cell, read_manifest
+from wbreport.batch import RunOptions, plan_and_run
+
+pytestmark = pytest.mark.slow
+
+PERIOD = "2021Q4"
+GENERATED = re.compile(r"\d{1,2}:\d{2} UTC")  # the generation time, in any language
+
+
+def normalised(html: Path) -> str:
+    """The page without its generation time, the only thing allowed to differ."""
+    return GENERATED.sub("<time>", html.read_text(encoding="utf-8"))
+
+
+def test_each_language_of_one_execution_equals_its_one_language_run(tmp_path: Path) -> None:
+    together = plan_and_run(
+        RunOptions(period=PERIOD, partners=["AL"], kinds=["programming"], out=tmp_path / "all")
+    )
+    assert together.exit_code == 0
+    folder = together.periods[0].folder
+    jobs = jobs_by_report(folder)
+    assert set(jobs) == {("AL", "programming", "en"), ("AL", "programming", "sq")}
+    assert all(j["status"] == "ok" and j["key"] for j in jobs.values())
+    assert len({j["worker"] for j in jobs.values()}) == 1  # one execution rendered both
+    for lang, page in (("en", "AL.html"), ("sq", "AL.sq.html")):
+        alone = plan_and_run(
+            RunOptions(
+                period=PERIOD,
+                partners=["AL"],
+                kinds=["programming"],
+                languages=[lang],
+                out=tmp_path / lang,
+            )
+        )
+        assert alone.exit_code == 0
+        assert normalised(folder / page) == normalised(alone.periods[0].folder / page), lang
+        assert f'<html lang="{lang}">' in (folder / page).read_text(encoding="utf-8")
+    assert (folder / "notebooks" / "AL.sq.ipynb").is_file()
+    assert (folder / "logs" / "AL.sq.log").is_file()
+
+
+FAIL_IN_ALBANIAN = """
+import wbreport.report.common as _common
+_heading = _common.heading
+def _failing(ctx, text, level=2):
+    if ctx.text.lang == "sq" and text == "Trend":
+        raise ValueError("no Albanian trend")
+    return _heading(ctx, text, level)
+_common.heading = _failing
+"""
+
+
+def test_a_failure_in_one_language_loses_only_that_language(tmp_path: Path) -> None:
+    notebook = notebook_with_cell(tmp_path / "nb", FAIL_IN_ALBANIAN)
+    result = plan_and_run(
+        RunOptions(
+            period=PERIOD,
+            partners=["AL"],
+            kinds=["programming"],
+            notebook=notebook,
+            out=tmp_path / "out",
+            reuse_kernels=False,  # the cell patches a module of the kernel
+        )
+    )
+    folder = result.periods[0].folder
+    jobs = jobs_by_report(folder)
+    english, albanian = jobs[("AL", "programming", "en")], jobs[("AL", "programming", "sq")]
+    assert english["status"] == "ok" and (folder / "AL.html").is_file()
+    assert albanian["status"] == "failed"
+    assert albanian["exception"] == "ValueError" and "no Albanian trend" in albanian["error"]
+    assert albanian["cell"] is not None
+    assert not (folder / "AL.sq.html").exists()
+    assert result.exit_code != 0
+    assert {j["lang"] for j in read_manifest(folder)["jobs"]} == {"en", "sq"}
