@@ -183,6 +183,12 @@ def participation_by_module(
     )
 
 
+def _two_lines(label: str) -> str:
+    """A period's name with its last word (the year) on a line of its own."""
+    head, _, tail = label.rpartition(" ")
+    return f"{head}\n{tail}" if head else label
+
+
 def trend(
     labels: Sequence[str],
     participants: Sequence[float],
@@ -196,6 +202,8 @@ def trend(
     with _style():
         fig, ax = _figure(2.4)
         ax.bar(labels, participants, color=MEN, label=people)
+        # periods in words ("3. тримесечје 2020"): the year on a second line
+        ax.set_xticks(range(len(labels)), [_two_lines(x) for x in labels], fontsize=7)
         ax.set_ylabel(people)
         _locale_axis(ax.yaxis, t)
         ax2 = ax.twinx()
