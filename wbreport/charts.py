@@ -237,13 +237,14 @@ def milestone_status(
     """Stacked bars per priority area: achieved, open (not yet due), overdue."""
     t = _text(tr)
     parts = [
-        t(
-            N_("{area}: {achieved} achieved, {open} not yet due, {overdue} overdue"),
-            area=a,
-            achieved=t.count(x),
-            open=t.count(o),
-            overdue=t.count(d),
-        )
+        a
+        + ": "
+        # TRANSLATORS: a count of milestones (the noun is implied: agree with "milestone")
+        + t.plural("{n} achieved", "{n} achieved", x)
+        + ", "
+        + t.plural("{n} not yet due", "{n} not yet due", o)
+        + ", "
+        + t.plural("{n} overdue", "{n} overdue", d)
         for a, x, o, d in zip(areas, achieved, open_, overdue, strict=True)
     ]
     series = [
