@@ -61,7 +61,7 @@ def test_notebook_runs_for_partner_and_region(partner: str, tmp_path: Path) -> N
     html = export_html(nb, "title")
     page = BeautifulSoup(html, "html.parser")
     name = "Albania" if partner == "AL" else "Western Balkans"
-    assert page.h1.get_text() == f"{name} — training evaluation 2021Q4"
+    assert page.h1.get_text() == f"{name} — training evaluation Q4 2021"
     headings = [h.get_text() for h in page.find_all("h2")]
     assert [h for h in headings if h in SECTIONS] == SECTIONS
     assert ("Partners compared" if partner == "WB" else "Compared with the region") in headings

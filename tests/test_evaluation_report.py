@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,7 @@ def assert_hidden(cells: list[str]) -> None:
 def test_header_title_period_and_link(report: Callable[..., EvaluationReport]) -> None:
     r = report()
     header = soup(r.header())
-    assert header.h1.get_text() == "Albania — training evaluation 2020Q4" == r.title
+    assert header.h1.get_text() == "Albania — training evaluation Q4 2020" == r.title
     assert header.find("a")["href"] == "AL.html"
     assert "Illustrative sample" not in header.get_text()
     assert soup(report("XK").header()).h1.get_text().startswith("Kosovo*")
@@ -169,8 +170,8 @@ def test_follow_up_rows_and_suppression(report: Callable[..., EvaluationReport])
     table = soup(report().follow_up()).find("table")
     figures = [[c.get_text() for c in tr.find_all("td")] for tr in table.tbody("tr")]
     assert len(figures) == 2
-    assert figures[0] == ["2020-10-15", "2020-12-15", "6", "4", "66.7%"]
-    assert figures[1][:2] == ["2020-10-01", "2020-12-20"] and figures[1][2:] == [HIDDEN] * 3
+    assert figures[0] == ["Oct 15, 2020", "Dec 15, 2020", "6", "4", "66.7%"]
+    assert figures[1][:2] == ["Oct 1, 2020", "Dec 20, 2020"] and figures[1][2:] == [HIDDEN] * 3
     rs = soup(report("RS").follow_up())
     assert HIDDEN in rs.find("p", class_="lead").get_text()
     assert "No follow-up" in soup(report("BA").follow_up()).get_text()
@@ -180,13 +181,13 @@ def test_activity_table_matches_data(report: Callable[..., EvaluationReport]) ->
     r = report()
     table = soup(r.activities()).find("table", class_="activities")
     body = [[c.get_text(strip=True) for c in tr.find_all(["th", "td"])] for tr in table.tbody("tr")]
-    ends = [b[1] for b in body]
+    ends = [datetime.strptime(b[1], "%b %d, %Y") for b in body]  # medium dates (en)
     assert ends == sorted(ends) and len(body) == 5  # A5, A1, A7, A2, A3
     by_end = {b[1]: b for b in body}
-    assert by_end["2020-10-15"][0] == "Activity(Training: Inclusion)"
-    assert by_end["2020-10-15"][2:] == ["10", "8", "80.0%", "4.00", "75.0%", "+16.5", "75.0%"]
-    assert by_end["2020-11-10"][2:] == ["12", "3", "25.0%", HIDDEN, HIDDEN, "n/a", HIDDEN]
-    assert by_end["2020-10-01"][2:5] == ["8", "0", "0.0%"]  # delivered, not evaluated
+    assert by_end["Oct 15, 2020"][0] == "Activity(Training: Inclusion)"
+    assert by_end["Oct 15, 2020"][2:] == ["10", "8", "80.0%", "4.00", "75.0%", "+16.5", "75.0%"]
+    assert by_end["Nov 10, 2020"][2:] == ["12", "3", "25.0%", HIDDEN, HIDDEN, "n/a", HIDDEN]
+    assert by_end["Oct 1, 2020"][2:5] == ["8", "0", "0.0%"]  # delivered, not evaluated
     participants = sum(number(b[2]) for b in body)
     respondents = sum(number(b[3]) for b in body)
     assert respondents / participants == pytest.approx(r.own["evaluation_response_rate"]["value"])
@@ -320,6 +321,6 @@ def test_adding_a_report_walkthrough(tmp_path: Path, package: Path) -> None:
     calls = re.findall(r"```python\nreport\.(\w+)\(\)\n```", doc)
     assert calls == ["key_figures", "satisfaction", "highlights", "footer"]
     r = open_evaluation("AL", PERIOD, str(package), str(params), kind="brief")
-    assert r.title == "Albania — training brief 2020Q4"
+    assert r.title == "Albania — training brief Q4 2020"
     for call in calls:
         assert soup(getattr(r, call)()).get_text()

@@ -161,3 +161,49 @@ def test_configured_texts_translate_when_known():
     assert tr.configured(title).format(name="X", period="P") == "X — програмски извештај, P"
     assert tr.configured("{name} — my own kind {period}") == "{name} — my own kind {period}"
     assert "{name} — my own kind {period}" not in tr.missing
+
+
+#: Plural forms per language (gettext Plural-Forms from CLDR): sq and mk two, the
+#: Bosnian/Croatian/Serbian/Montenegrin family three (one: 1, 21; few: 2–4, 22; other).
+NPLURALS = {"en": 2, "sq": 2, "bs": 3, "hr": 3, "sr-Latn": 3, "sr-Cyrl": 3, "mk": 2, "cnr": 3}
+
+
+@pytest.mark.parametrize("tag", TAGS)
+def test_catalogue_plural_forms(tag):
+    text = i18n.LANGUAGES[tag].catalogue.read_text(encoding="utf-8")
+    assert f'"Plural-Forms: nplurals={NPLURALS[tag]};' in text
+    catalogue = i18n.translator(tag)._catalogue
+    if tag != "en":
+        assert catalogue.plural(1) == 0 and catalogue.plural(2) == 1
+        assert catalogue.plural(5) == NPLURALS[tag] - 1
+    if NPLURALS[tag] == 3:
+        assert [catalogue.plural(n) for n in (1, 2, 5, 11, 21, 22, 25)] == [0, 1, 2, 2, 0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("tag", "forms"),
+    [
+        ("hr", ["1 žena", "2 žene", "5 žena", "21 žena"]),
+        ("sr-Cyrl", ["1 жена", "2 жене", "5 жена", "21 жена"]),
+        ("mk", ["1 жена", "2 жени", "5 жени", "21 жена"]),
+        ("sq", ["1 grua", "2 gra", "5 gra", "21 gra"]),
+        ("en", ["1 woman", "2 women", "5 women", "21 women"]),
+    ],
+)
+def test_plural_forms_chosen_by_the_count(tag, forms):
+    """Counts in chart alt texts and captions take the language's plural form."""
+    from wbreport import charts
+    from wbreport.wording import Text
+
+    t = Text(i18n.translator(tag))
+    assert [t.plural("{n} woman", "{n} women", n) for n in (1, 2, 5, 21)] == forms
+    chart = charts.participation_by_module(["A", "B", "C"], [1, 2, 5], [1, 2, 5], "T", t)
+    for form in forms[:3]:
+        assert form in chart.alt
+    if tag == "hr":
+        assert "1 muškarac" in chart.alt and "2 muškarca" in chart.alt
+        assert "5 muškaraca" in chart.alt
+        trend = [t.plural("Trend over the last {n} period", "Trend over the last {n} periods", n)
+                 for n in (1, 2, 5)]  # fmt: skip
+        assert len(set(trend)) == 3
+    assert i18n.translator(tag).missing == set()

@@ -63,6 +63,14 @@ def cases() -> list[object]:
     return out
 
 
+def english_cases() -> list[object]:
+    """The English programming and evaluation reports of one partner (fast)."""
+    return [
+        pytest.param("en", "AL", ROOT / "notebooks" / f"{name}.ipynb", id=f"en-AL-{name}")
+        for name in ("report", "evaluation")
+    ]
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     """The sample's data computed once, saved as ``wbreport run`` passes it to notebooks."""
@@ -178,3 +186,38 @@ def test_locale_numbers_and_script(prepared, data_text, lang, partner, notebook)
             latin = [w for w in words if re.search("[A-Za-z]", w)]
             assert not latin, f"Latin words in a {lang} heading: {heading.get_text()!r}"
             assert re.search("[\u0400-\u04ff]", heading.get_text()), heading.get_text()
+
+
+ISO_DATE = re.compile(r"\b\d{4}-\d\d-\d\d\b")
+RAW_PERIOD = re.compile(r"\b\d{4}(Q[1-4]|H[12])\b")
+
+
+@pytest.fixture(scope="module")
+def package_dates(run) -> list[object]:
+    """Every activity, milestone, tool and survey date of the sample."""
+    days: set[object] = set()
+    for value in vars(run[0].package).values():
+        if isinstance(value, pd.DataFrame):
+            for column in value.columns:
+                if column.endswith("_date"):
+                    days |= {d.date() for d in pd.to_datetime(value[column]).dropna()}
+    return sorted(days)
+
+
+@pytest.mark.parametrize(("lang", "partner", "notebook"), [*cases(), *english_cases()])
+def test_periods_and_dates_in_the_language(
+    prepared, data_text, package_dates, lang, partner, notebook
+):
+    """Title and headings name the period in words ("4. kvartal 2021", "Q4 2021"), never
+    "2021Q4"; date cells are the locale's medium dates, never ISO (data text aside)."""
+    tr = i18n.translator(lang)
+    soup = page(prepared, notebook, partner, lang)
+    assert tr.period(PERIOD) in soup.h1.get_text(), soup.h1.get_text()
+    assert tr.period(PERIOD) != PERIOD
+    visible = strip_data(soup.get_text(" "), data_text)
+    alts = strip_data(" ".join(img.get("alt", "") for img in soup.select("img[alt]")), data_text)
+    assert RAW_PERIOD.findall(visible + alts) == []
+    assert ISO_DATE.findall(visible + alts) == []
+    shown = {td.get_text(strip=True) for td in soup.select("td")}
+    localised = {tr.date(d, "medium") for d in package_dates}
+    assert shown & localised, "no date cell in the locale's medium form"

@@ -225,3 +225,19 @@ def test_semicolon_separator_is_named(handmade_package: Path, tmp_path: Path) ->
     (problem,) = info.value.problems
     assert (problem.source, problem.row) == ("participation.csv", 1)
     assert "semicolons" in problem.allowed and "must be a comma" in problem.allowed
+
+
+@pytest.mark.parametrize("column", ["organisers", "activity_id"])  # a categorical, an id
+def test_cell_length_counts_characters_not_bytes(make_package, column: str) -> None:
+    """Cells are measured from their bytes first; 20,000 'ë' are 40,000 bytes but within
+    the 32,767 characters, 33,000 are not."""
+    within = make_package(activities=[{"activity_id": "A1", column: "ë" * 20_000}])
+    with pytest.raises(ValidationError) as info:
+        load_package(within)
+    assert not any("32,767" in p.allowed for p in info.value.problems)
+    over = make_package(activities=[{"activity_id": "A1", column: "ë" * 33_000}])
+    with pytest.raises(ValidationError) as info:
+        load_package(over)
+    assert any(
+        p.row == 2 and p.column == column and "32,767" in p.allowed for p in info.value.problems
+    )

@@ -91,7 +91,7 @@ def test_injected_parameters_include_kind_and_lang_only_when_declared(
     job = by_stem["RS.brief.sr-Latn"]
     assert job.parameters["kind"] == BRIEF and job.parameters["lang"] == "sr-Latn"
     # the <title> names the partner in the report's language; a configured pattern stays
-    assert job.title == f"Srbija — brief {PERIOD}"
+    assert job.title == "Srbija — brief 4. kvartal 2021"  # the period in words too
     assert job.html.name == "RS.brief.sr-Latn.html"
     assert job.executed.name == "RS.brief.sr-Latn.ipynb" and job.log.name == "RS.brief.sr-Latn.log"
     plain = minimal_notebook(tmp_path / "nb" / "plain.ipynb", with_lang=False)

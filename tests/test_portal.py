@@ -120,7 +120,7 @@ def test_period_index_shows_registry_figures_reports_per_kind_and_language(
     assert reports["AL.programming.sq"].a["href"] == "AL.sq.html"
     assert reports["AL.programming.sq"].a["hreflang"] == "sq"
     marked = reports["AL.evaluation.en"].get_text(" ", strip=True)
-    assert "Failed" in marked and "showing the version of 2021-10-01 08:00 UTC" in marked
+    assert "Failed" in marked and "showing the version of Oct 1, 2021 08:00 UTC" in marked
     assert "The last good version" in soup.select_one(".alert").get_text()
 
 

@@ -78,7 +78,7 @@ def test_notebook_runs_top_to_bottom_with_its_defaults(tmp_path: Path) -> None:
     html = "".join(
         o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", [])
     )
-    assert "Albania — programming report 2021Q4" in html
+    assert "Albania — programming report Q4 2021" in html
 
 
 def test_every_report_is_published_without_error_cells(sample_run: Path) -> None:
@@ -121,7 +121,7 @@ def test_html_figures_equal_indicators_csv(sample_run: Path, code: str) -> None:
 def test_report_reads_as_a_finished_document(sample_run: Path, code: str) -> None:
     html = (sample_run / f"{code}.html").read_text(encoding="utf-8")
     soup = BeautifulSoup(html, "html.parser")
-    title = f"{get_partner(code).name} — programming report 2021Q4"
+    title = f"{get_partner(code).name} — programming report Q4 2021"
     assert soup.title.get_text() == title and soup.h1.get_text() == title
     assert "<script" not in html.lower()
     for leak in (

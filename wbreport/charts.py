@@ -209,7 +209,7 @@ def participation_by_module(
     """Horizontal stacked bars of women and men per training module."""
     t = _text(tr)
     parts = [
-        t(N_("{module}: {women} women, {men} men"), module=m, women=t.count(w), men=t.count(n))
+        m + ": " + t.plural("{n} woman", "{n} women", w) + ", " + t.plural("{n} man", "{n} men", n)
         for m, w, n in zip(modules, women, men, strict=True)
     ]
     return _stacked_bars(
@@ -254,12 +254,11 @@ def trend(
         ax.set_title(title, loc="left")
         ax.legend([bars, line], [people, delivered], frameon=False, loc="upper left", fontsize=8)
         parts = [
-            t(
-                N_("{period}: {participants} participants, {activities} activities"),
-                period=p,
-                participants=t.count(n),
-                activities=t.count(a),
-            )
+            p
+            + ": "
+            + t.plural("{n} participant", "{n} participants", n)
+            + ", "
+            + t.plural("{n} activity", "{n} activities", a)
             for p, n, a in zip(labels, participants, activities, strict=True)
         ]
         return _to_chart(fig, f"{title}. " + "; ".join(parts))
@@ -332,7 +331,9 @@ def partner_comparison(
         _locale_axis(ax.yaxis, t)
         ax.set_title(title, loc="left")
         parts = [
-            t(N_("{partner}: {participants} participants"), partner=p, participants=t.count(n))
+            p
+            + ": "
+            + t.plural("{n} participant", "{n} participants", n)
             + ("" if s != s else t(N_(", {share} women"), share=t.percent(s, 0)))
             for p, n, s in zip(partners, participants, women_share, strict=True)
         ]

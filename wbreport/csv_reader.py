@@ -12,6 +12,7 @@ import csv
 import io
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -332,30 +333,44 @@ def _parse_arrow(body: bytes, raw_header: list[str], table: Table | None) -> pd.
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError):
         return None
     types = {c.name: c.type for c in table.columns} if table is not None else {}
-    columns = {}
-    for position, name in enumerate(clean_header(raw_header)):
+    if any(_too_long(arrow.column(i)) for i in range(width)):
+        return None  # the pandas path names each long cell
+    names = clean_header(raw_header)
+
+    def column(position: int) -> pd.Series:
         values = arrow.column(position)
-        if _longest(values) > MAX_CELL_CHARS:
-            return None  # the pandas path names each long cell
-        if types.get(name, "id") == "id":
-            text = values.to_numpy(zero_copy_only=False).astype(object, copy=False)
-            columns[position] = pd.Series(text, dtype=object, copy=False)
-        else:
-            columns[position] = pd.Series(_categorical(values), copy=False)
+        if types.get(names[position], "id") == "id":
+            # Mostly distinct: kept as Arrow strings (no Python string per cell) and
+            # factorised by Arrow when validation asks (wbreport.frames.factorize).
+            return pd.Series(pd.arrays.ArrowStringArray(values), copy=False)
+        return pd.Series(_categorical(values), copy=False)
+
+    # Arrow's kernels release the GIL: the columns are encoded on two threads.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        columns = dict(enumerate(pool.map(column, range(width))))
     frame = pd.DataFrame(columns, copy=False)
     frame.columns = pd.RangeIndex(width)
     return frame
 
 
-def _longest(values: pa.ChunkedArray) -> int:
-    longest = pa_compute.max(pa_compute.utf8_length(values)).as_py()
-    return 0 if longest is None else int(longest)
+def _too_long(values: pa.ChunkedArray) -> bool:
+    """Whether a cell has more than MAX_CELL_CHARS characters. Lengths in bytes (read
+    from the offsets, without scanning the text) bound them; characters are counted
+    only when the bytes exceed the limit."""
+    if (pa_compute.max(pa_compute.binary_length(values)).as_py() or 0) <= MAX_CELL_CHARS:
+        return False
+    return (pa_compute.max(pa_compute.utf8_length(values)).as_py() or 0) > MAX_CELL_CHARS
 
 
 def _categorical(values: pa.ChunkedArray) -> pd.Categorical:
-    encoded = pa_compute.dictionary_encode(values.combine_chunks())
-    categories = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object, copy=False)
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    encoded = values.dictionary_encode()  # one dictionary shared by every chunk
+    if encoded.num_chunks == 0:
+        return pd.Categorical.from_codes(
+            np.zeros(0, dtype=np.int32), dtype=pd.CategoricalDtype(pd.Index([], dtype=object))
+        )
+    dictionary = encoded.chunk(0).dictionary
+    categories = dictionary.to_numpy(zero_copy_only=False).astype(object, copy=False)
+    codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in encoded.chunks])
     return pd.Categorical.from_codes(
         codes, dtype=pd.CategoricalDtype(pd.Index(categories, dtype=object))
     )
@@ -390,7 +405,7 @@ def _empty_cells(values: pd.Series) -> np.ndarray:
         if position < 0:
             return np.zeros(len(values), dtype=bool)
         return values.cat.codes.to_numpy() == position
-    return values.to_numpy(dtype=object) == ""
+    return np.asarray(values.eq(""), dtype=bool)
 
 
 def _drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:

@@ -7,9 +7,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from wbreport.index import when
+from wbreport.index import STATUS_TEXT, translator, when
 from wbreport.jobs import JobResult, Status
 from wbreport.manifest import jobs_of, write_manifest
+from wbreport.naming import ENGLISH
 from wbreport.options import Reporter
 from wbreport.planning import PeriodPlan
 from wbreport.publication import carry_failed, write_atomic
@@ -18,11 +19,18 @@ GOOD = (Status.ok, Status.skipped)
 
 
 def carried_text(when: str, result: JobResult) -> str:
-    """The notice on a report carried from an earlier run (SPEC §7)."""
-    reason = result.error or result.status.value.replace("_", " ")
+    """The notice on a report carried from an earlier run (SPEC §7), in the report's
+    language (``when`` as :func:`wbreport.index.when` writes it for that language)."""
+    tr = translator(result.lang or ENGLISH)
+    status = result.status.value
+    reason = result.error or (
+        tr.gettext(STATUS_TEXT[status]) if status in STATUS_TEXT else status.replace("_", " ")
+    )
     if result.cell:
-        reason = f"cell {result.cell}: {reason}"
-    return f"This report is from the run of {when}; the latest run failed: {reason}"
+        reason = tr.gettext("cell {cell}: {error}").format(cell=result.cell, error=reason)
+    return tr.gettext(
+        "This report is from the run of {time}; the latest run failed: {reason}"
+    ).format(time=when, reason=reason)
 
 
 def rendered_by(plan: PeriodPlan, results: list[JobResult], run: dict[str, str]) -> dict:
@@ -66,7 +74,7 @@ def carry_failures(plan: PeriodPlan, results: list[JobResult]) -> None:
             continue
         if not isinstance(origin, dict):
             origin = rendered.get(result.stem) or _run_of(plan.before)
-        text = carried_text(when(origin["time"]), result)
+        text = carried_text(when(origin["time"], translator(result.lang or ENGLISH)), result)
         if carry_failed(plan.previous, plan.folder, result.stem, text):
             result.carried_from = dict(origin)
             result.paths["html"] = f"{result.stem}.html"

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pa_compute
 
 from wbreport.schema import Table
 
@@ -70,8 +72,39 @@ def factorize(values: pd.Series) -> Distinct:
         return _complete(
             np.asarray(values.cat.categories, dtype=object), values.cat.codes.to_numpy()
         )
+    text = _arrow_text(values)
+    if text is not None:
+        uniques, codes = _encode([text])
+        return Distinct(uniques, codes[0], {})
     codes, found = pd.factorize(values.to_numpy(dtype=object))
     return _complete(np.asarray(found, dtype=object), codes)
+
+
+def _arrow_text(values: pd.Series) -> pa.ChunkedArray | None:
+    """The column's Arrow strings when it holds them (the CSV reader's identifier
+    columns), else ``None``."""
+    dtype = values.dtype
+    if not isinstance(dtype, pd.StringDtype) or dtype.storage != "pyarrow":
+        return None
+    data = pa.array(values)
+    return data if isinstance(data, pa.ChunkedArray) else pa.chunked_array([data])
+
+
+def _encode(columns: list[pa.ChunkedArray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Distinct values of Arrow text columns together (in order of first appearance, a
+    missing cell read as ``""``) and each column's codes; hashed by Arrow, not Python."""
+    kind = columns[0].type
+    chunks = [c for column in columns for c in column.cast(kind).chunks]
+    text = pa.chunked_array(chunks, type=kind)
+    if text.null_count:
+        text = pa_compute.fill_null(text, "")
+    encoded = text.dictionary_encode()
+    if encoded.num_chunks == 0:
+        return np.array([], dtype=object), [np.zeros(0, dtype=np.int32) for _ in columns]
+    uniques = encoded.chunk(0).dictionary.to_numpy(zero_copy_only=False).astype(object)
+    codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in encoded.chunks])
+    edges = np.cumsum([len(column) for column in columns])[:-1]
+    return uniques, np.split(codes, edges)
 
 
 def _complete(uniques: np.ndarray, codes: np.ndarray) -> Distinct:
@@ -87,17 +120,22 @@ def factorize_together(columns: list[tuple[RawTable, str]]) -> None:
     E.g. ``activity_id`` of activities and participation, so that a participation
     row's activity is found by its code. The result is cached on each table.
     """
-    arrays = [table.frame[name].to_numpy(dtype=object) for table, name in columns]
-    codes, found = pd.factorize(np.concatenate(arrays) if arrays else np.array([], dtype=object))
-    if len(codes) and codes.min() < 0:
-        found = np.append(found, "")
-        codes = np.where(codes < 0, len(found) - 1, codes)
-    uniques = np.asarray(found, dtype=object)
+    texts = [_arrow_text(table.frame[name]) for table, name in columns]
+    if texts and all(text is not None for text in texts):
+        uniques, split = _encode(texts)  # type: ignore[arg-type]
+    else:
+        arrays = [table.frame[name].to_numpy(dtype=object) for table, name in columns]
+        codes, found = pd.factorize(
+            np.concatenate(arrays) if arrays else np.array([], dtype=object)
+        )
+        if len(codes) and codes.min() < 0:
+            found = np.append(found, "")
+            codes = np.where(codes < 0, len(found) - 1, codes)
+        uniques = np.asarray(found, dtype=object)
+        split = np.split(codes, np.cumsum([len(a) for a in arrays])[:-1]) if arrays else []
     memo: dict[object, Any] = {}
-    start = 0
-    for (table, name), array in zip(columns, arrays, strict=True):
-        table.distinct[name] = Distinct(uniques, codes[start : start + len(array)], memo)
-        start += len(array)
+    for (table, name), codes in zip(columns, split, strict=True):
+        table.distinct[name] = Distinct(uniques, codes, memo)
 
 
 # A typed column before it becomes a frame column: (distinct values, codes), where the

@@ -49,7 +49,7 @@ KEYWORDS: dict[str, object] = {
 #: Report code wraps the translator (``t = wording.Text(tr)``; ``t("Key figures")``,
 #: ``ctx.text("...")``): these short names are keywords only in files that use the wrapper,
 #: so that ``t(...)``/``.text(...)`` calls elsewhere are not taken for fixed texts.
-WRAPPER_KEYWORDS: dict[str, object] = {"t": None, "text": None}
+WRAPPER_KEYWORDS: dict[str, object] = {"t": None, "text": None, "plural": (1, 2)}
 WRAPPER_MARKERS = (b"wbreport.wording", b"from wbreport import wording", b"Text(", b"ctx.text")
 COMMENT_TAGS = ["TRANSLATORS:"]
 SKIP = {"i18n_tools.py"}
@@ -72,7 +72,8 @@ def sources(root: Path = ROOT) -> Iterator[tuple[str, Path]]:
     """(method, path) of every file the extractor reads, in a stable order."""
     package = root / "wbreport"
     for path in sorted(package.rglob("*.py")):
-        if path.name not in SKIP and not {"locale", "sample_data"} & set(path.parts):
+        inside = set(path.relative_to(package).parts)  # not the checkout's own folders
+        if path.name not in SKIP and not {"locale", "sample_data"} & inside:
             yield "python", path
     for path in sorted((package / "templates").rglob("*")):
         if path.is_file() and path.suffix in {".j2", ".html", ".tpl"}:
@@ -280,7 +281,9 @@ def update(tags: Iterable[str] | None = None) -> None:
         catalog.obsolete.clear()
         if tag == SOURCE_LANGUAGE:
             for m in catalog:
-                if m.id and not m.string:
+                if isinstance(m.id, tuple | list) and not any(m.string):
+                    m.string = tuple(m.id)  # singular and plural as written
+                elif m.id and not m.string:
                     m.string = m.id
         if tag == "sr-Cyrl":
             latin = _load(LANGUAGES["sr-Latn"].catalogue, "sr-Latn")

@@ -19,27 +19,21 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from wbreport.arrays import Arrays, arrays
 from wbreport.config import Settings
 from wbreport.errors import UsageError
 from wbreport.framework import custom_indicators, custom_values, results_table
 from wbreport.partners import ALL_CODES, NATIONAL_CODES
 from wbreport.periods import Period, parse_period, quarter_of
 from wbreport.registry import BUILTIN, BUILTIN_NAMES
-from wbreport.schema import EVALUATED_TYPES
-from wbreport.selections import PackageLike, optional_table
+from wbreport.selections import PackageLike
 from wbreport.targets import Thresholds, with_targets
 
 _N = len(NATIONAL_CODES)
-_NATIONAL_INDEX = pd.Index(NATIONAL_CODES)
 _STOCK = frozenset(i.name for i in BUILTIN if i.is_stock)
 _NA = np.full(len(ALL_CODES), np.nan)
 
 Values = dict[str, np.ndarray]  # indicator -> values for AL, BA, XK, ME, MK, RS, WB
-
-
-def _codes(values: pd.Series) -> np.ndarray:
-    """Position of each national partner code in AL..RS; -1 for anything else (WB)."""
-    return _NATIONAL_INDEX.get_indexer(pd.Index(values)).astype(np.int64)
 
 
 def _per_partner(
@@ -76,149 +70,6 @@ def default_period(package: PackageLike) -> Period:
     if latest is None:
         raise UsageError("no delivered activity in the data: give --period explicitly")
     return quarter_of(latest)
-
-
-@dataclass(frozen=True)
-class Evaluated:
-    """Numpy views of the ``evaluations`` table (§8)."""
-
-    pos: np.ndarray  # position of the row's activity in activities
-    partner: np.ndarray
-    respondents: np.ndarray
-    score: np.ndarray  # Σ k·satisfaction_k
-    satisfied: np.ndarray  # satisfaction_4 + satisfaction_5
-    useful: np.ndarray
-    pre: np.ndarray
-    post: np.ndarray
-    pre_points: np.ndarray  # pre_tested · pre_score_mean
-    post_points: np.ndarray
-    passed: np.ndarray
-
-
-@dataclass(frozen=True)
-class FollowedUp:
-    """Numpy views of the ``followups`` table (§8)."""
-
-    partner: np.ndarray
-    date: np.ndarray
-    respondents: np.ndarray
-    applying: np.ndarray
-
-
-@dataclass(frozen=True)
-class Arrays:
-    """Period-independent numpy views of a package, built once and cached on it.
-
-    Building them hashes the text columns (activity ids, partner codes); each period's
-    indicators are then plain array arithmetic.
-    """
-
-    a_partner: np.ndarray
-    a_end: np.ndarray
-    delivered: np.ndarray
-    national: np.ndarray
-    virtual: np.ndarray
-    ttt: np.ndarray
-    cascade: np.ndarray
-    evaluated_type: np.ndarray
-    r_pos: np.ndarray  # position of each participation row's activity
-    r_partner: np.ndarray
-    people: np.ndarray
-    women: np.ndarray
-    trainers: np.ndarray
-    m_partner: np.ndarray
-    m_due: np.ndarray
-    m_open: np.ndarray  # status is not dropped
-    m_achieved_on: np.ndarray  # achieved_date when status is achieved, else NaT
-    t_partner: np.ndarray
-    t_published: np.ndarray
-    t_tool: np.ndarray
-    t_language: np.ndarray
-    evaluations: Evaluated | None = None
-    followups: FollowedUp | None = None
-
-
-def _float(frame: pd.DataFrame, column: str) -> np.ndarray:
-    return frame[column].to_numpy(dtype=np.float64, na_value=0.0)
-
-
-def _evaluated(package: PackageLike, activity_ids: pd.Index) -> Evaluated | None:
-    ev = optional_table(package, "evaluations")
-    if ev is None:
-        return None
-    sat = [_float(ev, f"satisfaction_{k}") for k in range(1, 6)]
-    pre, post = _float(ev, "pre_tested"), _float(ev, "post_tested")
-    return Evaluated(
-        pos=activity_ids.get_indexer(pd.Index(ev["activity_id"])),
-        partner=_codes(ev["partner"]),
-        respondents=_float(ev, "respondents"),
-        score=sum(k * s for k, s in enumerate(sat, start=1)),  # type: ignore[arg-type]
-        satisfied=sat[3] + sat[4],
-        useful=_float(ev, "useful"),
-        pre=pre,
-        post=post,
-        pre_points=pre * np.nan_to_num(_float(ev, "pre_score_mean")),
-        post_points=post * np.nan_to_num(_float(ev, "post_score_mean")),
-        passed=_float(ev, "passed"),
-    )
-
-
-def _followed_up(package: PackageLike) -> FollowedUp | None:
-    fu = optional_table(package, "followups")
-    if fu is None:
-        return None
-    return FollowedUp(
-        partner=_codes(fu["partner"]),
-        date=fu["survey_date"].to_numpy(dtype="datetime64[ns]"),
-        respondents=_float(fu, "respondents"),
-        applying=_float(fu, "applying"),
-    )
-
-
-def arrays(package: PackageLike) -> Arrays:
-    """The :class:`Arrays` of ``package`` (computed on first use, then reused)."""
-    cached = package.__dict__.get("_wbreport_arrays")
-    if cached is not None:
-        return cached
-    act, part = package.activities, package.participation
-    ms, tools = package.milestones, package.tools
-    a_type = act["type"].to_numpy(dtype=object)
-    national = (act["scope"] == "national").to_numpy(dtype=bool)
-    achieved = (ms["status"] == "achieved").to_numpy(dtype=bool)
-    ids = pd.Index(act["activity_id"])
-    built = Arrays(
-        a_partner=_codes(act["partner"]),
-        a_end=act["end_date"].to_numpy(dtype="datetime64[ns]"),
-        delivered=(act["status"] == "delivered").to_numpy(dtype=bool),
-        national=national,
-        virtual=(act["delivery"] == "virtual").to_numpy(dtype=bool),
-        ttt=a_type == "train_the_trainers",
-        cascade=national
-        & (a_type == "training")
-        & act["led_by_certified_trainer"].to_numpy(dtype=bool),
-        evaluated_type=np.isin(a_type, EVALUATED_TYPES),
-        r_pos=ids.get_indexer(pd.Index(part["activity_id"])),
-        r_partner=_codes(part["partner"]),
-        people=part["participants"].to_numpy(dtype=np.float64),
-        women=part["women"].to_numpy(dtype=np.float64),
-        trainers=part["certified_trainers"].to_numpy(dtype=np.float64),
-        m_partner=_codes(ms["partner"]),
-        m_due=ms["due_date"].to_numpy(dtype="datetime64[ns]"),
-        m_open=(ms["status"] != "dropped").to_numpy(dtype=bool),
-        m_achieved_on=np.where(
-            achieved,
-            ms["achieved_date"].to_numpy(dtype="datetime64[ns]"),
-            np.datetime64("NaT", "ns"),
-        ),
-        t_partner=_codes(tools["partner"]),
-        t_published=tools["published_date"].to_numpy(dtype="datetime64[ns]"),
-        t_tool=pd.factorize(tools["tool_id"])[0],
-        t_language=pd.factorize(tools["language"])[0],
-        evaluations=_evaluated(package, ids),
-        followups=_followed_up(package),
-    )
-    package.__dict__["_wbreport_arrays"] = built
-    return built
 
 
 def _distinct(partner: np.ndarray, item: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -26,9 +26,15 @@ def report_file(code: str, kind: str = PROGRAMMING, lang: str = ENGLISH) -> str:
     return f"{report_stem(code, kind, lang)}.html"
 
 
+def index_file(lang: str = ENGLISH) -> str:
+    """A period index (or the portal) in ``lang``: ``index.html`` in English,
+    ``index.<lang>.html`` otherwise (the reports' convention)."""
+    return "index.html" if lang == ENGLISH else f"index.{lang}.html"
+
+
 def narrative_stem(code: str, kind: str = PROGRAMMING) -> str:
     """Narratives are per partner and kind (shared by the report's languages)."""
     return code if kind == PROGRAMMING else f"{code}.{kind}"
 
 
-__all__ = ["ENGLISH", "PROGRAMMING", "narrative_stem", "report_file", "report_stem"]
+__all__ = ["ENGLISH", "PROGRAMMING", "index_file", "narrative_stem", "report_file", "report_stem"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 from pandas.api.extensions import ExtensionArray
 
 import wbreport.validate
@@ -54,8 +55,12 @@ class Package:
 
 
 def _text_array(uniques: object) -> ExtensionArray:
-    """Distinct values as the string array ``Series.astype(str)`` gives in this pandas."""
-    return pd.Series(uniques, dtype=object).astype(str).array
+    """Distinct values as the string array ``Series.astype(str)`` gives in this pandas
+    (through Arrow when they are all ``str``: faster for many distinct values)."""
+    try:
+        return pd.Series(pa.array(uniques, type=pa.large_string()).to_pandas()).array
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pd.Series(uniques, dtype=object).astype(str).array
 
 
 def package_parts(raw: RawPackage) -> dict[str, TableParts]:
@@ -115,12 +120,14 @@ def load_package(path: str | Path | None = None) -> Package:
     (see :func:`wbreport.cache.cache_dir`) when its files are byte for byte the same
     (sha256). Running out of memory anywhere in loading is a problem, not a traceback.
     """
-    from wbreport.indicators import arrays
+    from wbreport.arrays import arrays
 
     root = Path(path) if path is not None else sample_data_path()
     try:
-        package = _load(root)
-        arrays(package)  # the indicators' array views, built once with the package
+        package, parts = _load(root)
+        # The indicators' array views, built once with the package from the columns'
+        # codes (no text is hashed again).
+        arrays(package, {name: columns for name, (columns, _, _) in parts.items()})
         return package
     except MemoryError:
         raise ValidationError(
@@ -128,19 +135,20 @@ def load_package(path: str | Path | None = None) -> Package:
         ) from None
 
 
-def _load(root: Path) -> Package:
+def _load(root: Path) -> tuple[Package, dict[str, TableParts]]:
     store = cache_dir()
     inputs = package_inputs(root) if store is not None else None
     if store is None or inputs is None:
         raw = _validated(root)
-        return assemble(package_parts(raw), str(raw.path), raw.fingerprint())
+        parts = package_parts(raw)
+        return assemble(parts, str(raw.path), raw.fingerprint()), parts
 
     form, files = inputs
     prints = fingerprint_parallel(files, root)
     key = cache_key(form, prints)
     cached = cache_get(store, key)
     if cached is not None:
-        return assemble(cached, str(root), prints)
+        return assemble(cached, str(root), prints), cached
 
     raw = _validated(root)
     parts = package_parts(raw)
@@ -149,4 +157,4 @@ def _load(root: Path) -> Package:
     # the very bytes parsed); a file that changed while it was read is not cached.
     if package.fingerprint == prints:
         cache_put(store, key, parts)
-    return package
+    return package, parts

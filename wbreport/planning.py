@@ -318,7 +318,7 @@ class Planner:
                 parameters["languages"] = [lang]
         tr = translator(lang)  # the <title> in the report's language, like its h1
         title = tr.configured(kind.title).format(
-            name=tr.gettext(get_partner(code).name), period=plan.period
+            name=tr.gettext(get_partner(code).name), period=tr.period(plan.period)
         )
         t = self.settings.timeouts
         return Job(

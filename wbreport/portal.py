@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from wbreport.index import job_view, translator, when
+from wbreport.i18n import Translator, partner_name
+from wbreport.index import job_view, languages, period_text, switcher, translator, when
 from wbreport.manifest import read_manifest
-from wbreport.naming import ENGLISH
-from wbreport.partners import ALL_CODES, KOSOVO_FOOTNOTE, get_partner
+from wbreport.naming import ENGLISH, index_file
+from wbreport.partners import ALL_CODES, KOSOVO_FOOTNOTE
 from wbreport.publication import published, write_atomic
 
 PORTAL = "index.html"
@@ -37,46 +38,69 @@ def published_periods(out: Path) -> list[tuple[str, Path]]:
     return [(p.label, folder) for p, folder in found]
 
 
-def _portal_job(folder: Path, period: str, job: Any, _: Any) -> dict[str, Any]:
+def _portal_job(folder: Path, period: str, job: Any, tr: Translator) -> dict[str, Any]:
     """A job as the portal shows it: links relative to ``<out>``."""
-    view = job_view(folder, job if isinstance(job, dict) else {}, _)
+    view = job_view(folder, job if isinstance(job, dict) else {}, tr)
     view["href"] = f"{period}/{view['href']}" if view["href"] else ""
-    view["name"] = _(get_partner(view["partner"]).name) if view["partner"] in ALL_CODES else ""
+    view["name"] = partner_name(view["partner"], tr) if view["partner"] in ALL_CODES else ""
     return view
 
 
-def period_view(out: Path, period: str, folder: Path, _: Any) -> dict[str, Any]:
-    """One period of the portal: its reports by partner, and its failures."""
+def period_view(out: Path, period: str, folder: Path, tr: Translator) -> dict[str, Any]:
+    """One period of the portal in ``tr``'s language: its reports by partner, and its
+    failures; it links the period index in that language when the set has one."""
     manifest = read_manifest(folder)
-    jobs = [_portal_job(folder, period, j, _) for j in manifest.get("jobs", [])]
+    jobs = [_portal_job(folder, period, j, tr) for j in manifest.get("jobs", [])]
     partners = [
         {
             "code": c,
-            "name": _(get_partner(c).name),
+            "name": partner_name(c, tr),
             "reports": [j for j in jobs if j["partner"] == c],
         }
         for c in ALL_CODES
     ]
+    index = index_file(tr.lang)
+    failed = [j for j in jobs if j["failed"]]
+    count = sum(1 for j in jobs if j["href"])
     return {
         "period": period,
-        "href": f"{period}/index.html",
-        "finished": when(manifest.get("finished", "")),
+        "period_text": period_text(period, tr),
+        "href": f"{period}/{index if (folder / index).is_file() else index_file(ENGLISH)}",
+        "finished": when(manifest.get("finished", ""), tr),
         "partners": [p for p in partners if p["reports"]],
-        "failed": [j for j in jobs if j["failed"]],
-        "count": sum(1 for j in jobs if j["href"]),
+        "failed": failed,
+        "failed_heading": tr.ngettext(
+            "{count} report could not be rendered",
+            "{count} reports could not be rendered",
+            len(failed),
+        ).format(count=tr.number(len(failed))),
+        "count": count,
+        # TRANSLATORS: how many reports of a period can be read (portal)
+        "count_text": tr.ngettext("{count} report", "{count} reports", count).format(
+            count=tr.number(count)
+        ),
+        "languages": languages(manifest),
     }
 
 
+def portal_languages(periods: list[dict[str, Any]]) -> list[str]:
+    """The languages of the portal: English and every language of a published set."""
+    present = {tag for p in periods for tag in p["languages"]}
+    return languages({"jobs": [{"lang": tag} for tag in present]})
+
+
 def portal_context(out: Path, lang: str = ENGLISH) -> dict[str, Any]:
-    """Everything the portal shows, as plain data for the template."""
-    _ = translator(lang)
-    periods = [period_view(out, p, f, _) for p, f in published_periods(out)]
+    """Everything the portal in ``lang`` shows, as plain data for the template."""
+    tr = translator(lang)
+    periods = [period_view(out, p, f, tr) for p, f in published_periods(out)]
     return {
-        "_": _,
-        "lang": lang,
-        "title": _("Programme reports"),
+        "_": tr.gettext,
+        "tr": tr,
+        "lang": tr.lang,
+        "title": tr.gettext("Programme reports"),
         "periods": periods,
-        "footnote": _(KOSOVO_FOOTNOTE),
+        "footnote": tr.gettext(KOSOVO_FOOTNOTE),
+        "languages": switcher(portal_languages(periods), tr.lang),
     }
 
 
@@ -96,12 +120,17 @@ def render_portal(context: dict[str, Any]) -> str:
 
 
 def write_portal(out: Path) -> Path:
-    """Rewrite ``<out>/index.html`` atomically (the caller holds the run lock)."""
-    path = out / PORTAL
-    if path.exists() and not path.is_file():
-        raise OSError(f"{path} is not a file")
-    write_atomic(path, render_portal(portal_context(out)))
-    return path
+    """Rewrite ``<out>/index.html`` atomically, and ``<out>/index.<lang>.html`` for every
+    other language of the published sets (the caller holds the run lock). Returns the
+    English one."""
+    english = portal_context(out)
+    for lang in [p["tag"] for p in english["languages"]] or [ENGLISH]:
+        path = out / index_file(lang)
+        if path.exists() and not path.is_file():
+            raise OSError(f"{path} is not a file")
+        context = english if lang == ENGLISH else portal_context(out, lang)
+        write_atomic(path, render_portal(context))
+    return out / PORTAL
 
 
 __all__ = ["portal_context", "published_periods", "render_portal", "write_portal"]

@@ -31,6 +31,8 @@ from wbreport.validate_table import (
     duplicates,
     matching_rows,
     ok,
+    one_of_at,
+    same_at,
     values_at,
 )
 
@@ -93,19 +95,18 @@ def _check_participation(
     if not known.any():
         return out
     if "scope" in a and "partner" in a and "partner" in t:
-        national = values_at(a, "scope", at) == "national"
-        own = values_at(a, "partner", at)
-        mine = values_at(t, "partner", np.arange(t.n))
-        wrong = known & ok(valid, "partner") & national & (mine != own)
+        national = one_of_at(a, "scope", ("national",), at)
+        wrong = known & ok(valid, "partner") & national & ~same_at(t, a, "partner", at)
         out += t.problems(
             wrong,
             "partner",
             lambda i: (
-                f"for a national activity the partner must be the activity's partner ({own[i]})"
+                "for a national activity the partner must be the activity's partner"
+                f" ({values_at(a, 'partner', at[i : i + 1])[0]})"
             ),
         )
     if "certified_trainers" in numbers and "type" in a:
-        ttt = values_at(a, "type", at) == "train_the_trainers"
+        ttt = one_of_at(a, "type", ("train_the_trainers",), at)
         with np.errstate(invalid="ignore"):
             stray = known & ~ttt & (numbers["certified_trainers"] > 0)
         out += t.problems(

@@ -24,6 +24,7 @@ from wbreport.validate_table import (
     counts,
     matching_rows,
     ok,
+    one_of_at,
     values_at,
 )
 
@@ -60,18 +61,26 @@ def _activity_rules(
     out = t.problems(ids_ok & (at < 0), "activity_id", "must be an activity_id of activities")
     if a is None:
         return out, at
-    status, kind = values_at(a, "status", at), values_at(a, "type", at)
-    not_delivered = (at >= 0) & (status != "delivered") & (status != "")
+
+    def text(name: str, i: int) -> str:
+        return str(values_at(a, name, at[i : i + 1])[0])
+
+    known = at >= 0
+    not_delivered = known & ("status" in a) & ~one_of_at(a, "status", ("delivered", ""), at)
     out += t.problems(
         not_delivered,
         "activity_id",
-        lambda i: f"an activity with status delivered (this one is {status[i]})",
+        lambda i: f"an activity with status delivered (this one is {text('status', i)})",
     )
-    not_evaluated = (at >= 0) & ~np.isin(kind, EVALUATED_TYPES) & (kind != "")
+    not_evaluated = known & ("type" in a) & ~one_of_at(a, "type", (*EVALUATED_TYPES, ""), at)
     out += t.problems(
         not_evaluated,
         "activity_id",
-        lambda i: "an activity of type " + ", ".join(EVALUATED_TYPES) + f" (this one is {kind[i]})",
+        lambda i: (
+            "an activity of type "
+            + ", ".join(EVALUATED_TYPES)
+            + f" (this one is {text('type', i)})"
+        ),
     )
     return out, at
 

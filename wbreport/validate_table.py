@@ -46,6 +46,8 @@ class ColumnCheck:
 
     def rows(self, verdict: np.ndarray) -> Mask:
         """Per row, the verdict given to the row's distinct value."""
+        if not verdict.any():  # the usual verdict of a check: no value breaks the rule
+            return np.zeros(len(self.codes), dtype=bool)
         return verdict[self.codes]
 
     def blank(self) -> np.ndarray:
@@ -364,19 +366,34 @@ def matching_rows(
     mine = np.zeros(t.n, dtype=np.int64)
     theirs = np.zeros(other.n, dtype=np.int64)
     missing = np.zeros(t.n, dtype=bool)
+    total = 1
     for name in key:
         codes, size = _codes_in(t, other, name)
         missing |= codes < 0
-        mine = mine * size + codes
+        mine = mine * size + np.maximum(codes, 0)
         theirs = theirs * size + other[name].codes
+        total *= size
     usable = np.flatnonzero(ok(other_valid, *key))
     if len(usable) == 0:
         return np.full(t.n, -1, dtype=np.int64)
-    keys = pd.Index(theirs[usable])
-    first = ~keys.duplicated(keep="first")
-    found = pd.Index(keys[first]).get_indexer(pd.Index(mine))
-    position = np.where(found >= 0, usable[first][np.maximum(found, 0)], -1)
+    position = _first_row_of_key(theirs[usable], usable, mine, total)
     return np.where(missing | ~ok(valid, *key), -1, position)
+
+
+def _first_row_of_key(
+    keys: np.ndarray, rows: np.ndarray, wanted: np.ndarray, total: int
+) -> np.ndarray:
+    """For each of ``wanted``: the first of ``rows`` whose key (in ``keys``) it is; -1 when
+    none. Keys lie in ``range(total)``; a key space not much larger than the rows is
+    looked up in a plain array (no hashing)."""
+    distinct, first = np.unique(keys, return_index=True)
+    if total <= 8 * (len(keys) + len(wanted)) + 1024:
+        row_of = np.full(total, -1, dtype=np.int64)
+        row_of[distinct] = rows[first]
+        return row_of[wanted]
+    found = np.searchsorted(distinct, wanted)
+    found = np.minimum(found, len(distinct) - 1)
+    return np.where(distinct[found] == wanted, rows[first][found], -1)
 
 
 def values_at(t: TableCheck, name: str, position: np.ndarray) -> np.ndarray:
@@ -386,3 +403,19 @@ def values_at(t: TableCheck, name: str, position: np.ndarray) -> np.ndarray:
     column = t[name]
     text = column.uniques[column.codes[np.maximum(position, 0)]]
     return np.where(position >= 0, text, "")
+
+
+def one_of_at(t: TableCheck, name: str, allowed: Iterable[str], position: np.ndarray) -> Mask:
+    """Per position: is column ``name`` of ``t`` at row ``position`` one of ``allowed``
+    (False where the position is -1 or the column is missing)."""
+    if name not in t or t.n == 0:
+        return np.zeros(len(position), dtype=bool)
+    return t.one_of(name, allowed)[np.maximum(position, 0)] & (position >= 0)
+
+
+def same_at(t: TableCheck, other: TableCheck, name: str, position: np.ndarray) -> Mask:
+    """Per row of ``t``: is its ``name`` the same text as ``other``'s at row ``position``
+    (False where the position is -1)? Compared by codes, without the text."""
+    codes, _ = _codes_in(t, other, name)
+    theirs = other[name].codes[np.maximum(position, 0)]
+    return (codes == theirs) & (codes >= 0) & (position >= 0)

@@ -76,8 +76,10 @@ class Text:
         return text.format(**values) if values else text
 
     def plural(self, singular: str, plural: str, n: int, **values: Any) -> str:
-        """Singular or plural form for ``n`` with fields (``n`` included) filled in."""
-        return self.tr.ngettext(singular, plural, n).format(n=self.count(n), **values)
+        """Singular or plural form for ``n`` (the language's plural rules) with fields
+        (``n`` included, as a count) filled in; a missing ``n`` takes the plural form."""
+        k = 0 if is_na(n) or pd.isna(n) else round(float(n))
+        return self.tr.ngettext(singular, plural, k).format(n=self.count(n), **values)
 
     def na(self) -> str:
         """The text of a missing value."""

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from wbreport import registry
 from wbreport.config import Narrative, Settings
 from wbreport.fragments import Fragment, join, markdown, table, tag
-from wbreport.naming import PROGRAMMING
+from wbreport.naming import PROGRAMMING, index_file
 from wbreport.partners import REGION
 from wbreport.periods import Period
 from wbreport.registry import N_
@@ -112,7 +112,8 @@ class Context:
         """The title: the kind's pattern with the partner's name and the period."""
         kind = self.settings.reports.get(self.kind)
         pattern = kind.title if kind and kind.title else "{name} — programming report {period}"
-        return self.text(pattern, name=self.name, period=self.period.label)
+        period = self.text.period(self.period)
+        return self.text.tr.configured(pattern).format(name=self.name, period=period)
 
     def rows(self, period: Period | None = None) -> dict[str, dict[str, Any]]:
         """Indicator rows of the partner, by indicator name (missing columns as NA)."""
@@ -148,10 +149,11 @@ class Context:
         limit = self.settings.report.max_table_rows
         if len(frame) <= limit:
             return frame, Markup("")
-        note = self.text(
-            "Showing the first {limit} of {total} rows; all are in the data package.",
+        note = self.text.plural(
+            "Showing the first {limit} of {n} row; all are in the data package.",
+            "Showing the first {limit} of {n} rows; all are in the data package.",
+            len(frame),
             limit=self.text.count(limit),
-            total=self.text.count(len(frame)),
         )
         return frame.head(limit), tag("p", note, class_="note")
 
@@ -339,6 +341,9 @@ def footer(ctx: Context, generated_at: datetime | None = None) -> Fragment:
         ),
         tag("p", t.footnote(), class_="footnote", id="kosovo-footnote"),
     ]
+    # the period index in the report's language, next to it in the published set
+    everything = t("All reports of {period}", period=t.period(ctx.period))
+    parts.insert(1, tag("p", tag("a", everything, href=index_file(t.lang)), class_="index-link"))
     return Fragment(tag("footer", join(parts), class_="report-footer"))
 
 

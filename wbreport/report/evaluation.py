@@ -159,7 +159,7 @@ class EvaluationReport:
         return sign + self.t.number(abs(value), 1)
 
     def _date(self, day: Any) -> str:
-        return "–" if missing(day) else f"{day:%Y-%m-%d}"
+        return self.t.date(day)
 
     def _heading(self, text: str) -> Fragment:
         return Fragment(tag("h2", text))
@@ -540,8 +540,8 @@ class EvaluationReport:
         grid = table(
             [self._("Period")] + [self._(get(n).label) for n in names],
             rows,
-            caption=self._("Trend over the last {count} periods").format(
-                count=self.tr.number(len(rows))
+            caption=self.t.plural(
+                "Trend over the last {n} period", "Trend over the last {n} periods", len(rows)
             ),
             numeric=tuple(range(1, len(names) + 1)),
             class_="trend",

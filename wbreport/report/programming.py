@@ -303,13 +303,16 @@ def trend(ctx: Context) -> Fragment:
     t = ctx.text
     data = ctx.data.trend()
     rows = [
-        [label] + [t.value(data.loc[label, n], n) for n in TREND_COLUMNS] for label in data.index
+        [t.period(label)] + [t.value(data.loc[label, n], n) for n in TREND_COLUMNS]
+        for label in data.index
     ]
     return Fragment(
         table(
             [t("Period")] + [t.label(n) for n in TREND_COLUMNS],
             rows,
-            caption=t("Trend over the last {count} periods", count=len(rows)),
+            caption=t.plural(
+                "Trend over the last {n} period", "Trend over the last {n} periods", len(rows)
+            ),
             numeric=(1, 2, 3, 4),
             data_section="trend",
         )
