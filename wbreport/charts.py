@@ -137,6 +137,34 @@ def _figure(height: float) -> tuple[Figure, Any]:
     return fig, ax
 
 
+# A chart's figure without its words (bars, lines, colours, size), by chart and data: the
+# other languages of a report re-dress it instead of building it again (SPEC §10, issue 13).
+# Every text is set again on each use, so a chart is the same whether its figure is new or not.
+_FIGURES: dict[Any, Any] = {}
+_KEPT_FIGURES = 4
+
+
+def _reused(key: Any, build: Any) -> Any:
+    """The figure parts ``build()`` makes for ``key``, built once while it stays recent."""
+    parts = _FIGURES.pop(key, None)
+    if parts is None:
+        with _style():
+            parts = build()
+    _FIGURES[key] = parts
+    while len(_FIGURES) > _KEPT_FIGURES:
+        _FIGURES.pop(next(iter(_FIGURES)))
+    return parts
+
+
+def forget_figures() -> None:
+    """Drop the kept figures (between reports in a warm kernel)."""
+    _FIGURES.clear()
+
+
+def _numbers(values: Sequence[Any]) -> tuple[float, ...]:
+    return tuple(float(v) for v in values)
+
+
 def _stacked_bars(
     labels: Sequence[str],
     series: Sequence[tuple[Sequence[float], str, str]],
@@ -146,13 +174,24 @@ def _stacked_bars(
     t: Text,
 ) -> Chart:
     """Horizontal bars per label, one stacked segment per (values, colour, name) series."""
-    with _style():
+    positions = list(range(len(labels)))
+
+    def build() -> Any:
         fig, ax = _figure(0.5 + 0.32 * max(len(labels), 1))
         left = [0.0] * len(labels)
-        for values, colour, name in series:
-            ax.barh(labels, values, left=left, color=colour, label=name)
+        bars = []
+        for values, colour, _name in series:
+            bars.append(ax.barh(positions, values, left=left, color=colour))
             left = [x + y for x, y in zip(left, values, strict=True)]
         ax.invert_yaxis()
+        return fig, ax, bars
+
+    key = ("bars", len(labels), tuple((_numbers(v), c) for v, c, _ in series))
+    fig, ax, bars = _reused(key, build)
+    with _style():
+        ax.set_yticks(positions, labels)
+        for container, (_values, _colour, name) in zip(bars, series, strict=True):
+            container.set_label(name)
         _locale_axis(ax.xaxis, t)
         ax.set_xlabel(xlabel)
         ax.set_title(title, loc="left")
@@ -193,20 +232,27 @@ def trend(
     """Participants (bars) and delivered activities (line) over recent periods."""
     t = _text(tr)
     people, delivered = t(N_("Participants")), t(N_("Activities delivered"))
-    with _style():
+    positions = list(range(len(labels)))
+
+    def build() -> Any:
         fig, ax = _figure(2.4)
-        ax.bar(labels, participants, color=MEN, label=people)
-        ax.set_ylabel(people)
-        _locale_axis(ax.yaxis, t)
+        bars = ax.bar(positions, participants, color=MEN)
         ax2 = ax.twinx()
-        ax2.plot(labels, activities, color=ACCENT, marker="o", label=delivered)
-        ax2.set_ylabel(delivered)
+        (line,) = ax2.plot(positions, activities, color=ACCENT, marker="o")
         ax2.spines["top"].set_visible(False)
         ax2.set_ylim(bottom=0)
+        return fig, ax, ax2, bars, line
+
+    key = ("trend", _numbers(participants), _numbers(activities))
+    fig, ax, ax2, bars, line = _reused(key, build)
+    with _style():
+        ax.set_xticks(positions, labels)
+        ax.set_ylabel(people)
+        _locale_axis(ax.yaxis, t)
+        ax2.set_ylabel(delivered)
         _locale_axis(ax2.yaxis, t)
         ax.set_title(title, loc="left")
-        handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
-        ax.legend(handles, [people, delivered], frameon=False, loc="upper left", fontsize=8)
+        ax.legend([bars, line], [people, delivered], frameon=False, loc="upper left", fontsize=8)
         parts = [
             p
             + ": "
@@ -256,18 +302,30 @@ def partner_comparison(
 ) -> Chart:
     """Participants per partner with the share of women as a label."""
     t = _text(tr)
-    with _style():
+    positions = list(range(len(partners)))
+
+    def build() -> Any:
         fig, ax = _figure(2.4)
-        labels = [textwrap.fill(p, 12) for p in partners]  # "Bosnia and\nHerzegovina"
-        bars = ax.bar(labels, participants, color=MEN)
+        bars = ax.bar(positions, participants, color=MEN)
+        return fig, ax, bars, []
+
+    key = ("comparison", _numbers(participants))
+    fig, ax, bars, notes = _reused(key, build)
+    with _style():
+        ax.set_xticks(positions, [textwrap.fill(p, 12) for p in partners])  # "Bosnia and\nH..."
+        for note in notes:  # the previous language's
+            note.remove()
+        notes.clear()
         for bar, share in zip(bars, women_share, strict=True):
             text = t.na() if share != share else t(N_("{share} women"), share=t.percent(share, 0))
-            ax.annotate(
-                text,
-                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                ha="center",
-                va="bottom",
-                fontsize=7,
+            notes.append(
+                ax.annotate(
+                    text,
+                    (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    ha="center",
+                    va="bottom",
+                    fontsize=7,
+                )
             )
         ax.set_ylabel(t(N_("Participants")))
         _locale_axis(ax.yaxis, t)

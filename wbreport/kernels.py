@@ -95,6 +95,9 @@ def reset_kernel(cwd: str) -> None:
     plt = sys.modules.get("matplotlib.pyplot")  # only if a report imported it
     if plt is not None:
         plt.close("all")
+    charts = sys.modules.get("wbreport.charts")  # figures kept for a report's languages
+    if charts is not None:
+        charts.forget_figures()
     matplotlib.rcdefaults()
     matplotlib.use("Agg")
 

@@ -113,9 +113,12 @@ def _memoised(data: Any) -> Any:
         @wraps(method)
         def call(*args: Any, **kwargs: Any) -> Any:
             key = (name, args, tuple(sorted(kwargs.items())))
-            if key not in cache:
-                cache[key] = method(*args, **kwargs)
-            value = cache[key]
+            try:
+                value = (
+                    cache[key] if key in cache else cache.setdefault(key, method(*args, **kwargs))
+                )
+            except TypeError:  # arguments that cannot be a key: not kept
+                value = method(*args, **kwargs)
             return value.copy() if isinstance(value, pd.DataFrame | pd.Series) else value
 
         return call
