@@ -191,3 +191,35 @@ def test_the_comparison_chart_redressed_equals_the_chart_drawn_anew() -> None:
     redressed = albanian.comparison_chart()
     charts.forget_figures()
     assert redressed.svg == albanian.comparison_chart().svg
+
+
+class Parts:
+    def __init__(self, *parts: Section) -> None:
+        self.parts = list(parts)
+
+    def _ipython_display_(self) -> None:  # pragma: no cover - replaced in several languages
+        raise AssertionError("shown part by part")
+
+
+class PartsReport:
+    def __init__(self, lang: str, count: int = 2) -> None:
+        self.lang, self.count = lang, count
+
+    def section(self) -> Parts:
+        return Parts(*(Section(f"<p>{self.lang} {i}</p>") for i in range(self.count)))
+
+
+def test_sections_made_of_parts_show_each_part_in_every_language(monkeypatch) -> None:
+    import IPython.display
+
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs: shown.extend(objs))
+    reports = LanguageReports(
+        {"en": PartsReport("en"), "sq": PartsReport("sq"), "mk": PartsReport("mk", count=1)}
+    )
+    reports.section()._ipython_display_()
+    bundles = [part._repr_mimebundle_() for part in shown]
+    assert [data["text/html"] for data, _ in bundles] == ["<p>en 0</p>", "<p>en 1</p>"]
+    first = bundles[0][1][ALTERNATIVES]
+    assert first["sq"]["data"]["text/html"] == "<p>sq 0</p>"
+    assert first["mk"]["error"]["ename"] == "ValueError"  # its parts do not match: it fails

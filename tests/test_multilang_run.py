@@ -10,6 +10,7 @@ import pytest
 
 from tests.reporting import jobs_by_report, notebook_with_cell, read_manifest
 from wbreport.batch import RunOptions, plan_and_run
+from wbreport.naming import report_file
 
 pytestmark = pytest.mark.slow
 
@@ -24,13 +25,14 @@ def normalised(html: Path) -> str:
 
 def test_each_language_of_one_execution_equals_its_one_language_run(tmp_path: Path) -> None:
     # WB has the partner comparison chart; mk is Cyrillic. Charts of the later languages
-    # re-dress the first language's figures (wbreport.charts).
-    partners, languages = ["AL", "WB"], ["en", "sq", "mk"]
+    # re-dress the first language's figures (wbreport.charts); the evaluation report's
+    # sections are made of parts, each part an output of its own.
+    partners, languages, kinds = ["AL", "WB"], ["en", "sq", "mk"], ["programming", "evaluation"]
     together = plan_and_run(
         RunOptions(
             period=PERIOD,
             partners=partners,
-            kinds=["programming"],
+            kinds=kinds,
             languages=languages,
             out=tmp_path / "all",
         )
@@ -38,23 +40,24 @@ def test_each_language_of_one_execution_equals_its_one_language_run(tmp_path: Pa
     assert together.exit_code == 0
     folder = together.periods[0].folder
     jobs = jobs_by_report(folder)
-    assert set(jobs) == {(c, "programming", lang) for c in partners for lang in languages}
+    assert set(jobs) == {(c, k, lang) for c in partners for k in kinds for lang in languages}
     assert all(j["status"] == "ok" and j["key"] for j in jobs.values())
-    for code in partners:  # one execution rendered every language of a partner
-        assert len({jobs[(code, "programming", lang)]["worker"] for lang in languages}) == 1
+    for code in partners:  # one execution rendered every language of a report
+        for kind in kinds:
+            assert len({jobs[(code, kind, lang)]["worker"] for lang in languages}) == 1
     for lang in languages:
         alone = plan_and_run(
             RunOptions(
                 period=PERIOD,
                 partners=partners,
-                kinds=["programming"],
+                kinds=kinds,
                 languages=[lang],
                 out=tmp_path / lang,
             )
         )
         assert alone.exit_code == 0
-        for code in partners:
-            page = f"{code}.html" if lang == "en" else f"{code}.{lang}.html"
+        for code, kind in ((c, k) for c in partners for k in kinds):
+            page = report_file(code, kind, lang)
             assert normalised(folder / page) == normalised(alone.periods[0].folder / page), page
             assert f'<html lang="{lang}">' in (folder / page).read_text(encoding="utf-8")
     assert (folder / "notebooks" / "WB.mk.ipynb").is_file()

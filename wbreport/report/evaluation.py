@@ -81,10 +81,25 @@ def open_evaluation(
     prepared: str | Prepared | None = None,
     lang: str = "en",
     kind: str = KIND,
+    languages: list[str] | None = None,
 ) -> EvaluationReport:
     """The evaluation report of ``partner`` for ``period`` (default: the latest quarter),
     in ``lang``; ``kind`` names the title pattern and narrative file
-    (``params/<period>/<CODE>.<kind>.yaml``)."""
+    (``params/<period>/<CODE>.<kind>.yaml``); ``languages`` (set by ``wbreport run``) also
+    renders those languages in the same execution (:mod:`wbreport.report.languages`)."""
+    if languages and [*dict.fromkeys([lang, *languages])] != [lang]:
+        from wbreport.report.languages import open_languages
+
+        return open_languages(  # type: ignore[return-value]
+            lambda **p: EvaluationReport(open_context(**p)),
+            [lang, *languages],
+            partner=partner,
+            period=period,
+            data=data,
+            params_dir=params_dir,
+            prepared=prepared,
+            kind=kind,
+        )
     return EvaluationReport(open_context(partner, period, data, params_dir, prepared, lang, kind))
 
 
@@ -187,9 +202,9 @@ class EvaluationReport:
         link = tag(
             "a", self._("programming report"), href=report_file(self.partner, lang=self.t.lang)
         )
-        see = tag(
-            "p", join([self._("Activities, participation and milestones: see the "), link, "."])
-        )
+        # TRANSLATORS: {link} is the words "programming report", a link to that report
+        sentence = self._("Activities, participation and milestones: see the {link}.")
+        see = tag("p", escape(sentence).format(link=link))
         return Fragment(common.header(self.ctx).html + see)
 
     def key_figures(self) -> Section:

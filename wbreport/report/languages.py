@@ -10,6 +10,10 @@ report would; the other languages' outputs ride along in the output's metadata u
 {"ename", "evalue"}}}`` when that language failed), and :mod:`wbreport.multilang` exports
 one HTML page per language from them. An analyst opening the notebook in JupyterLab with
 its default parameters (``languages = None``) gets the plain English report.
+
+A section shows through ``_repr_html_``/``_repr_mimebundle_`` (one output) or, like the
+evaluation report's sections, through ``_ipython_display_`` of its ``parts`` (one output per
+part, each carrying its other languages: :class:`RenderedParts`).
 """
 
 from __future__ import annotations
@@ -42,8 +46,11 @@ def mime_bundle(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     return {"text/plain": repr(obj), "text/html": obj._repr_html_()}, {}
 
 
+REPRS = ("_repr_html_", "_repr_mimebundle_", "_ipython_display_")
+
+
 def _displayable(obj: Any) -> bool:
-    return hasattr(obj, "_repr_html_") or hasattr(obj, "_repr_mimebundle_")
+    return any(hasattr(obj, name) for name in REPRS)
 
 
 class Rendered:
@@ -66,6 +73,34 @@ class Rendered:
                 alternatives[lang] = {"data": other_data, "metadata": other_metadata}
         metadata[ALTERNATIVES] = alternatives
         return data, metadata
+
+
+class RenderedParts:
+    """A section made of parts (``parts`` shown one output each, as the evaluation report's
+    sections are) in several languages: each part displays as :class:`Rendered`."""
+
+    def __init__(self, primary: Any, others: Mapping[str, Any]) -> None:
+        self.primary = primary
+        self.others = dict(others)
+
+    def _part(self, index: int, lang: str) -> Any:
+        other = self.others[lang]
+        if isinstance(other, BaseException):
+            return other
+        count = len(self.primary.parts)
+        if len(getattr(other, "parts", ())) != count:
+            return ValueError(f"the section has {count} parts in the first language only")
+        return other.parts[index]
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(
+            *(
+                Rendered(part, {lang: self._part(i, lang) for lang in self.others})
+                for i, part in enumerate(self.primary.parts)
+            )
+        )
 
 
 class LanguageReports:
@@ -99,6 +134,8 @@ class LanguageReports:
                     others[lang] = getattr(report, name)(*args, **kwargs)
                 except Exception as exc:  # only that language's report fails
                     others[lang] = exc
+            if hasattr(result, "_ipython_display_") and hasattr(result, "parts"):
+                return RenderedParts(result, others)
             return Rendered(result, others)
 
         return call
@@ -151,4 +188,11 @@ def open_languages(
     return LanguageReports(reports)
 
 
-__all__ = ["ALTERNATIVES", "LanguageReports", "Rendered", "mime_bundle", "open_languages"]
+__all__ = [
+    "ALTERNATIVES",
+    "LanguageReports",
+    "Rendered",
+    "RenderedParts",
+    "mime_bundle",
+    "open_languages",
+]
