@@ -207,3 +207,22 @@ def test_plural_forms_chosen_by_the_count(tag, forms):
                  for n in (1, 2, 5)]  # fmt: skip
         assert len(set(trend)) == 3
     assert i18n.translator(tag).missing == set()
+
+
+def test_chart_axes_in_the_locale():
+    """Trend charts label periods in words and write decimals with the locale's sign."""
+    import re
+
+    from wbreport import charts, evaluation_charts
+    from wbreport.wording import Text
+
+    tr = i18n.translator("hr")
+    texts = re.compile(r">([^<>]+)</text>")
+    chart = evaluation_charts.trend(["a", "b"], [4, 4.2], [1, 2.2], ("T", "S", "G"), tr)
+    ticks = texts.findall(chart.svg)
+    assert "0,5" in ticks and not [t for t in ticks if re.fullmatch(r"\d+\.\d+", t)]
+    t = Text(i18n.translator("mk"))
+    periods = [t.period(p) for p in ("2021Q3", "2021Q4")]
+    chart = charts.trend(periods, [3, 4], [1, 2], "T", t)
+    shown = " ".join(texts.findall(chart.svg))
+    assert "3. тримесечје" in shown and "2021" in shown and "2021Q" not in shown

@@ -192,3 +192,17 @@ def test_portal_in_every_language_of_the_sets(out: Path, lang: str) -> None:
     switch = {a["href"] for a in soup.select("nav.languages a")}
     assert switch == {index_file(t) for t in TAGS if t != lang}
     assert all((out / href).is_file() for href in switch)
+
+
+def test_portal_drops_a_language_no_set_has_any_more(tmp_path: Path) -> None:
+    from tests.test_portal import fake_set, ok
+
+    out = tmp_path / "out"
+    fake_set(out, PERIOD, [ok("AL"), ok("AL", lang="sq")])
+    write_portal(out)
+    assert (out / "index.sq.html").is_file() and (out / PERIOD / "index.sq.html").is_file()
+    (out / PERIOD).unlink()  # that period is no longer published
+    fake_set(out, "2021Q3", [ok("AL")])  # English only
+    write_portal(out)
+    assert (out / "index.html").is_file() and not (out / "index.sq.html").exists()
+    assert soup_of(out / "index.html").select("nav.languages") == []

@@ -162,7 +162,7 @@ def test_third_kind_from_yaml_renders_for_all_partners(project: Path, tmp_path: 
             assert job["status"] == "ok" and job["paths"]["html"] == name
             soup = BeautifulSoup((folder / name).read_text(encoding="utf-8"), "html.parser")
             partner = partner_name(code, translator(lang))  # in the report's language
-            assert soup.title.get_text() == f"{partner} — brief {PERIOD}"
+            assert soup.title.get_text() == f"{partner} — brief {translator(lang).period(PERIOD)}"
             who = soup.select_one("p.who")
             assert who is not None and who.get_text() == f"{code} {BRIEF} {lang} {PERIOD}"
     index = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "html.parser")

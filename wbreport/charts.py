@@ -222,6 +222,12 @@ def participation_by_module(
     )
 
 
+def _two_lines(label: str) -> str:
+    """A period's name with its last word (the year) on a line of its own."""
+    head, _, tail = label.rpartition(" ")
+    return f"{head}\n{tail}" if head else label
+
+
 def trend(
     labels: Sequence[str],
     participants: Sequence[float],
@@ -246,7 +252,8 @@ def trend(
     key = ("trend", _numbers(participants), _numbers(activities))
     fig, ax, ax2, bars, line = _reused(key, build)
     with _style():
-        ax.set_xticks(positions, labels)
+        # periods in words ("3. тримесечје 2020"): the year on a second line
+        ax.set_xticks(positions, [_two_lines(x) for x in labels], fontsize=7)
         ax.set_ylabel(people)
         _locale_axis(ax.yaxis, t)
         ax2.set_ylabel(delivered)
@@ -275,13 +282,14 @@ def milestone_status(
     """Stacked bars per priority area: achieved, open (not yet due), overdue."""
     t = _text(tr)
     parts = [
-        t(
-            N_("{area}: {achieved} achieved, {open} not yet due, {overdue} overdue"),
-            area=a,
-            achieved=t.count(x),
-            open=t.count(o),
-            overdue=t.count(d),
-        )
+        a
+        + ": "
+        # TRANSLATORS: a count of milestones (the noun is implied: agree with "milestone")
+        + t.plural("{n} achieved", "{n} achieved", x)
+        + ", "
+        + t.plural("{n} not yet due", "{n} not yet due", o)
+        + ", "
+        + t.plural("{n} overdue", "{n} overdue", d)
         for a, x, o, d in zip(areas, achieved, open_, overdue, strict=True)
     ]
     series = [

@@ -176,6 +176,7 @@ def trend(
     side; a suppressed or missing figure is a gap in its line. ``titles`` are the chart's
     title and the two panels' titles."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     title, left_title, right_title = titles
     with _style():
@@ -188,6 +189,8 @@ def trend(
         left.set_yticks([1, 2, 3, 4, 5], [tr.number(v) for v in (1, 2, 3, 4, 5)])
         right.plot(x, gain, color=ACCENT, marker="o")
         right.axhline(0, color="#5A6270", linewidth=0.6)
+        # the locale's decimal sign on the points axis too ("12,5")
+        right.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: tr.number(round(v, 2))))
         for ax, name in ((left, left_title), (right, right_title)):
             ax.set_xticks(x, list(periods), rotation=45 if len(periods) > 4 else 0, fontsize=7)
             ax.set_title(name, loc="left", fontsize=9)

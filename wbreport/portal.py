@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from wbreport.i18n import Translator, partner_name
+from wbreport.i18n import LANGUAGES, Translator, partner_name
 from wbreport.index import job_view, languages, period_text, switcher, translator, when
 from wbreport.manifest import read_manifest
 from wbreport.naming import ENGLISH, index_file
@@ -130,6 +130,11 @@ def write_portal(out: Path) -> Path:
             raise OSError(f"{path} is not a file")
         context = english if lang == ENGLISH else portal_context(out, lang)
         write_atomic(path, render_portal(context))
+    written = {p["tag"] for p in english["languages"]}
+    for tag in set(LANGUAGES) - written - {ENGLISH}:  # a language no set has any more
+        stale = out / index_file(tag)
+        if stale.is_file() and not stale.is_symlink():
+            stale.unlink()
     return out / PORTAL
 
 

@@ -202,9 +202,9 @@ class EvaluationReport:
         link = tag(
             "a", self._("programming report"), href=report_file(self.partner, lang=self.t.lang)
         )
-        see = tag(
-            "p", join([self._("Activities, participation and milestones: see the "), link, "."])
-        )
+        # TRANSLATORS: {link} is the words "programming report", a link to that report
+        sentence = self._("Activities, participation and milestones: see the {link}.")
+        see = tag("p", escape(sentence).format(link=link))
         return Fragment(common.header(self.ctx).html + see)
 
     def key_figures(self) -> Section:
