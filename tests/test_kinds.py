@@ -199,6 +199,11 @@ def test_partners_rs_lang_sr_cyrl_from_the_command_line_with_json(
     assert Path(job["paths"]["html"]).name == "RS.sr-Cyrl.html"
     assert Path(job["paths"]["html"]).is_file()
     assert (out / PERIOD / "RS.sr-Cyrl.html").is_file()
+    # the period index in English and in Serbian Cyrillic (and so the portal)
+    assert set(period["indexes"]) == {"en", "sr-Cyrl"}
+    assert Path(period["indexes"]["sr-Cyrl"]).name == "index.sr-Cyrl.html"
+    assert all(Path(p).is_file() for p in period["indexes"].values())
+    assert (out / "index.sr-Cyrl.html").is_file()
     assert "rendering" not in proc.stdout and "RS.sr-Cyrl" in proc.stderr
 
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from wbreport.i18n import LANGUAGES
 from wbreport.jobs import Job, JobResult, Status
+from wbreport.naming import ENGLISH, index_file
 from wbreport.partners import ALL_CODES
 from wbreport.project import project_dir  # the working dir, the checkout or shipped copies
 
@@ -96,6 +98,12 @@ class PeriodResult:
             "period": self.period,
             "folder": str(self.folder),
             "index": str(self.folder / "index.html"),
+            # the index in each language of the period's reports (English: "index")
+            "indexes": {
+                lang: str(self.folder / index_file(lang))
+                for lang in LANGUAGES
+                if lang == ENGLISH or any(r.lang == lang for r in self.results)
+            },
             "jobs": [
                 {
                     "partner": r.partner,
