@@ -53,7 +53,9 @@ def batch(name: str, period: str, out: Path) -> tuple[float, float]:
     cpu, started = cpu_seconds(), time.perf_counter()
     run(cmd, ROOT)
     seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
-    published = sorted(p.name for p in (out / period).glob("*.html") if p.name != "index.html")
+    published = sorted(
+        p.name for p in (out / period).glob("*.html") if p.name.split(".")[0] != "index"
+    )
     if published != sorted(pages):
         sys.exit(f"{name}: published {published}, expected {sorted(pages)}")
     return seconds, cpu
