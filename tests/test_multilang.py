@@ -138,9 +138,19 @@ def test_language_reports_render_each_section_in_every_language() -> None:
     data, metadata = rendered._repr_mimebundle_()
     assert data["text/html"] == "<h2 lang=en>Trend</h2>"
     assert metadata[ALTERNATIVES] == {"sq": {"error": {"ename": "ValueError", "evalue": "no sq"}}}
-    # The first language's failure fails the cell, as in a one-language report.
-    with pytest.raises(ValueError):
-        LanguageReports({"sq": FakeReport("sq", fail=True), "en": FakeReport("en")}).heading("x")
+    # A failure in the shown language alone: its output holds the error, the others render.
+    data, metadata = (
+        LanguageReports({"sq": FakeReport("sq", fail=True), "en": FakeReport("en")})
+        .heading("x")
+        ._repr_mimebundle_()
+    )
+    assert data == {"text/plain": "ValueError: no sq"}
+    assert metadata[ALTERNATIVES]["sq"] == {"error": {"ename": "ValueError", "evalue": "no sq"}}
+    assert metadata[ALTERNATIVES]["en"]["data"]["text/html"] == "<h2 lang=en>x</h2>"
+    # A failure in every language fails the cell, as in a one-language report.
+    with pytest.raises(ValueError, match="no sq"):
+        failing = {lang: FakeReport(lang, fail=True) for lang in ("sq", "en")}
+        LanguageReports(failing).heading("x")
 
 
 def test_languages_share_the_data_selections() -> None:

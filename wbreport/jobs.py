@@ -423,7 +423,8 @@ def _write_report(
         from wbreport.multilang import language_notebook
 
         nb, failed = language_notebook(nb, job.lang)
-        if failed is not None and result.status is Status.ok:
+        # The first section that failed in this language (before any cell that failed in all).
+        if failed is not None and result.status in (Status.ok, Status.failed, Status.incomplete):
             result.status, (result.cell, result.exception, message) = Status.failed, failed
             result.error = scrub(f"{result.exception}: {message}", secrets)
     if nb is not None:

@@ -8,8 +8,11 @@ behind the tables are computed once). The cell shows the first language, as a on
 report would; the other languages' outputs ride along in the output's metadata under
 :data:`ALTERNATIVES` (``{lang: {"data": ..., "metadata": ...}}``, or ``{lang: {"error":
 {"ename", "evalue"}}}`` when that language failed), and :mod:`wbreport.multilang` exports
-one HTML page per language from them. An analyst opening the notebook in JupyterLab with
-its default parameters (``languages = None``) gets the plain English report.
+one HTML page per language from them. A section that fails in some of the languages fails
+those languages' reports only (the shown language's too: its output then holds the error);
+one that fails in every language fails the cell, as in a one-language report. An analyst
+opening the notebook in JupyterLab with its default parameters (``languages = None``) gets
+the plain English report.
 
 A section shows through ``_repr_html_``/``_repr_mimebundle_`` (one output) or, like the
 evaluation report's sections, through ``_ipython_display_`` of its ``parts`` (one output per
@@ -53,24 +56,33 @@ def _displayable(obj: Any) -> bool:
     return any(hasattr(obj, name) for name in REPRS)
 
 
-class Rendered:
-    """A section rendered in several languages: displays as the first, carries the others."""
+def _error(exc: BaseException) -> dict[str, Any]:
+    return {"error": {"ename": type(exc).__name__, "evalue": str(exc)}}
 
-    def __init__(self, primary: Any, others: Mapping[str, Any]) -> None:
-        self.primary = primary
-        self.others = dict(others)  # lang -> the section's object, or the exception
+
+class Rendered:
+    """A section rendered in several languages (``{lang: object or exception}``, the shown
+    language first): displays as the first, carries the others in its metadata."""
+
+    def __init__(self, results: Mapping[str, Any]) -> None:
+        self.results = dict(results)
 
     def _repr_mimebundle_(
         self, include: Any = None, exclude: Any = None
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        data, metadata = mime_bundle(self.primary)
+        (lang, shown), *others = self.results.items()
         alternatives: dict[str, Any] = {}
-        for lang, obj in self.others.items():
+        if isinstance(shown, BaseException):  # failed in the shown language only
+            data, metadata = {"text/plain": f"{type(shown).__name__}: {shown}"}, {}
+            alternatives[lang] = _error(shown)
+        else:
+            data, metadata = mime_bundle(shown)
+        for other, obj in others:
             if isinstance(obj, BaseException):
-                alternatives[lang] = {"error": {"ename": type(obj).__name__, "evalue": str(obj)}}
+                alternatives[other] = _error(obj)
             else:
                 other_data, other_metadata = mime_bundle(obj)
-                alternatives[lang] = {"data": other_data, "metadata": other_metadata}
+                alternatives[other] = {"data": other_data, "metadata": other_metadata}
         metadata[ALTERNATIVES] = alternatives
         return data, metadata
 
@@ -79,26 +91,26 @@ class RenderedParts:
     """A section made of parts (``parts`` shown one output each, as the evaluation report's
     sections are) in several languages: each part displays as :class:`Rendered`."""
 
-    def __init__(self, primary: Any, others: Mapping[str, Any]) -> None:
-        self.primary = primary
-        self.others = dict(others)
+    def __init__(self, results: Mapping[str, Any]) -> None:
+        self.results = dict(results)
 
-    def _part(self, index: int, lang: str) -> Any:
-        other = self.others[lang]
-        if isinstance(other, BaseException):
-            return other
-        count = len(self.primary.parts)
-        if len(getattr(other, "parts", ())) != count:
-            return ValueError(f"the section has {count} parts in the first language only")
-        return other.parts[index]
+    @staticmethod
+    def _part(value: Any, index: int, count: int) -> Any:
+        if isinstance(value, BaseException):
+            return value
+        if len(getattr(value, "parts", ())) != count:
+            return ValueError(f"the section does not have {count} parts in this language")
+        return value.parts[index]
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
+        model = next(v for v in self.results.values() if not isinstance(v, BaseException))
+        count = len(model.parts)
         display(
             *(
-                Rendered(part, {lang: self._part(i, lang) for lang in self.others})
-                for i, part in enumerate(self.primary.parts)
+                Rendered({lang: self._part(v, i, count) for lang, v in self.results.items()})
+                for i in range(count)
             )
         )
 
@@ -125,18 +137,26 @@ class LanguageReports:
     def _each(self, name: str, first: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(first)
         def call(*args: Any, **kwargs: Any) -> Any:
-            result = first(*args, **kwargs)  # the first language's error fails the cell
-            if not _displayable(result):
-                return result
-            others: dict[str, Any] = {}
+            try:
+                result = first(*args, **kwargs)
+            except Exception as exc:  # the other languages may still render
+                result = exc
+            if not isinstance(result, BaseException) and not _displayable(result):
+                return result  # not a section (a number, a frame of report.data, ...)
+            results = {self.lang: result}
             for lang, report in list(self.reports.items())[1:]:
                 try:
-                    others[lang] = getattr(report, name)(*args, **kwargs)
+                    results[lang] = getattr(report, name)(*args, **kwargs)
                 except Exception as exc:  # only that language's report fails
-                    others[lang] = exc
-            if hasattr(result, "_ipython_display_") and hasattr(result, "parts"):
-                return RenderedParts(result, others)
-            return Rendered(result, others)
+                    results[lang] = exc
+            done = [v for v in results.values() if not isinstance(v, BaseException)]
+            if not done or not _displayable(done[0]):
+                if isinstance(result, BaseException):
+                    raise result  # failed in every language: the cell fails, as alone
+                return result
+            if hasattr(done[0], "_ipython_display_") and hasattr(done[0], "parts"):
+                return RenderedParts(results)
+            return Rendered(results)
 
         return call
 
