@@ -14,8 +14,10 @@ figures, narrative, footer), :mod:`~wbreport.report.programming` and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -69,6 +71,36 @@ def open_context(
     return Context(code, p, run, narrative, text, kind=kind, is_sample=data is None)
 
 
+def open_kind(
+    make: Callable[[Context], Any],
+    partner: str,
+    period: str | None,
+    data: str | None,
+    params_dir: str | None,
+    prepared: str | Prepared | None,
+    lang: str,
+    kind: str,
+    languages: list[str] | None,
+) -> Any:
+    """``make(context)`` for one report of any kind (see :func:`open_report` for the
+    parameters); with other ``languages`` (set by ``wbreport run``), every language from
+    this one execution (:mod:`wbreport.report.languages`)."""
+    if languages and [*dict.fromkeys([lang, *languages])] != [lang]:
+        from wbreport.report.languages import open_languages
+
+        return open_languages(
+            lambda **p: make(open_context(**p)),
+            [lang, *languages],
+            partner=partner,
+            period=period,
+            data=data,
+            params_dir=params_dir,
+            prepared=prepared,
+            kind=kind,
+        )
+    return make(open_context(partner, period, data, params_dir, prepared, lang, kind))
+
+
 def open_report(
     partner: str = "AL",
     period: str | None = None,
@@ -102,20 +134,7 @@ def open_report(
         Set by ``wbreport run``: render these languages too in the same execution (see
         :mod:`wbreport.report.languages`); the cells show ``lang``.
     """
-    if languages and [*dict.fromkeys([lang, *languages])] != [lang]:
-        from wbreport.report.languages import open_languages
-
-        return open_languages(  # type: ignore[return-value]
-            lambda **p: Report(open_context(**p)),
-            [lang, *languages],
-            partner=partner,
-            period=period,
-            data=data,
-            params_dir=params_dir,
-            prepared=prepared,
-            kind=kind,
-        )
-    return Report(open_context(partner, period, data, params_dir, prepared, lang, kind))
+    return open_kind(Report, partner, period, data, params_dir, prepared, lang, kind, languages)
 
 
 class Report:
@@ -246,6 +265,7 @@ __all__ = [
     "data_fingerprint",
     "indicator_table",
     "open_context",
+    "open_kind",
     "open_report",
     "prepare",
 ]

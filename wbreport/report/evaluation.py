@@ -31,7 +31,7 @@ from wbreport.fragments import Fragment, join, table, tag
 from wbreport.naming import report_file
 from wbreport.partners import NATIONAL_CODES, REGION
 from wbreport.registry import EVALUATION_NAMES, N_, csv_number, get
-from wbreport.report import common, open_context
+from wbreport.report import common, open_kind
 from wbreport.report import evaluation_data as ed
 from wbreport.report.common import NA_ROW, Context
 from wbreport.report.run import Prepared
@@ -87,20 +87,9 @@ def open_evaluation(
     in ``lang``; ``kind`` names the title pattern and narrative file
     (``params/<period>/<CODE>.<kind>.yaml``); ``languages`` (set by ``wbreport run``) also
     renders those languages in the same execution (:mod:`wbreport.report.languages`)."""
-    if languages and [*dict.fromkeys([lang, *languages])] != [lang]:
-        from wbreport.report.languages import open_languages
-
-        return open_languages(  # type: ignore[return-value]
-            lambda **p: EvaluationReport(open_context(**p)),
-            [lang, *languages],
-            partner=partner,
-            period=period,
-            data=data,
-            params_dir=params_dir,
-            prepared=prepared,
-            kind=kind,
-        )
-    return EvaluationReport(open_context(partner, period, data, params_dir, prepared, lang, kind))
+    return open_kind(  # type: ignore[no-any-return]
+        EvaluationReport, partner, period, data, params_dir, prepared, lang, kind, languages
+    )
 
 
 def indicator_rows(
