@@ -152,3 +152,36 @@ def test_clean_leftovers_removes_only_marked_sets_and_empty_ones(tmp_path: Path)
     clean_leftovers(out)
     assert not dead.exists() and not empty.exists()
     assert intact(foreign)
+
+
+def test_a_set_killed_while_being_deleted_keeps_its_marker_and_goes_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deleting a set removes its marker last: a run killed mid-deletion leaves a set the
+    next run still recognises as its own and removes (not an unmarked folder for ever)."""
+    import wbreport.publication as publication
+
+    out = tmp_path / "out"
+    out.mkdir()
+    old = make_set(out, f"{PERIOD}.old")
+    for name in ("AL.html", "BA.html", "index.html", "manifest.json"):
+        (old / name).write_text("x", encoding="utf-8")
+    (old / "notebooks" / "AL.ipynb").write_text("{}", encoding="utf-8")
+    removed: list[str] = []
+    real_unlink = Path.unlink
+
+    def killed_after_two(self: Path, missing_ok: bool = False) -> None:
+        if len(removed) == 2:
+            raise KeyboardInterrupt  # the run is killed here
+        removed.append(self.name)
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", killed_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        publication.remove_set(old)
+    monkeypatch.setattr(Path, "unlink", real_unlink)
+    assert SET_MARKER not in removed and (old / SET_MARKER).is_file()
+    assert len(list(old.iterdir())) > 1  # partly deleted
+    clean_leftovers(out)  # the next run, under the lock
+    assert not old.exists()
+    assert list((out / ".sets").iterdir()) == []

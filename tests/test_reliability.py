@@ -426,6 +426,7 @@ def secret_notebook(tmp: Path) -> Path:
         (["--period", "2020Q4; import os"], "invalid period '2020Q4; import os'"),
         (["--period", "../../tmp"], "invalid period '../../tmp'"),
         (["--param", "partner=../x"], "set by wbreport run itself"),
+        (["--param", "languages=x"], "set by wbreport run itself"),
         (["--param", "label=x\nimport os; os.system('touch PWNED')"], "must be one line"),
         (["--param", "api_token=a\rb"], "must be one line"),
     ],

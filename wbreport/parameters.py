@@ -10,9 +10,10 @@ from wbreport.errors import UsageError
 
 INJECTED = ("partner", "period", "data", "params_dir", "prepared")
 """Parameters ``wbreport run`` sets for every report."""
-OPTIONAL_INJECTED = ("kind", "lang")
+OPTIONAL_INJECTED = ("kind", "lang", "languages")
 """Parameters set only when the notebook declares them (a notebook without ``lang``
-renders English only)."""
+renders English only; with ``languages``, one execution renders all of a report's
+languages)."""
 
 
 def declared_parameters(notebook: Path) -> dict[str, Any]:

@@ -225,7 +225,26 @@ def publish(out: Path, period: str, folder: Path) -> None:
         raise
     _fsync_dir(out)
     if previous is not None and previous != folder.resolve() and is_own_set(out, previous):
-        shutil.rmtree(previous, ignore_errors=True)
+        remove_set(previous)
+
+
+def remove_set(folder: Path) -> None:
+    """Delete one of wbreport's own sets, its marker last: a run killed while deleting
+    leaves a set that still carries the marker, which the next run removes."""
+    marker = folder / SET_MARKER
+    if not marker.is_file():  # a legacy set: marked first, as its manifest goes early
+        with contextlib.suppress(OSError):
+            marker.write_text(folder.name + "\n", encoding="utf-8")
+    for entry in list(folder.iterdir()):
+        if entry.name == SET_MARKER:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+    marker.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def _fsync_dir(path: Path) -> None:
@@ -254,7 +273,7 @@ def clean_leftovers(out: Path) -> None:
             continue
         if entry.is_dir():
             if entry.resolve() not in live and is_own_set(out, entry):
-                shutil.rmtree(entry, ignore_errors=True)
+                remove_set(entry)
             else:  # a set killed before its marker was written is empty: rmdir only
                 with contextlib.suppress(OSError):
                     entry.rmdir()
@@ -265,7 +284,7 @@ def clean_leftovers(out: Path) -> None:
 def discard(out: Path, folder: Path) -> None:
     """Remove an unpublished set of this run (only one of wbreport's own)."""
     if folder.exists() and is_own_set(out, folder):
-        shutil.rmtree(folder, ignore_errors=True)
+        remove_set(folder)
 
 
 # --- carry-over ------------------------------------------------------------------------------
@@ -342,6 +361,7 @@ __all__ = [
     "publish",
     "published",
     "read_json",
+    "remove_set",
     "sets_dir",
     "write_atomic",
 ]
