@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wbreport.frames import first_row_of_key
 from wbreport.partners import NATIONAL_CODES
 from wbreport.schema import EVALUATED_TYPES
 from wbreport.selections import PackageLike, optional_table
@@ -124,13 +125,12 @@ class _Columns:
         """
         ids, own = self.factors("activities", "activity_id")
         uniques, codes = self.factors(table, "activity_id")
-        row_of = np.full(len(ids), -1, dtype=np.int64)
-        distinct, first = np.unique(own, return_index=True)
-        row_of[distinct] = first  # the first row of each id
-        if uniques is not ids:
+        codes = np.asarray(codes, dtype=np.int64)
+        if uniques is not ids:  # each row's id as a code among the activities' ids
             found = pd.Index(ids, dtype=object).get_indexer(pd.Index(uniques, dtype=object))
-            row_of = np.where(found >= 0, row_of[found], -1)
-        return row_of[codes]
+            codes = found[codes]
+        rows = first_row_of_key(own, np.arange(len(own)), np.maximum(codes, 0), len(ids))
+        return np.where(codes >= 0, rows, -1)
 
     def codes(self, table: str, column: str) -> np.ndarray:
         """The codes of a column (equal codes, equal values)."""

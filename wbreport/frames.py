@@ -138,6 +138,24 @@ def factorize_together(columns: list[tuple[RawTable, str]]) -> None:
         table.distinct[name] = Distinct(uniques, codes, memo)
 
 
+def first_row_of_key(
+    keys: np.ndarray, rows: np.ndarray, wanted: np.ndarray, total: int
+) -> np.ndarray:
+    """For each of ``wanted``: the first of ``rows`` whose key (in ``keys``) it is; -1 when
+    none. Keys lie in ``range(total)``; a key space not much larger than the rows is
+    looked up in a plain array (no hashing)."""
+    distinct, first = np.unique(keys, return_index=True)
+    if len(distinct) == 0:
+        return np.full(len(wanted), -1, dtype=np.int64)
+    if total <= 8 * (len(keys) + len(wanted)) + 1024:
+        row_of = np.full(total, -1, dtype=np.int64)
+        row_of[distinct] = rows[first]
+        return row_of[wanted]
+    found = np.searchsorted(distinct, wanted)
+    found = np.minimum(found, len(distinct) - 1)
+    return np.where(distinct[found] == wanted, rows[first][found], -1)
+
+
 # A typed column before it becomes a frame column: (distinct values, codes), where the
 # distinct values are text (an object array of str) or already converted (dates, flags,
 # counts as numpy arrays); or a plain numpy array (numbers). The validated-package

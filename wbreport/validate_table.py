@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from wbreport.errors import Problem
-from wbreport.frames import Distinct, RawTable
+from wbreport.frames import Distinct, RawTable, first_row_of_key
 from wbreport.periods import is_canonical
 from wbreport.schema import ID_PATTERN, Column, Table
 
@@ -376,24 +376,8 @@ def matching_rows(
     usable = np.flatnonzero(ok(other_valid, *key))
     if len(usable) == 0:
         return np.full(t.n, -1, dtype=np.int64)
-    position = _first_row_of_key(theirs[usable], usable, mine, total)
+    position = first_row_of_key(theirs[usable], usable, mine, total)
     return np.where(missing | ~ok(valid, *key), -1, position)
-
-
-def _first_row_of_key(
-    keys: np.ndarray, rows: np.ndarray, wanted: np.ndarray, total: int
-) -> np.ndarray:
-    """For each of ``wanted``: the first of ``rows`` whose key (in ``keys``) it is; -1 when
-    none. Keys lie in ``range(total)``; a key space not much larger than the rows is
-    looked up in a plain array (no hashing)."""
-    distinct, first = np.unique(keys, return_index=True)
-    if total <= 8 * (len(keys) + len(wanted)) + 1024:
-        row_of = np.full(total, -1, dtype=np.int64)
-        row_of[distinct] = rows[first]
-        return row_of[wanted]
-    found = np.searchsorted(distinct, wanted)
-    found = np.minimum(found, len(distinct) - 1)
-    return np.where(distinct[found] == wanted, rows[first][found], -1)
 
 
 def values_at(t: TableCheck, name: str, position: np.ndarray) -> np.ndarray:
