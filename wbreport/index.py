@@ -224,17 +224,22 @@ def index_context(folder: Path, manifest: dict[str, Any], lang: str = ENGLISH) -
         "period_text": words,
         "partners": partners,
         "failed": failed,
-        "failed_heading": tr.ngettext(
-            "{count} report could not be rendered",
-            "{count} reports could not be rendered",
-            len(failed),
-        ).format(count=tr.number(len(failed))),
+        "failed_heading": failed_heading(len(failed), tr),
         "labels": [label(i, tr) for i in indicators],
         "finished": when(manifest.get("finished", ""), tr),
         "version": manifest.get("version", ""),
         "footnote": tr.gettext(KOSOVO_FOOTNOTE),
         "languages": switcher(languages(manifest), tr.lang),
     }
+
+
+def failed_heading(count: int, tr: Translator) -> str:
+    """The heading over the reports of a set that failed (index and portal)."""
+    return tr.ngettext(
+        "{count} report could not be rendered",
+        "{count} reports could not be rendered",
+        count,
+    ).format(count=tr.number(count))
 
 
 def write_index(folder: Path, manifest: dict[str, Any]) -> Path:

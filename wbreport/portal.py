@@ -7,7 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from wbreport.i18n import LANGUAGES, Translator, partner_name
-from wbreport.index import job_view, languages, period_text, switcher, translator, when
+from wbreport.index import (
+    failed_heading,
+    job_view,
+    languages,
+    period_text,
+    switcher,
+    translator,
+    when,
+)
 from wbreport.manifest import read_manifest
 from wbreport.naming import ENGLISH, index_file
 from wbreport.partners import ALL_CODES, KOSOVO_FOOTNOTE
@@ -69,11 +77,7 @@ def period_view(out: Path, period: str, folder: Path, tr: Translator) -> dict[st
         "finished": when(manifest.get("finished", ""), tr),
         "partners": [p for p in partners if p["reports"]],
         "failed": failed,
-        "failed_heading": tr.ngettext(
-            "{count} report could not be rendered",
-            "{count} reports could not be rendered",
-            len(failed),
-        ).format(count=tr.number(len(failed))),
+        "failed_heading": failed_heading(len(failed), tr),
         "count": count,
         # TRANSLATORS: how many reports of a period can be read (portal)
         "count_text": tr.ngettext("{count} report", "{count} reports", count).format(
