@@ -22,7 +22,7 @@ import openpyxl
 
 from tests.conftest import write_csv_package
 from tests.formats import to_sqlite, to_xlsx
-from wbreport.rawpackage import sample_data_path
+from wbreport.project import sample_data_path
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pytest
 
 from wbreport.arrays import Arrays, _Columns, arrays
 from wbreport.package import load_package, package_parts
-from wbreport.rawpackage import sample_data_path
+from wbreport.project import sample_data_path
 from wbreport.readers import read_package
 from wbreport.validate import validate_raw
 

@@ -20,7 +20,7 @@ import wbreport.kernels
 import wbreport.pipeline
 from tests.reporting import jobs_by_partner, read_manifest
 from wbreport.batch import RunOptions, default_params, plan_and_run
-from wbreport.rawpackage import sample_data_path
+from wbreport.project import sample_data_path
 
 pytestmark = pytest.mark.slow
 

@@ -17,7 +17,7 @@ from tests.formats import to_sqlite, to_xlsx
 from wbreport.errors import ValidationError
 from wbreport.indicators import compute
 from wbreport.package import load_package
-from wbreport.rawpackage import sample_data_path
+from wbreport.project import sample_data_path
 from wbreport.readers import read_package
 from wbreport.schema import TABLES
 

@@ -7,6 +7,7 @@ parameter file is an error rather than a silently ignored setting.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -18,7 +19,22 @@ import yaml
 from wbreport.errors import Problem, ValidationError
 from wbreport.registry import N_
 from wbreport.schema import LANGUAGES
-from wbreport.targets import Thresholds
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """RAG thresholds on the unrounded achievement."""
+
+    green: float = 0.9
+    amber: float = 0.6
+
+    def rag(self, achievement: float) -> str:
+        """green, amber or red; empty when the achievement is NA."""
+        if achievement is None or math.isnan(achievement):
+            return ""
+        if achievement >= self.green:
+            return "green"
+        return "amber" if achievement >= self.amber else "red"
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ import wbreport.validate
 from wbreport.cache import TABLE_NAMES, cache_dir, cache_get, cache_key, cache_put, package_inputs
 from wbreport.errors import Problem, ValidationError
 from wbreport.frames import TableParts, table_parts
-from wbreport.rawpackage import RawPackage, fingerprint_parallel, sample_data_path
+from wbreport.project import sample_data_path
+from wbreport.rawpackage import RawPackage, fingerprint_parallel
 from wbreport.readers import read_package
 from wbreport.schema import TABLES
 

@@ -93,7 +93,7 @@ def parse_period_option(text: str) -> list[str]:
 
 def input_files(data: Path | None) -> tuple[Path, list[Path]]:
     """The data package's root and the files whose contents make its fingerprint."""
-    from wbreport.rawpackage import sample_data_path
+    from wbreport.project import sample_data_path
     from wbreport.schema import TABLES
 
     root = data if data is not None else sample_data_path()

@@ -17,11 +17,23 @@ from pathlib import Path
 
 from wbreport.errors import UsageError
 
-__all__ = ["PROJECT_PARTS", "defaults_dir", "init_project", "is_project", "project_dir"]
+__all__ = [
+    "PROJECT_PARTS",
+    "defaults_dir",
+    "init_project",
+    "is_project",
+    "project_dir",
+    "sample_data_path",
+]
 
 PACKAGE = Path(__file__).resolve().parent
 PROJECT_PARTS = ("notebooks", "params")
 MARKER = Path("notebooks") / "report.ipynb"
+
+
+def sample_data_path() -> Path:
+    """Folder of the illustrative sample package shipped inside wbreport."""
+    return PACKAGE / "sample_data"
 
 
 def is_project(folder: Path) -> bool:

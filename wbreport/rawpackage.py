@@ -16,7 +16,6 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -54,11 +53,6 @@ class RawPackage:
     def fingerprint(self) -> dict[str, str]:
         """sha256 of each input file, keyed by its name relative to the package."""
         return _fingerprint(self.files, self.path, self.digests)
-
-
-def sample_data_path() -> Path:
-    """Folder of the illustrative sample package shipped inside wbreport."""
-    return Path(str(resources.files("wbreport") / "sample_data"))
 
 
 # --- input files ----------------------------------------------------------------------

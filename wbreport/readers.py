@@ -10,12 +10,12 @@ from pathlib import Path
 
 from wbreport.csv_reader import read_csv_folder
 from wbreport.errors import Problem, ValidationError
+from wbreport.project import sample_data_path
 from wbreport.rawpackage import (
     SQLITE_SUFFIXES,
     XLSX_SUFFIXES,
     RawPackage,
     input_file_problem,
-    sample_data_path,
 )
 from wbreport.sqlite_reader import read_sqlite
 from wbreport.xlsx_reader import read_xlsx

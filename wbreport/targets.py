@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from wbreport.config import Thresholds
 from wbreport.csvsafe import safe_columns
 from wbreport.periods import Period
 from wbreport.registry import csv_number, lookup
@@ -38,22 +38,6 @@ _HIDDEN = {
     "suppressed": ("value", "achievement", "rag"),
     "to_date_suppressed": ("to_date", "to_date_achievement", "to_date_rag"),
 }
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """RAG thresholds on the unrounded achievement."""
-
-    green: float = 0.9
-    amber: float = 0.6
-
-    def rag(self, achievement: float) -> str:
-        """green, amber or red; empty when the achievement is NA."""
-        if achievement is None or math.isnan(achievement):
-            return ""
-        if achievement >= self.green:
-            return "green"
-        return "amber" if achievement >= self.amber else "red"
 
 
 def achievement(
