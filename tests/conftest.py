@@ -92,3 +92,9 @@ def handmade_package(make_package: Callable[..., Path]) -> Path:
         tools=handmade.TOOLS,
         targets=handmade.TARGETS,
     )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest tests first: with two workers, a suite that ended on one of them would
+    leave the other worker idle for minutes."""
+    items.sort(key=lambda item: item.get_closest_marker("longest") is None)

@@ -93,6 +93,7 @@ def published_ok(folder: Path) -> None:
         assert (folder / f"{code}.html").is_file()
 
 
+@pytest.mark.longest
 def test_dask_gives_the_local_results(tmp_path: Path) -> None:
     local = wbreport(tmp_path / "local")
     assert local.returncode == 0, local.stderr.read()  # type: ignore[union-attr]

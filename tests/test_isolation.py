@@ -27,6 +27,7 @@ def normalised(html: Path) -> str:
     return GENERATED.sub("Generated <time>", html.read_text(encoding="utf-8"))
 
 
+@pytest.mark.longest
 def test_report_in_a_batch_equals_the_report_rendered_alone(tmp_path: Path) -> None:
     # One kernel (jobs=1) renders four reports in turn, reset between them ...
     batch = plan_and_run(

@@ -23,6 +23,7 @@ def normalised(html: Path) -> str:
     return GENERATED.sub("<time>", html.read_text(encoding="utf-8"))
 
 
+@pytest.mark.longest
 def test_each_language_of_one_execution_equals_its_one_language_run(tmp_path: Path) -> None:
     # WB has the partner comparison chart; mk is Cyrillic. Charts of the later languages
     # re-dress the first language's figures (wbreport.charts); the evaluation report's

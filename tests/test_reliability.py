@@ -671,7 +671,8 @@ def _appears(pattern: str) -> Callable[[Path], Callable[[float], bool]]:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(240, method="thread")
+@pytest.mark.longest
+@pytest.mark.timeout(480, method="thread")  # two workers share the two CPUs
 def test_sigkill_at_any_moment_keeps_published_set(sample_published: Path, tmp_path: Path) -> None:
     out = copy_published(sample_published, tmp_path)
     durations = []

@@ -187,6 +187,13 @@ def test_manifest_records_inputs_versions_and_jobs(sample_run: Path) -> None:
     for job in manifest["jobs"]:
         name = report_file(job["partner"], job["kind"], job["lang"])
         assert job["seconds"] > 0 and job["paths"]["html"] == name
+    # the index in each language of the set's reports, English first
+    languages = {job["lang"] for job in manifest["jobs"]} | {"en"}
+    assert set(manifest["indexes"]) == languages and len(languages) > 1
+    assert next(iter(manifest["indexes"].items())) == ("en", "index.html")
+    for lang, name in manifest["indexes"].items():
+        assert name == ("index.html" if lang == "en" else f"index.{lang}.html")
+        assert (sample_run / name).is_file()
 
 
 def test_run_csv_equals_indicators_command(tmp_path: Path) -> None:

@@ -149,6 +149,7 @@ def test_unwritable_home_gets_per_run_folders(
 
 
 @pytest.mark.slow
+@pytest.mark.longest
 @pytest.mark.timeout(1200, method="thread")  # 20 runs; each one is bounded below (120/180 s)
 def test_overlapping_force_runs_never_crash_or_hang(tmp_path: Path) -> None:
     """Ten rounds of two ``run --force`` on one ``--out``, the second with ``--jobs 7`` and

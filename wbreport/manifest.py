@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from wbreport.jobs import JobResult, Status, redacted
-from wbreport.naming import ENGLISH, PROGRAMMING
+from wbreport.naming import ENGLISH, PROGRAMMING, index_file
 from wbreport.partners import order_key
 from wbreport.publication import MANIFEST, read_json, write_atomic
 
@@ -74,6 +74,7 @@ def write_manifest(
 ) -> dict[str, Any]:
     """Write ``manifest.json`` into ``folder`` atomically and return it."""
     from wbreport import __version__
+    from wbreport.index import languages
 
     manifest = {
         "tool": "wbreport",
@@ -84,6 +85,8 @@ def write_manifest(
         "packages": versions(),
         "jobs": [r.to_json() for r in sorted(results, key=job_order)],
     }
+    # the set's index in each language of its reports (English: index.html)
+    manifest["indexes"] = {lang: index_file(lang) for lang in languages(manifest)}
     manifest["parameters"] = redacted(manifest.get("parameters", {}))
     write_atomic(folder / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     return manifest
