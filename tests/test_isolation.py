@@ -15,6 +15,7 @@ import pytest
 import wbreport.kernels
 from tests.reporting import jobs_by_partner, notebook_with_cell
 from wbreport.batch import RunOptions, plan_and_run
+from wbreport.naming import report_file
 
 pytestmark = pytest.mark.slow
 
@@ -29,9 +30,16 @@ def normalised(html: Path) -> str:
 
 @pytest.mark.longest
 def test_report_in_a_batch_equals_the_report_rendered_alone(tmp_path: Path) -> None:
-    # One kernel (jobs=1) renders four reports in turn, reset between them ...
+    # One kernel (jobs=1) renders the reports of four partners in turn (both kinds, English:
+    # other languages share their execution), reset between them ...
     batch = plan_and_run(
-        RunOptions(period=PERIOD, partners=["WB", "AL", "BA", "XK"], out=tmp_path / "batch", jobs=1)
+        RunOptions(
+            period=PERIOD,
+            partners=["WB", "AL", "BA", "XK"],
+            languages=["en"],
+            out=tmp_path / "batch",
+            jobs=1,
+        )
     )
     assert batch.exit_code == 0
     folder = batch.periods[0].folder
@@ -41,13 +49,18 @@ def test_report_in_a_batch_equals_the_report_rendered_alone(tmp_path: Path) -> N
     for code in ("BA", "XK"):
         alone = plan_and_run(
             RunOptions(
-                period=PERIOD, partners=[code], out=tmp_path / code, jobs=1, reuse_kernels=False
+                period=PERIOD,
+                partners=[code],
+                languages=["en"],
+                out=tmp_path / code,
+                jobs=1,
+                reuse_kernels=False,
             )
         )
         assert alone.exit_code == 0
-        assert normalised(folder / f"{code}.html") == normalised(
-            alone.periods[0].folder / f"{code}.html"
-        ), code
+        for kind in ("programming", "evaluation"):
+            name = report_file(code, kind)
+            assert normalised(folder / name) == normalised(alone.periods[0].folder / name), name
 
 
 LEAK = """

@@ -354,7 +354,9 @@ def test_job_timeout_and_skipped_cell(tmp_path: Path) -> None:
     skipped.metadata["tags"] = ["skip-execution"]
     nb.cells.insert(len(nb.cells) - 1, skipped)
     nbformat.write(nb, notebook)
-    params = params_dir(tmp_path, "timeouts: {cell_seconds: 60, job_seconds: 3}\n")
+    # 8 s: AL's report (1.5 s on a quiet machine) must finish well inside it under the
+    # load of the other test worker, while BA's 30 s of sleeps overrun it.
+    params = params_dir(tmp_path, "timeouts: {cell_seconds: 60, job_seconds: 8}\n")
     with no_leaked_kernels():
         run = plan_and_run(
             RunOptions(
@@ -368,7 +370,7 @@ def test_job_timeout_and_skipped_cell(tmp_path: Path) -> None:
     assert run.exit_code == 1
     jobs = jobs_by_partner(tmp_path / "out" / PERIOD)
     assert (jobs["BA"]["status"], jobs["BA"]["exception"]) == ("timeout", "JobTimeout")
-    assert 3 <= jobs["BA"]["seconds"] < 10
+    assert 8 <= jobs["BA"]["seconds"] < 20
     assert jobs["AL"]["status"] == "incomplete"
     assert "did not run" in jobs["AL"]["error"]
 
@@ -683,7 +685,7 @@ def test_sigkill_at_any_moment_keeps_published_set(sample_published: Path, tmp_p
         assert first.returncode == 0, first.stderr
     duration = min(durations)
     staged = ".sets/2021Q4.*"
-    moments = [_after(duration * (0.03 + 0.77 * i / 15)) for i in range(16)]
+    moments = [_after(duration * (0.03 + 0.77 * i / 11)) for i in range(12)]
     moments += [
         _appears(pattern)
         for pattern in (
@@ -696,11 +698,11 @@ def test_sigkill_at_any_moment_keeps_published_set(sample_published: Path, tmp_p
         )
     ]
     # a run slower or faster than the measured one can end before a late moment: more
-    # moments, spread over the middle of the run, until 20 kills hit a running run
+    # moments, spread over the middle of the run, until 16 kills hit a running run
     spare = [_after(duration * f) for f in (0.5, 0.2, 0.35, 0.1, 0.45, 0.25, 0.4, 0.15, 0.3, 0.05)]
     counts = {"survived": 0, "killed mid-run": 0, "new set published": 0, "kernels left": 0}
     for moment in moments + spare:
-        if moment in spare and counts["killed mid-run"] >= 20:
+        if moment in spare and counts["killed mid-run"] >= 16:
             break
         before = check_published(out)
         running, left = _kill_at(out, moment(out))
@@ -709,7 +711,7 @@ def test_sigkill_at_any_moment_keeps_published_set(sample_published: Path, tmp_p
         counts["new set published"] += check_published(out) != before
         counts["survived"] += 1
     print("SIGKILL:", counts)
-    assert counts["survived"] >= 20 and counts["killed mid-run"] >= 20
+    assert counts["survived"] >= 16 and counts["killed mid-run"] >= 16
     assert counts["kernels left"] == 0
     final = wbreport(*RUN, "--out", str(out), "--force", "--partners", "AL,WB")
     assert final.returncode == 0, final.stderr
