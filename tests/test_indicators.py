@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from wbreport.config import Thresholds
 from wbreport.indicators import compute, default_period, indicator_table, wide
 from wbreport.package import load_package
 from wbreport.periods import parse_period
-from wbreport.targets import Thresholds, formatted
+from wbreport.targets import formatted
 
 NA = math.nan
 

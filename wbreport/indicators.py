@@ -20,14 +20,14 @@ import numpy as np
 import pandas as pd
 
 from wbreport.arrays import Arrays, arrays
-from wbreport.config import Settings
+from wbreport.config import Settings, Thresholds
 from wbreport.errors import UsageError
 from wbreport.framework import custom_indicators, custom_values, results_table
 from wbreport.partners import ALL_CODES, NATIONAL_CODES
 from wbreport.periods import Period, parse_period, quarter_of
 from wbreport.registry import BUILTIN, BUILTIN_NAMES
 from wbreport.selections import PackageLike
-from wbreport.targets import Thresholds, with_targets
+from wbreport.targets import with_targets
 
 _N = len(NATIONAL_CODES)
 _STOCK = frozenset(i.name for i in BUILTIN if i.is_stock)
@@ -283,7 +283,7 @@ def indicator_table(
     0 < n < min_respondents; ``to_date_n`` and ``to_date_suppressed`` the same for the
     to-date figure. :func:`wbreport.targets.published` blanks what they hide.
     ``settings`` gives the RAG thresholds, min_respondents and programme.start (a bare
-    :class:`~wbreport.targets.Thresholds` is accepted, with the other defaults).
+    :class:`~wbreport.config.Thresholds` is accepted, with the other defaults).
     """
     p = as_period(period)
     s = _settings(settings)
