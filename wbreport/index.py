@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -62,12 +63,18 @@ def shown(raw: str, indicator: Indicator, tr: Translator | None = None) -> str:
     return tr.number(value, 2)
 
 
+def index_languages(report_languages: Iterable[str]) -> list[str]:
+    """The languages a set with reports in ``report_languages`` has an index in: English
+    and each of them, in :data:`i18n.LANGUAGES` order."""
+    present = {*report_languages, ENGLISH}
+    return [tag for tag in i18n.LANGUAGES if tag in present]
+
+
 def languages(manifest: dict[str, Any]) -> list[str]:
     """The languages of a set's reports, English first, in :data:`i18n.LANGUAGES` order:
     the set has an index in each."""
     jobs = [j for j in manifest.get("jobs", []) if isinstance(j, dict)]
-    present = {str(j.get("lang") or ENGLISH) for j in jobs} | {ENGLISH}
-    return [tag for tag in i18n.LANGUAGES if tag in present]
+    return index_languages(str(j.get("lang") or ENGLISH) for j in jobs)
 
 
 def switcher(tags: list[str], current: str, prefix: str = "") -> list[dict[str, Any]]:
@@ -257,6 +264,7 @@ def write_index(folder: Path, manifest: dict[str, Any]) -> Path:
 
 __all__ = [
     "index_context",
+    "index_languages",
     "job_view",
     "languages",
     "period_text",

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from wbreport.i18n import LANGUAGES
 from wbreport.jobs import Job, JobResult, Status
-from wbreport.naming import ENGLISH, index_file
+from wbreport.naming import index_file
 from wbreport.partners import ALL_CODES
 from wbreport.project import project_dir  # the working dir, the checkout or shipped copies
 
@@ -94,6 +93,8 @@ class PeriodResult:
 
     def to_json(self) -> dict[str, Any]:
         """The period's part of ``wbreport run --json``."""
+        from wbreport.index import index_languages  # (imports pandas: not at start-up)
+
         return {
             "period": self.period,
             "folder": str(self.folder),
@@ -101,8 +102,7 @@ class PeriodResult:
             # the index in each language of the period's reports (English: "index")
             "indexes": {
                 lang: str(self.folder / index_file(lang))
-                for lang in LANGUAGES
-                if lang == ENGLISH or any(r.lang == lang for r in self.results)
+                for lang in index_languages(r.lang for r in self.results)
             },
             "jobs": [
                 {
