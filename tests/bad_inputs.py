@@ -916,3 +916,32 @@ for _name, _text, _where in (
     ("period_lower_case", "2020q1", ()),
 ):
     CASES[_name] = bad_period(_text, *_where)
+
+
+# --- second hostile pass: line endings, Unicode digits, impossible years -----------------
+
+
+def _line_endings(folder: Path, table: str, ending: bytes, blank_after: int = 2) -> Path:
+    """Rewrite ``table``'s file with ``ending`` and a blank line after row ``blank_after``."""
+    path = folder / f"{table}.csv"
+    lines = path.read_bytes().splitlines()
+    lines.insert(blank_after, b"")
+    path.write_bytes(ending.join(lines) + ending)
+    return folder
+
+
+@case
+def blank_line_then_bad_value_crlf(tmp: Path) -> Case:
+    """A blank line is no record, but a spreadsheet shows it as a row: the bad value after
+    it is on row 4 (a blank line crashed typing before the fix)."""
+    folder = set_cell(base(tmp), "participation", 3, "participants", "ten")
+    _line_endings(folder, "participation", b"\r\n")
+    return Case(folder, where=("participation.csv", "row 4", "column 'participants'", "'ten'"))
+
+
+@case
+def cr_only_line_ends_bad_value(tmp: Path) -> Case:
+    """Old Mac CSV (CR only) is read as lines, and rows are numbered as shown."""
+    folder = set_cell(base(tmp), "tools", 3, "language", "fr")
+    _line_endings(folder, "tools", b"\r", blank_after=99)
+    return Case(folder, where=("tools.csv", "row 3", "column 'language'", "'fr'"))
