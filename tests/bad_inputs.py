@@ -945,3 +945,12 @@ def cr_only_line_ends_bad_value(tmp: Path) -> Case:
     folder = set_cell(base(tmp), "tools", 3, "language", "fr")
     _line_endings(folder, "tools", b"\r", blank_after=99)
     return Case(folder, where=("tools.csv", "row 3", "column 'language'", "'fr'"))
+
+
+# Unicode digits are digits to int() and pandas ("１２" -> 12): refused like any other text.
+CASES["int_full_width_digits"] = bad_cell("participation", 3, "participants", "１２")
+CASES["int_arabic_indic_digits"] = bad_cell("participation", 2, "women", "٥")
+CASES["date_full_width_digits"] = bad_cell("activities", 2, "end_date", "２０２０-10-02")
+CASES["date_year_zero"] = bad_cell("activities", 2, "start_date", "0000-01-01")
+CASES["period_full_width_digits"] = bad_period("２０２０Q4")
+CASES["targets_period_full_width"] = bad_cell("targets", 2, "period", "２０２０Q4")

@@ -21,8 +21,10 @@ from wbreport.frames import Distinct, RawTable, first_row_of_key
 from wbreport.periods import is_canonical
 from wbreport.schema import ID_PATTERN, Column, Table
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_INT = re.compile(r"\d{1,9}")
+# ASCII digits only: "\d" alone also matches "１２" (full-width) or "١٢" (Arabic-Indic),
+# which int() and pandas would then read as 12.
+_DATE = re.compile(r"(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}")  # year 0000 is no calendar year
+_INT = re.compile(r"[0-9]{1,9}")
 _BOOL = {"true", "false"}
 # A pattern made of one character class repeated {m,n} times, e.g. [A-Za-z0-9_-]{1,64}.
 _CLASS_REPEAT = re.compile(r"(\[[^\]\\]+\])\{(\d+),(\d+)\}")
