@@ -954,3 +954,20 @@ CASES["date_full_width_digits"] = bad_cell("activities", 2, "end_date", "２０�
 CASES["date_year_zero"] = bad_cell("activities", 2, "start_date", "0000-01-01")
 CASES["period_full_width_digits"] = bad_period("２０２０Q4")
 CASES["targets_period_full_width"] = bad_cell("targets", 2, "period", "２０２０Q4")
+
+
+@case
+def sqlite_blob_number(tmp: Path) -> Case:
+    """The bytes of "12" stored as a BLOB were read as hex: 3132 participants."""
+    path = database(tmp)
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE participation SET participants = X'3132' WHERE activity_id = 'A2'")
+    return Case(path, where=("package.db[participation]", "row 3", "column 'participants'", "BLOB"))
+
+
+@case
+def sqlite_blob_target(tmp: Path) -> Case:
+    path = database(tmp)
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE targets SET target = X'3230'")
+    return Case(path, where=("package.db[targets]", "row 2", "column 'target'", "BLOB"))
