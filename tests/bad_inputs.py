@@ -971,3 +971,22 @@ def sqlite_blob_target(tmp: Path) -> Case:
     with sqlite3.connect(path) as con:
         con.execute("UPDATE targets SET target = X'3230'")
     return Case(path, where=("package.db[targets]", "row 2", "column 'target'", "BLOB"))
+
+
+@case
+def target_a_hair_above_baseline(tmp: Path) -> Case:
+    """Achievement (22 − 0) / 1e-320 is no float: indicators.csv read 'inf' and green."""
+    return Case(
+        set_cell(base(tmp), "targets", 2, "target", "1e-320"),
+        where=("targets.csv", "row 2", "column 'target'", "'1e-320'", "1e-9"),
+    )
+
+
+@case
+def xlsx_denormal_target(tmp: Path) -> Case:
+    path = workbook(tmp)
+    book = openpyxl.load_workbook(path)
+    sheet = book["targets"]
+    sheet.cell(row=2, column=[c.value for c in sheet[1]].index("baseline") + 1, value=5e-324)
+    book.save(path)
+    return Case(path, where=("package.xlsx[targets]", "row 2", "column 'baseline'"))
