@@ -990,3 +990,28 @@ def xlsx_denormal_target(tmp: Path) -> Case:
     sheet.cell(row=2, column=[c.value for c in sheet[1]].index("baseline") + 1, value=5e-324)
     book.save(path)
     return Case(path, where=("package.xlsx[targets]", "row 2", "column 'baseline'"))
+
+
+# Settings that YAML reads as numbers but that are no threshold, timeout or count.
+for _name, _text, _where in (
+    ("defaults_rag_nan", "rag:\n  green: .nan\n  amber: .nan\n", ("rag.green", "≥ 0")),
+    ("defaults_rag_inf", "rag:\n  green: .inf\n", ("rag.green",)),
+    ("defaults_timeout_inf", "timeouts:\n  cell_seconds: .inf\n", ("timeouts.cell_seconds",)),
+    ("defaults_timeout_huge", "timeouts:\n  job_seconds: 1.0e+300\n", ("≤ 604,800",)),
+    ("defaults_trend_huge", "report:\n  trend_periods: 100000000\n", ("≤ 120",)),
+    ("defaults_trend_zero", "report:\n  trend_periods: 0\n", ("report.trend_periods", "≥ 1")),
+    ("defaults_rows_fraction", "report:\n  max_table_rows: 2.5\n", ("whole number",)),
+    (
+        "defaults_title_format_spec",  # a gigabyte of padding in every title
+        "reports:\n  programming: {notebook: notebooks/report.ipynb,"
+        " title: '{name:>999999999}'}\n",
+        ("reports.programming.title", "only {name} and {period}"),
+    ),
+    (
+        "defaults_title_attribute",
+        "reports:\n  programming: {notebook: notebooks/report.ipynb,"
+        " title: '{name.__class__.__mro__}'}\n",
+        ("reports.programming.title",),
+    ),
+):
+    CASES[_name] = lambda tmp, t=_text, w=_where: with_where(params(tmp, defaults=t), *w)
