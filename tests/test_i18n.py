@@ -209,6 +209,37 @@ def test_plural_forms_chosen_by_the_count(tag, forms):
     assert i18n.translator(tag).missing == set()
 
 
+@pytest.mark.parametrize(
+    ("tag", "forms"),
+    [
+        # shown as 1.0, 2.1, 2.2, 2.5, 11.1 and missing (CLDR: the visible decimals count)
+        ("hr", ["bodova", "bod", "boda", "bodova", "bod", "bodova"]),
+        ("sr-Cyrl", ["поена", "поен", "поена", "поена", "поен", "поена"]),
+        ("mk", ["поени", "поен", "поени", "поени", "поен", "поени"]),
+        ("en", ["points", "points", "points", "points", "points", "points"]),
+    ],
+)
+def test_decimal_figures_take_the_cldr_plural_form(tag, forms):
+    """A figure shown with decimals takes the form CLDR gives the decimal as shown, not the
+    form of its rounded whole number: English "1.0 points", Croatian "2,1 bod", "2,2 boda"."""
+    from wbreport import evaluation_charts
+    from wbreport.wording import Text
+
+    t = Text(i18n.translator(tag))
+    gains = (1.0, 2.1, 2.2, 2.5, -11.1, None)
+    leads = [
+        t.plural("Knowledge gain: {gain} point.", "Knowledge gain: {gain} points.", x, 1, gain="G")
+        for x in gains
+    ]
+    assert [lead.rstrip(".").rsplit(" ", 1)[1] for lead in leads] == forms
+    chart = evaluation_charts.dumbbell(
+        ["A", "B"], [50.0, 60.0], [52.1, 62.5], [False, False], "T", i18n.translator(tag), "n<5"
+    )
+    gain_21, gain_25 = (f"+{t.number(x, 1)} {forms[i]})" for i, x in ((1, 2.1), (3, 2.5)))
+    assert gain_21 in chart.alt and gain_25 in chart.alt
+    assert i18n.translator(tag).missing == set()
+
+
 def test_chart_axes_in_the_locale():
     """Trend charts label periods in words and write decimals with the locale's sign."""
     import re

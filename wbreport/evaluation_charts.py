@@ -144,7 +144,12 @@ def dumbbell(
                 fontsize=7,
             )
             parts.append(
-                tr.gettext("{row}: {before} before, {after} after ({gain} points)").format(
+                tr.ngettext_decimal(
+                    "{row}: {before} before, {after} after ({gain} point)",
+                    "{row}: {before} before, {after} after ({gain} points)",
+                    gain,
+                    1,
+                ).format(
                     row=label,
                     before=tr.number(pre, 1),
                     after=tr.number(post, 1),

@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date as Date
 from datetime import datetime
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -168,6 +169,16 @@ def _roman(n: int) -> str:
     return ("I", "II", "III", "IV")[n - 1]
 
 
+@cache
+def _integer_of(locale: str, category: str) -> int:
+    """The smallest whole number of the CLDR plural ``category`` in ``locale`` (that of
+    "other" when only decimals fall in it): the number that makes gettext's integer plural
+    formula pick that category's form."""
+    rule = Locale.parse(locale).plural_form
+    found = next((n for n in range(1000) if rule(n) == category), None)
+    return found if found is not None else _integer_of(locale, "other")
+
+
 class Translator:
     """Fixed texts and CLDR formatting for one report language (see the module docstring)."""
 
@@ -216,6 +227,17 @@ class Translator:
         """The form of ``singular``/``plural`` for ``n`` under the language's plural rules."""
         english = singular if n == 1 else plural
         return self._found(singular, self._catalogue.ngettext(singular, plural, n), english)
+
+    def ngettext_decimal(self, singular: str, plural: str, x: float | None, decimals: int) -> str:
+        """The form of ``singular``/``plural`` for the figure ``x`` as shown with ``decimals``
+        digits, under the language's CLDR rules for decimals: English "1.0 points",
+        Croatian "2,1 bod", "2,2 boda", "2,5 bodova". A missing ``x`` takes the "other" form.
+        """
+        if x is None or _missing(x):
+            category = "other"
+        else:
+            category = self.locale.plural_form(Decimal(f"{abs(float(x)):.{decimals}f}"))
+        return self.ngettext(singular, plural, _integer_of(str(self.locale), category))
 
     def pgettext(self, context: str, message: str) -> str:
         """``message`` in ``context`` (for words English uses in two senses)."""

@@ -43,6 +43,7 @@ KEYWORDS: dict[str, object] = {
     "tr": None,
     "_i": (2,),  # registry.py: _i(name, label, ...)
     "ngettext": (1, 2),
+    "ngettext_decimal": (1, 2),
     "pgettext": ((1, "c"), 2),
     "npgettext": ((1, "c"), 2, 3),
 }

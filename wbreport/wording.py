@@ -75,10 +75,19 @@ class Text:
         text = self.tr.gettext(message)
         return text.format(**values) if values else text
 
-    def plural(self, singular: str, plural: str, n: int, **values: Any) -> str:
+    def plural(self, singular: str, plural: str, n: Any, decimals: int = 0, **values: Any) -> str:
         """Singular or plural form for ``n`` (the language's plural rules) with fields
-        (``n`` included, as a count) filled in; a missing ``n`` takes the plural form."""
-        k = 0 if is_na(n) or pd.isna(n) else round(float(n))
+        (``n`` included, as a count) filled in; a missing ``n`` takes the plural form.
+
+        With ``decimals``, ``n`` is a figure shown with that many digits and its form follows
+        the CLDR rules for decimals ("1.0 points"; Croatian "2,1 bod", "2,5 bodova").
+        """
+        missing = is_na(n) or pd.isna(n)
+        if decimals:
+            shown = None if missing else float(n)
+            form = self.tr.ngettext_decimal(singular, plural, shown, decimals)
+            return form.format(n=self.number(n, decimals), **values)
+        k = 0 if missing else round(float(n))
         return self.tr.ngettext(singular, plural, k).format(n=self.count(n), **values)
 
     def na(self) -> str:

@@ -312,7 +312,14 @@ class EvaluationReport:
             numeric=(1, 2, 3, 4, 5),
             class_="knowledge",
         )
-        lead = self._("Knowledge gain: {gain} points.").format(gain=self._figure("knowledge_gain"))
+        gain = self.own["knowledge_gain"]
+        lead = self.t.plural(
+            "Knowledge gain: {gain} point.",
+            "Knowledge gain: {gain} points.",
+            None if self.ctx.suppressed(gain) else gain["value"],
+            decimals=1,
+            gain=self._figure("knowledge_gain"),
+        )
         return Section([heading, Fragment(tag("p", lead, class_="lead")), chart, Fragment(grid)])
 
     def _knowledge_row(self, label: Any, r: Any) -> list[Any]:
