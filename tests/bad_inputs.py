@@ -1003,8 +1003,7 @@ for _name, _text, _where in (
     ("defaults_rows_fraction", "report:\n  max_table_rows: 2.5\n", ("whole number",)),
     (
         "defaults_title_format_spec",  # a gigabyte of padding in every title
-        "reports:\n  programming: {notebook: notebooks/report.ipynb,"
-        " title: '{name:>999999999}'}\n",
+        "reports:\n  programming: {notebook: notebooks/report.ipynb, title: '{name:>999999999}'}\n",
         ("reports.programming.title", "only {name} and {period}"),
     ),
     (

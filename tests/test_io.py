@@ -253,7 +253,7 @@ def test_blank_lines_and_line_endings_give_the_same_package(
     expected = load_package(handmade_package)
     for file in handmade_package.glob("*.csv"):
         lines = file.read_bytes().splitlines()
-        body = lines[:2] + [b""] + lines[2:] + [b""]  # a blank line after the first record
+        body = [*lines[:2], b"", *lines[2:], b""]  # a blank line after the first record
         file.write_bytes(ending.join(body) + ending)
     package = load_package(handmade_package)
     for table in TABLES:

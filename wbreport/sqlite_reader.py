@@ -19,7 +19,6 @@ from wbreport.rawpackage import (
 )
 from wbreport.schema import TABLES
 
-
 # A BLOB cell: binary data is no value of any column. (It was read as hex, so the bytes of
 # "12" became the count 3132.) The marker is found by identity, then reported.
 _BLOB = "".join(["<", "BLOB", ">"])

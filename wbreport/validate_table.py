@@ -233,9 +233,7 @@ def _column_verdict(column: Column, values: ColumnCheck) -> tuple[np.ndarray, st
         size = numbers.abs()
         # Bounded both ways: above 1e15 a float loses whole units, and a target a hair
         # above its baseline (1e-320) makes an achievement no float holds (inf).
-        bad = (numbers.isna() | ~size.lt(1e15) | (size.gt(0) & size.lt(1e-9))).to_numpy(
-            dtype=bool
-        )
+        bad = (numbers.isna() | ~size.lt(1e15) | (size.gt(0) & size.lt(1e-9))).to_numpy(dtype=bool)
         allowed = "a number (0, or between 1e-9 and 1e15 in size)"
     else:  # period
         bad = ~values.each(is_canonical)
