@@ -69,13 +69,35 @@ def test_second_run_exits_3_without_ever_starting_a_kernel(
         (["--params", "{missing}"], "no such folder"),
         (["--params", "{file}"], "not a folder"),
         (["--lang", ""], "--lang names nothing"),
+        # second hostile pass: refused up front, not only when something is to be rendered
+        (["--period", "2020Q4:"], "invalid period '2020Q4:'"),
+        (["--period", ":2020Q4"], "invalid period ':2020Q4'"),
+        (["--executor", "dsak"], "unknown executor 'dsak'"),
+        (["--executor", "DASK"], "unknown executor 'DASK'"),
+        (["--scheduler", "tcp://127.0.0.1:8786"], "add --executor dask"),
+        (["--notebook", "{file}"], "is not a Jupyter notebook (.ipynb)"),
+        (["--notebook", "{folder}"], "is not a regular file"),
+        (["--notebook", "/dev/zero"], "is not a regular file"),
+        (["--notebook", "{missing}"], "not found"),
+        (["--notebook", "{huge}"], "is too large"),
     ],
 )
 def test_usage_errors_are_one_line_and_create_nothing(
     tmp_path: Path, no_kernels: list[object], args: list[str], message: str
 ) -> None:
     (tmp_path / "file.yaml").write_text("rag: {}\n", encoding="utf-8")
-    args = [a.format(missing=tmp_path / "missing", file=tmp_path / "file.yaml") for a in args]
+    (tmp_path / "folder.ipynb").mkdir()
+    with open(tmp_path / "huge.ipynb", "wb") as handle:  # sparse: no disk space taken
+        handle.truncate(3 * 1024**3)
+    args = [
+        a.format(
+            missing=tmp_path / "missing",
+            file=tmp_path / "file.yaml",
+            folder=tmp_path / "folder.ipynb",
+            huge=tmp_path / "huge.ipynb",
+        )
+        for a in args
+    ]
     code, output = run_cli("--out", str(tmp_path / "out"), *args)
     assert code == 2, output
     assert message in output and one_line(output), output

@@ -16,6 +16,32 @@ renders English only; with ``languages``, one execution renders all of a report'
 languages)."""
 
 
+MAX_NOTEBOOK_BYTES = 128 * 1024**2
+"""Largest notebook file read (a report notebook is a few hundred KB; reading a 3 GB one
+whole took the machine's memory)."""
+
+
+def check_notebook_file(notebook: Path, what: str) -> None:
+    """Refuse, before anything reads it, a notebook that is missing, not a regular
+    ``.ipynb`` file (a FIFO would block, /dev/zero never end) or too large."""
+    import os
+    import stat
+
+    try:
+        info = os.stat(notebook)
+    except OSError:
+        raise UsageError(f"{what} not found: {notebook}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageError(f"{what} {notebook} is not a regular file (a folder, FIFO or device)")
+    if notebook.suffix.lower() != ".ipynb":
+        raise UsageError(f"{what} {notebook} is not a Jupyter notebook (.ipynb)")
+    if info.st_size > MAX_NOTEBOOK_BYTES:
+        raise UsageError(
+            f"{what} {notebook} is too large ({info.st_size:,} bytes; the limit is "
+            f"{MAX_NOTEBOOK_BYTES:,}): clear its outputs"
+        )
+
+
 def declared_parameters(notebook: Path) -> dict[str, Any]:
     """Names assigned in the cell tagged ``parameters`` (papermill's rule), read with
     ``json`` and ``ast`` so that a run with nothing to render does not import papermill."""
@@ -91,7 +117,9 @@ def check_extra(parameters: dict[str, Any]) -> None:
 __all__ = [
     "INJECTED",
     "OPTIONAL_INJECTED",
+    "MAX_NOTEBOOK_BYTES",
     "check_extra",
+    "check_notebook_file",
     "check_parameters",
     "check_value",
     "declared_parameters",

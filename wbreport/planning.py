@@ -18,7 +18,7 @@ from wbreport.jobs import Job, JobResult, Status, job_key
 from wbreport.manifest import jobs_of, read_manifest, result_from
 from wbreport.naming import ENGLISH, PROGRAMMING, narrative_stem
 from wbreport.options import MAX_PERIODS, ReportKey, RunOptions, project_dir
-from wbreport.parameters import INJECTED, check_parameters
+from wbreport.parameters import INJECTED, check_notebook_file, check_parameters
 from wbreport.partners import ALL_CODES, get_partner
 from wbreport.project import defaults_dir
 from wbreport.publication import published, sets_dir
@@ -178,8 +178,7 @@ def resolve_kinds(settings: Settings, options: RunOptions, params_dir: Path) -> 
     for name in chosen_kinds(settings, options):
         kind = settings.reports[name]
         notebook = (options.notebook or _locate(kind.notebook, params_dir)).resolve()
-        if not notebook.is_file():
-            raise UsageError(f"notebook of report kind {name!r} not found: {notebook}")
+        check_notebook_file(notebook, f"notebook of report kind {name!r}")
         declared = check_parameters(notebook, dict.fromkeys(INJECTED))
         specs.append(KindSpec(name, notebook, kind.title, frozenset(declared)))
     extra = set(options.parameters)
