@@ -234,3 +234,50 @@ def test_period_9999q4_renders_every_kind(tmp_path: Path) -> None:
     assert code == 0, output
     jobs = read_manifest(out / "9999Q4")["jobs"]
     assert {(j["kind"], j["status"]) for j in jobs} == {("programming", "ok"), ("evaluation", "ok")}
+
+
+# --- nothing is written inside published sets (second hostile pass) ------------------------------
+
+
+def _published_set(out: Path) -> Path:
+    """An output folder as a run leaves it: lock, a marked set, the period's link."""
+    folder = out / ".sets" / f"{PERIOD}.20260101T000000-abcdef"
+    folder.mkdir(parents=True)
+    (folder / ".wbreport-set").write_text(folder.name + "\n", encoding="utf-8")
+    (folder / "AL.html").write_text("<html></html>", encoding="utf-8")
+    (out / ".wbreport.lock").touch()
+    (out / PERIOD).symlink_to(Path(".sets") / folder.name)
+    return folder
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["init", "{out}/2021Q4/project"],  # through the period's link
+        ["init", "{out}/.sets/project"],
+        ["demo-data", "--out", "{out}/2021Q4/demo"],
+        ["template", "--out", "{out}/2021Q4/data.xlsx"],
+        ["run", "--out", "{out}/2021Q4/nested", "--partners", "AL"],
+    ],
+)
+def test_nothing_is_written_inside_published_sets(
+    tmp_path: Path, no_kernels: list[object], args: list[str]
+) -> None:
+    """The next run replaces a set with everything in it: a project made there by ``init``
+    (or a demo package, a template, nested outputs) would be lost with it."""
+    out = tmp_path / "out"
+    folder = _published_set(out)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    result = CliRunner().invoke(app, [a.format(out=out) for a in args])
+    assert result.exit_code == 2, result.output
+    assert "inside the published reports" in result.output and one_line(result.output)
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+    assert (folder / "AL.html").is_file()
+
+
+def test_init_next_to_published_sets_is_fine(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _published_set(out)
+    result = CliRunner().invoke(app, ["init", str(out / "project")])
+    assert result.exit_code == 0, result.output
+    assert (out / "project" / "notebooks").is_dir()
