@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +67,15 @@ def declared_parameters(notebook: Path) -> dict[str, Any]:
                     if isinstance(node, ast.AnnAssign)
                     else []
                 )
-                names.update({t.id: {"name": t.id} for t in targets if isinstance(t, ast.Name)})
+                default: dict[str, Any] = {}
+                try:  # the default's type types --param values (a literal only)
+                    if node.value is not None:  # (an annotation without a value has none)
+                        default = {"default": ast.literal_eval(node.value)}
+                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                    pass
+                names.update(
+                    {t.id: {"name": t.id, **default} for t in targets if isinstance(t, ast.Name)}
+                )
             return names
     except (OSError, ValueError, SyntaxError, AttributeError, RecursionError):
         pass  # papermill gives the precise message below
@@ -94,6 +104,40 @@ def check_parameters(notebook: Path, given: dict[str, Any]) -> dict[str, Any]:
     return declared
 
 
+_WHOLE = re.compile(r"[+-]?[0-9]{1,18}")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+
+
+def typed_parameters(declared: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """``given`` (text from ``--param NAME=VALUE``) typed like each name's default in the
+    notebook: a whole number, a finite number or true/false where the default is one;
+    text otherwise. A value that is not of its default's type is refused (exit 2) before
+    any kernel starts, instead of reaching the notebook as text ("abc" for a count)."""
+    typed = {}
+    for name, value in given.items():
+        default = declared.get(name, {}).get("default")
+        if not isinstance(value, str) or default is None or isinstance(default, str):
+            typed[name] = value
+            continue
+        text = value.strip()
+        if isinstance(default, bool):
+            if text.lower() not in ("true", "false"):
+                raise UsageError(f"parameter {name!r} takes true or false, got {value!r}")
+            typed[name] = text.lower() == "true"
+        elif isinstance(default, int):
+            if not _WHOLE.fullmatch(text):
+                raise UsageError(f"parameter {name!r} takes a whole number, got {value!r}")
+            typed[name] = int(text)
+        elif isinstance(default, float):
+            number = float(text) if _DECIMAL.fullmatch(text) else math.nan
+            if not math.isfinite(number):
+                raise UsageError(f"parameter {name!r} takes a number, got {value!r}")
+            typed[name] = number
+        else:  # a list, a dict...: the notebook's own business; passed as text
+            typed[name] = value
+    return typed
+
+
 def check_value(name: str, value: Any) -> None:
     """Refuse a parameter value that is not one line of text or a number."""
     if not isinstance(value, str | int | float | bool) and value is not None:
@@ -116,11 +160,12 @@ def check_extra(parameters: dict[str, Any]) -> None:
 
 __all__ = [
     "INJECTED",
-    "OPTIONAL_INJECTED",
     "MAX_NOTEBOOK_BYTES",
+    "OPTIONAL_INJECTED",
     "check_extra",
     "check_notebook_file",
     "check_parameters",
     "check_value",
     "declared_parameters",
+    "typed_parameters",
 ]
