@@ -1014,3 +1014,42 @@ for _name, _text, _where in (
     ),
 ):
     CASES[_name] = lambda tmp, t=_text, w=_where: with_where(params(tmp, defaults=t), *w)
+
+
+# A table whose name differs only in case or spaces: named, not skipped (an optional table
+# such as targets was silently left out, and every RAG with it).
+
+
+@case
+def csv_optional_table_capitalised(tmp: Path) -> Case:
+    folder = base(tmp)
+    (folder / "targets.csv").rename(folder / "Targets.csv")
+    return Case(folder, where=("targets.csv", "'Targets'", "not named exactly 'targets'"))
+
+
+@case
+def xlsx_sheet_capitalised(tmp: Path) -> Case:
+    path = workbook(tmp)
+    book = openpyxl.load_workbook(path)
+    book["activities"].title = "tmp"  # (openpyxl would make "Activities" "Activities1")
+    book["tmp"].title = "Activities"
+    book.save(path)
+    return Case(path, where=("package.xlsx (sheet 'activities')", "'Activities'"))
+
+
+@case
+def xlsx_optional_sheet_trailing_space(tmp: Path) -> Case:
+    path = workbook(tmp)
+    book = openpyxl.load_workbook(path)
+    book["targets"].title = "targets "
+    book.save(path)
+    return Case(path, where=("package.xlsx (sheet 'targets')", "'targets '"))
+
+
+@case
+def sqlite_table_capitalised(tmp: Path) -> Case:
+    path = database(tmp)
+    with sqlite3.connect(path) as con:
+        con.execute("ALTER TABLE targets RENAME TO t_tmp")
+        con.execute("ALTER TABLE t_tmp RENAME TO TARGETS")
+    return Case(path, where=("package.db (table 'targets')", "'TARGETS'"))

@@ -110,6 +110,8 @@ def indicators(
         from wbreport.periods import parse_period
 
         p = parse_period(period)
+        if partner is not None and not partner.strip():  # not "every partner"
+            raise UsageError("--partner names no partner; give one code such as AL")
         if partner and "," in partner:
             raise UsageError("--partner takes one code")
         partners = parse_partners(partner) if partner else None
