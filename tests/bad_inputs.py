@@ -916,3 +916,101 @@ for _name, _text, _where in (
     ("period_lower_case", "2020q1", ()),
 ):
     CASES[_name] = bad_period(_text, *_where)
+
+
+# --- second hostile pass: line endings, Unicode digits, impossible years -----------------
+
+
+def _line_endings(folder: Path, table: str, ending: bytes, blank_after: int = 2) -> Path:
+    """Rewrite ``table``'s file with ``ending`` and a blank line after row ``blank_after``."""
+    path = folder / f"{table}.csv"
+    lines = path.read_bytes().splitlines()
+    lines.insert(blank_after, b"")
+    path.write_bytes(ending.join(lines) + ending)
+    return folder
+
+
+@case
+def blank_line_then_bad_value_crlf(tmp: Path) -> Case:
+    """A blank line is no record, but a spreadsheet shows it as a row: the bad value after
+    it is on row 4 (a blank line crashed typing before the fix)."""
+    folder = set_cell(base(tmp), "participation", 3, "participants", "ten")
+    _line_endings(folder, "participation", b"\r\n")
+    return Case(folder, where=("participation.csv", "row 4", "column 'participants'", "'ten'"))
+
+
+@case
+def cr_only_line_ends_bad_value(tmp: Path) -> Case:
+    """Old Mac CSV (CR only) is read as lines, and rows are numbered as shown."""
+    folder = set_cell(base(tmp), "tools", 3, "language", "fr")
+    _line_endings(folder, "tools", b"\r", blank_after=99)
+    return Case(folder, where=("tools.csv", "row 3", "column 'language'", "'fr'"))
+
+
+# Unicode digits are digits to int() and pandas ("１２" -> 12): refused like any other text.
+CASES["int_full_width_digits"] = bad_cell("participation", 3, "participants", "１２")
+CASES["int_arabic_indic_digits"] = bad_cell("participation", 2, "women", "٥")
+CASES["date_full_width_digits"] = bad_cell("activities", 2, "end_date", "２０２０-10-02")
+CASES["date_year_zero"] = bad_cell("activities", 2, "start_date", "0000-01-01")
+CASES["period_full_width_digits"] = bad_period("２０２０Q4")
+CASES["targets_period_full_width"] = bad_cell("targets", 2, "period", "２０２０Q4")
+
+
+@case
+def sqlite_blob_number(tmp: Path) -> Case:
+    """The bytes of "12" stored as a BLOB were read as hex: 3132 participants."""
+    path = database(tmp)
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE participation SET participants = X'3132' WHERE activity_id = 'A2'")
+    return Case(path, where=("package.db[participation]", "row 3", "column 'participants'", "BLOB"))
+
+
+@case
+def sqlite_blob_target(tmp: Path) -> Case:
+    path = database(tmp)
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE targets SET target = X'3230'")
+    return Case(path, where=("package.db[targets]", "row 2", "column 'target'", "BLOB"))
+
+
+@case
+def target_a_hair_above_baseline(tmp: Path) -> Case:
+    """Achievement (22 − 0) / 1e-320 is no float: indicators.csv read 'inf' and green."""
+    return Case(
+        set_cell(base(tmp), "targets", 2, "target", "1e-320"),
+        where=("targets.csv", "row 2", "column 'target'", "'1e-320'", "1e-9"),
+    )
+
+
+@case
+def xlsx_denormal_target(tmp: Path) -> Case:
+    path = workbook(tmp)
+    book = openpyxl.load_workbook(path)
+    sheet = book["targets"]
+    sheet.cell(row=2, column=[c.value for c in sheet[1]].index("baseline") + 1, value=5e-324)
+    book.save(path)
+    return Case(path, where=("package.xlsx[targets]", "row 2", "column 'baseline'"))
+
+
+# Settings that YAML reads as numbers but that are no threshold, timeout or count.
+for _name, _text, _where in (
+    ("defaults_rag_nan", "rag:\n  green: .nan\n  amber: .nan\n", ("rag.green", "≥ 0")),
+    ("defaults_rag_inf", "rag:\n  green: .inf\n", ("rag.green",)),
+    ("defaults_timeout_inf", "timeouts:\n  cell_seconds: .inf\n", ("timeouts.cell_seconds",)),
+    ("defaults_timeout_huge", "timeouts:\n  job_seconds: 1.0e+300\n", ("≤ 604,800",)),
+    ("defaults_trend_huge", "report:\n  trend_periods: 100000000\n", ("≤ 120",)),
+    ("defaults_trend_zero", "report:\n  trend_periods: 0\n", ("report.trend_periods", "≥ 1")),
+    ("defaults_rows_fraction", "report:\n  max_table_rows: 2.5\n", ("whole number",)),
+    (
+        "defaults_title_format_spec",  # a gigabyte of padding in every title
+        "reports:\n  programming: {notebook: notebooks/report.ipynb, title: '{name:>999999999}'}\n",
+        ("reports.programming.title", "only {name} and {period}"),
+    ),
+    (
+        "defaults_title_attribute",
+        "reports:\n  programming: {notebook: notebooks/report.ipynb,"
+        " title: '{name.__class__.__mro__}'}\n",
+        ("reports.programming.title",),
+    ),
+):
+    CASES[_name] = lambda tmp, t=_text, w=_where: with_where(params(tmp, defaults=t), *w)

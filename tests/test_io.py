@@ -241,3 +241,26 @@ def test_cell_length_counts_characters_not_bytes(make_package, column: str) -> N
     assert any(
         p.row == 2 and p.column == column and "32,767" in p.allowed for p in info.value.problems
     )
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n", b"\r\r\n", b"\r"])
+def test_blank_lines_and_line_endings_give_the_same_package(
+    handmade_package: Path, ending: bytes
+) -> None:
+    """A blank line between records (and CRLF, a doubled CR, old Mac CR-only endings) is
+    not data: the package and its numbers are the same. (A blank line left an unused
+    empty category that typing turned into int('') -- a traceback.)"""
+    expected = load_package(handmade_package)
+    for file in handmade_package.glob("*.csv"):
+        lines = file.read_bytes().splitlines()
+        body = [*lines[:2], b"", *lines[2:], b""]  # a blank line after the first record
+        file.write_bytes(ending.join(body) + ending)
+    package = load_package(handmade_package)
+    for table in TABLES:
+        frame, want = getattr(package, table.name), getattr(expected, table.name)
+        pd.testing.assert_frame_equal(
+            frame.drop(columns="row").reset_index(drop=True),
+            want.drop(columns="row").reset_index(drop=True),
+        )
+    for period in ("2020Q4", "2021"):
+        pd.testing.assert_frame_equal(compute(package, period), compute(expected, period))

@@ -144,16 +144,35 @@ def _scalar_reader(default: Any) -> Any:
         return _MISSING
 
     def number(value: Any, source: str, name: str, problems: list[Problem]) -> Any:
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            problems.append(
-                Problem(source, None, name, reprlib.repr(value)[:60], "expected a number ≥ 0")
-            )
+        whole = isinstance(default, int)
+        low, high = _BOUNDS.get(name.split(".")[0] + ".*", _BOUNDS.get(name, (0, None)))
+        fits = (
+            not isinstance(value, bool)
+            and isinstance(value, int | float)
+            and math.isfinite(value)  # .nan, .inf: no threshold, no timeout
+            and value >= low
+            and (high is None or value <= high)
+            and (not whole or float(value).is_integer())
+        )
+        if not fits:
+            allowed = f"expected a {'whole number' if whole else 'number'} ≥ {low}"
+            if high is not None:
+                allowed += f" and ≤ {high:,}"
+            problems.append(Problem(source, None, name, reprlib.repr(value)[:60], allowed))
             return _MISSING
         return type(default)(value)
 
     if hasattr(default, "__dataclass_fields__"):
         return section
     return text if isinstance(default, str) else number
+
+
+# Bounds of numeric settings (default: ≥ 0, no upper bound). A trend of 100,000,000
+# periods would never end; a timeout above a week is no timeout.
+_BOUNDS: dict[str, tuple[int, int | None]] = {
+    "report.trend_periods": (1, 120),
+    "timeouts.*": (0, 7 * 24 * 3600),
+}
 
 
 def _build(cls: type, data: Any, source: str, prefix: str, problems: list[Problem]) -> Any:
@@ -242,9 +261,7 @@ def _kinds(
         if not built.notebook or not built.title:
             problems.append(Problem(source, None, where, None, "needs both notebook and title"))
             continue
-        try:
-            built.title.format(name="x", period="y")
-        except (KeyError, IndexError, ValueError):
+        if not _plain_title(built.title):
             problems.append(
                 Problem(
                     source,
@@ -257,6 +274,21 @@ def _kinds(
             continue
         kinds[kind] = built
     return kinds
+
+
+def _plain_title(title: str) -> bool:
+    """Whether ``title`` uses only ``{name}`` and ``{period}`` as they are: no attribute
+    or index (``{name.__class__}``), conversion or format spec (``{name:>999999999}``
+    would build a gigabyte of padding)."""
+    import string
+
+    try:
+        parts = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(title)]
+    except ValueError:  # an unmatched brace
+        return False
+    return all(
+        f in ("name", "period") and not spec and conv is None for f, spec, conv in parts if f
+    ) and all(f != "" for f, _, _ in parts)
 
 
 def _languages(

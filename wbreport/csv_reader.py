@@ -188,6 +188,8 @@ def read_csv_file(
         problems.append(refused)
         return None
     body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+    if b"\r" in body and b"\n" not in body:  # old Mac line endings (CR only): one per record
+        body = body.replace(b"\r", b"\n")
     raw_header = _header(body, source, problems)
     if raw_header is None:
         return None
@@ -421,4 +423,11 @@ def _drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
         blank &= _empty_cells(frame.iloc[:, position])
         if not blank.any():
             return frame
-    return frame[~blank]
+    kept = frame[~blank]
+    # The dropped rows' empty cells must not stay behind as categories that no row uses
+    # (validation judges the values rows hold; typing converts every category).
+    for position in range(kept.shape[1]):
+        values = kept.iloc[:, position]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            kept.isetitem(position, values.cat.remove_unused_categories())
+    return kept

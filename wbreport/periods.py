@@ -13,10 +13,10 @@ from wbreport.errors import PeriodError, UsageError
 Kind = Literal["year", "half", "quarter", "month"]
 
 _FORMS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
-    ("year", re.compile(r"(\d{4})")),
-    ("half", re.compile(r"(\d{4})H([12])")),
-    ("quarter", re.compile(r"(\d{4})Q([1-4])")),
-    ("month", re.compile(r"(\d{4})-(0[1-9]|1[0-2])")),
+    ("year", re.compile(r"([0-9]{4})")),  # ASCII digits: "\d" takes "２０２０" too
+    ("half", re.compile(r"([0-9]{4})H([12])")),
+    ("quarter", re.compile(r"([0-9]{4})Q([1-4])")),
+    ("month", re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")),
 )
 _MONTHS_PER: dict[Kind, int] = {"year": 12, "half": 6, "quarter": 3, "month": 1}
 # Periods live in the years a ``datetime.date`` can hold.

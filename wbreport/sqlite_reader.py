@@ -19,11 +19,34 @@ from wbreport.rawpackage import (
 )
 from wbreport.schema import TABLES
 
+# A BLOB cell: binary data is no value of any column. (It was read as hex, so the bytes of
+# "12" became the count 3132.) The marker is found by identity, then reported.
+_BLOB = "".join(["<", "BLOB", ">"])
+
 
 def _sql_text(value: object) -> str:
     if isinstance(value, bytes):
-        return value.hex()
+        return _BLOB
     return cell_text(value)
+
+
+def _blob_problems(source: str, header: list[str], records: list[list[str]]) -> list[Problem]:
+    """A problem for each BLOB cell (emptied), with its row and column."""
+    problems = []
+    for number, record in enumerate(records, start=2):
+        for position, value in enumerate(record):
+            if value is _BLOB:
+                record[position] = ""
+                problems.append(
+                    Problem(
+                        source,
+                        number,
+                        header[position] if position < len(header) else None,
+                        None,
+                        "binary data (a BLOB) is not a value: store it as text or a number",
+                    )
+                )
+    return problems
 
 
 def read_sqlite(file: Path) -> RawPackage:
@@ -76,6 +99,8 @@ def read_sqlite(file: Path) -> RawPackage:
             header = clean_header([d[0] for d in cursor.description])
             pkg.problems.extend(header_problems(source, header))
             records = [[_sql_text(v) for v in row] for row in cursor]
+            if any(value is _BLOB for record in records for value in record):
+                pkg.problems.extend(_blob_problems(source, header, records))
             frame = text_frame(header, records, list(range(2, 2 + len(records))))
             pkg.problems.extend(long_cells(frame, source))
             pkg.tables[table.name] = RawTable(table.name, source, frame)

@@ -140,6 +140,8 @@ def _parents(t: TableCheck, valid: Valid) -> np.ndarray:
     keys = pd.Index(ids.uniques[ids.codes[good]])
     first = ~keys.duplicated(keep="first")
     found = pd.Index(keys[first]).get_indexer(parents.uniques)
+    if not len(good):
+        return np.full(len(parents.codes), -1)
     return np.where(found >= 0, good[first][np.maximum(found, 0)], -1)[parents.codes]
 
 

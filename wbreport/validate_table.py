@@ -21,8 +21,10 @@ from wbreport.frames import Distinct, RawTable, first_row_of_key
 from wbreport.periods import is_canonical
 from wbreport.schema import ID_PATTERN, Column, Table
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_INT = re.compile(r"\d{1,9}")
+# ASCII digits only: "\d" alone also matches "１２" (full-width) or "١٢" (Arabic-Indic),
+# which int() and pandas would then read as 12.
+_DATE = re.compile(r"(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}")  # year 0000 is no calendar year
+_INT = re.compile(r"[0-9]{1,9}")
 _BOOL = {"true", "false"}
 # A pattern made of one character class repeated {m,n} times, e.g. [A-Za-z0-9_-]{1,64}.
 _CLASS_REPEAT = re.compile(r"(\[[^\]\\]+\])\{(\d+),(\d+)\}")
@@ -228,8 +230,11 @@ def _column_verdict(column: Column, values: ColumnCheck) -> tuple[np.ndarray, st
         allowed = "a whole number ≥ 0"
     elif column.type == "number":
         numbers = pd.to_numeric(values.text(), errors="coerce")
-        bad = (numbers.isna() | ~numbers.abs().lt(1e15)).to_numpy(dtype=bool)
-        allowed = "a number"
+        size = numbers.abs()
+        # Bounded both ways: above 1e15 a float loses whole units, and a target a hair
+        # above its baseline (1e-320) makes an achievement no float holds (inf).
+        bad = (numbers.isna() | ~size.lt(1e15) | (size.gt(0) & size.lt(1e-9))).to_numpy(dtype=bool)
+        allowed = "a number (0, or between 1e-9 and 1e15 in size)"
     else:  # period
         bad = ~values.each(is_canonical)
         allowed = "a period written YYYY, YYYYH1, YYYYQ1…Q4 or YYYY-MM"
