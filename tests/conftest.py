@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock
 
 from wbreport.schema import TABLES_BY_NAME
 
@@ -52,6 +54,27 @@ DEFAULTS: dict[str, dict[str, str]] = {
 }
 
 Rows = list[dict[str, Any]]
+
+
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]
+) -> Path:
+    """The folder ``name`` made by ``build`` once per test session, even when pytest-xdist
+    spreads the tests that use it over several workers: the first worker to ask builds it
+    under a lock in the session's shared temporary folder, the others reuse it. Callers
+    treat it as read-only (copy it to change it). A failed build is left for the next
+    worker to try again."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if base.name.startswith("popen-gw") else base
+    folder = shared / f"once-{name}"
+    with FileLock(f"{folder}.lock"):
+        done = folder / ".built"
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            done.touch()
+    return folder
 
 
 def write_csv_package(folder: Path, tables: dict[str, Rows], with_targets: bool = True) -> Path:

@@ -32,6 +32,7 @@ import psutil
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import built_once
 from tests.reporting import jobs_by_partner, notebook_with_cell, read_manifest
 from wbreport.batch import RunOptions, clean_leftovers, plan_and_run
 from wbreport.cli import app
@@ -151,14 +152,17 @@ def no_orphans(out: Path, period: str = PERIOD) -> None:
 RUN = ("run", "--kinds", "programming", "--lang", "en")
 
 
+def _publish_sample(folder: Path) -> None:
+    proc = wbreport(*RUN, "--out", str(folder / "out"))
+    assert proc.returncode == 0, proc.stderr
+    check_published(folder / "out")
+
+
 @pytest.fixture(scope="module")
 def sample_published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A complete set for the sample package, published once and copied by each test."""
-    out = tmp_path_factory.mktemp("published") / "out"
-    proc = wbreport(*RUN, "--out", str(out))
-    assert proc.returncode == 0, proc.stderr
-    check_published(out)
-    return out
+    """A complete set for the sample package, published once per session (shared by the
+    xdist workers) and copied by each test."""
+    return built_once(tmp_path_factory, "sample-published", _publish_sample) / "out"
 
 
 def copy_published(source: Path, tmp: Path) -> Path:

@@ -204,7 +204,10 @@ def run(
     ] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("outputs"),
     jobs: Annotated[
-        int, typer.Option("--jobs", min=0, help="Parallel kernels (default: CPU count).")
+        int,
+        typer.Option(
+            "--jobs", min=0, show_default=False, help="Parallel kernels (default: CPU count)."
+        ),
     ] = 0,
     executor: Annotated[str, typer.Option("--executor", help="local or dask.")] = "local",
     scheduler: Annotated[
