@@ -739,7 +739,9 @@ def _run_cli(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_demo_data_out_of_memory_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_data_out_of_memory_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def exhausted(*args: object, **kwargs: object) -> None:
         raise MemoryError
 

@@ -67,12 +67,7 @@ def declared_parameters(notebook: Path) -> dict[str, Any]:
                     if isinstance(node, ast.AnnAssign)
                     else []
                 )
-                default: dict[str, Any] = {}
-                try:  # the default's type types --param values (a literal only)
-                    if node.value is not None:  # (an annotation without a value has none)
-                        default = {"default": ast.literal_eval(node.value)}
-                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                    pass
+                default = _literal_default(node)
                 names.update(
                     {t.id: {"name": t.id, **default} for t in targets if isinstance(t, ast.Name)}
                 )
@@ -85,6 +80,20 @@ def declared_parameters(notebook: Path) -> dict[str, Any]:
         return dict(pm.inspect_notebook(str(notebook)))
     except Exception as exc:
         raise UsageError(f"cannot read notebook {notebook}: {exc}") from None
+
+
+def _literal_default(node: Any) -> dict[str, Any]:
+    """``{"default": value}`` when an assignment's value is a literal, else ``{}``: the
+    default's type types ``--param`` values."""
+    import ast
+
+    value = getattr(node, "value", None)
+    if value is None:  # an annotation without a value
+        return {}
+    try:
+        return {"default": ast.literal_eval(value)}
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return {}
 
 
 def check_parameters(notebook: Path, given: dict[str, Any]) -> dict[str, Any]:

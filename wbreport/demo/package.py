@@ -75,7 +75,6 @@ def check_target(out: Path, force: bool = False) -> None:
     listed, or is a folder that is not empty and ``force`` is not given.
     """
     from wbreport.errors import UsageError
-
     from wbreport.publication import refuse_inside_sets
 
     if out.exists() and not out.is_dir():
