@@ -1053,3 +1053,30 @@ def sqlite_table_capitalised(tmp: Path) -> Case:
         con.execute("ALTER TABLE targets RENAME TO t_tmp")
         con.execute("ALTER TABLE t_tmp RENAME TO TARGETS")
     return Case(path, where=("package.db (table 'targets')", "'TARGETS'"))
+
+
+# Parameter files that are no regular file, or far too large: named, never skipped (a FIFO or
+# a folder in their place silently gave the built-in defaults or no narrative) nor read whole.
+
+
+def _odd_params_file(tmp: Path, name: str, make: Callable[[Path], object]) -> Case:
+    built = params(tmp, defaults="rag:\n  green: 0.9\n")
+    (built.params / "2021Q4").mkdir(exist_ok=True)
+    target = built.params / name
+    target.unlink(missing_ok=True)
+    make(target)
+    return Case(built.data, built.params, built.period, (name.split("/")[-1],))
+
+
+for _name, _file, _make, _where in (
+    ("narrative_fifo", "2021Q4/AL.yaml", fifo, "regular file"),
+    ("narrative_folder", "2021Q4/AL.yaml", Path.mkdir, "a folder"),
+    ("narrative_huge", "2021Q4/AL.yaml", sparse, "too large"),
+    ("defaults_fifo", "defaults.yaml", fifo, "regular file"),
+    ("defaults_folder", "defaults.yaml", Path.mkdir, "a folder"),
+    ("defaults_dev_zero", "defaults.yaml", lambda p: p.symlink_to("/dev/zero"), "device"),
+    ("defaults_dangling_link", "defaults.yaml", lambda p: p.symlink_to("/nonexistent"), "read"),
+):
+    CASES[_name] = lambda tmp, f=_file, m=_make, w=_where: with_where(
+        _odd_params_file(tmp, f, m), w
+    )
