@@ -1080,3 +1080,12 @@ for _name, _file, _make, _where in (
     CASES[_name] = lambda tmp, f=_file, m=_make, w=_where: with_where(
         _odd_params_file(tmp, f, m), w
     )
+
+
+@case
+def excel_sep_comma_line(tmp: Path) -> Case:
+    """Excel's ``sep=,`` hint line: it was taken for a two-column header."""
+    folder = base(tmp)
+    path = folder / "activities.csv"
+    path.write_bytes(b"sep=,\r\n" + path.read_bytes())
+    return Case(folder, where=("activities.csv", "row 1", "'sep=,'", "delete it"))

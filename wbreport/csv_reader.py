@@ -261,6 +261,18 @@ def _header(body: bytes, source: str, problems: list[Problem]) -> list[str] | No
     except csv.Error as exc:
         problems.append(Problem(source, 1, None, None, f"malformed CSV header: {exc}"))
         return None
+    if first_line.strip().lower() == "sep=,":  # ("sep=;" is named by its separator below)
+        problems.append(
+            Problem(
+                source,
+                1,
+                None,
+                first_line.strip(),
+                "a spreadsheet's 'sep=' line above the header: delete it so that the "
+                "header is row 1",
+            )
+        )
+        return None
     separator = _other_separator(first_line, raw_header)
     if separator is not None:
         problems.append(
