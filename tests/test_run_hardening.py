@@ -281,3 +281,25 @@ def test_init_next_to_published_sets_is_fine(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["init", str(out / "project")])
     assert result.exit_code == 0, result.output
     assert (out / "project" / "notebooks").is_dir()
+
+
+@pytest.mark.parametrize("kind", ["file", "link"])
+def test_sets_folder_that_is_a_file_or_link_is_refused_before_anything_is_written(
+    tmp_path: Path, no_kernels: list[object], kind: str
+) -> None:
+    """``<out>/.sets`` a file: the shared data file of the run could not be written and its
+    clean-up raised NotADirectoryError (a traceback); a link: it was written into the
+    folder the link names."""
+    out = tmp_path / "out"
+    out.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    if kind == "file":
+        (out / ".sets").write_text("keep", encoding="utf-8")
+    else:
+        (out / ".sets").symlink_to(elsewhere)
+    code, output = run_cli("--out", str(out), "--partners", "AL", "--period", PERIOD)
+    assert code == 2, output
+    assert "is not a folder wbreport created" in output and one_line(output), output
+    assert list(elsewhere.iterdir()) == []
+    assert sorted(p.name for p in out.iterdir()) == [".sets"]

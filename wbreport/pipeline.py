@@ -224,7 +224,8 @@ class Pipeline:
             path.parent.mkdir(exist_ok=True)
             prepared.save(path)
         except OSError as exc:
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
             raise UsageError(f"cannot write to the output folder {self.out}: {exc}") from None
         for plan in plans:
             for job in plan.jobs:

@@ -97,6 +97,9 @@ def check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise UsageError(f"cannot write to the output folder {out}: it is a file, not a folder")
     refuse_inside_sets(out, "output folder")
+    sets = sets_dir(out)  # checked before anything is written there (the shared data file)
+    if sets.is_symlink() or (sets.exists() and not sets.is_dir()):
+        raise UsageError(f"{sets} is not a folder wbreport created; move it away")
 
 
 # --- lock -----------------------------------------------------------------------------------
