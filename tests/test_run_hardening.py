@@ -72,6 +72,7 @@ def test_second_run_exits_3_without_ever_starting_a_kernel(
         # second hostile pass: refused up front, not only when something is to be rendered
         (["--period", "2020Q4:"], "invalid period '2020Q4:'"),
         (["--period", ":2020Q4"], "invalid period ':2020Q4'"),
+        (["--period", "2020Q4:2021Q1:2021Q2"], "invalid period '2020Q4:2021Q1:2021Q2'"),
         (["--executor", "dsak"], "unknown executor 'dsak'"),
         (["--executor", "DASK"], "unknown executor 'DASK'"),
         (["--scheduler", "tcp://127.0.0.1:8786"], "add --executor dask"),
