@@ -304,3 +304,18 @@ def test_sets_folder_that_is_a_file_or_link_is_refused_before_anything_is_writte
     assert "is not a folder wbreport created" in output and one_line(output), output
     assert list(elsewhere.iterdir()) == []
     assert sorted(p.name for p in out.iterdir()) == [".sets"]
+
+
+def test_languages_that_no_report_is_rendered_in_are_refused(
+    tmp_path: Path, no_kernels: list[object]
+) -> None:
+    """A notebook without ``lang`` renders English only: ``--lang sq`` asked for nothing,
+    and an empty set was published with exit 0 (as ``--partners ,`` did before)."""
+    notebook = minimal_notebook(tmp_path / "nb" / "report.ipynb", with_lang=False)
+    out = tmp_path / "out"
+    code, output = run_cli(
+        "--notebook", str(notebook), "--lang", "sq", "--out", str(out), "--period", PERIOD
+    )  # fmt: skip
+    assert code == 2, output
+    assert "nothing to render" in output and one_line(output), output
+    assert not out.exists()

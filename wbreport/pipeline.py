@@ -33,6 +33,7 @@ from wbreport.planning import (
     Planner,
     check_languages,
     input_files,
+    languages_for,
     params_folder,
     parse_period_option,
     resolve_kinds,
@@ -89,6 +90,16 @@ class Pipeline:
         settings_dir = self.params_dir if self.params_dir.is_dir() else None
         self.settings = load_settings(settings_dir)
         self.kinds = resolve_kinds(self.settings, options, self.params_dir)
+        if not any(
+            languages_for(code, kind, self.settings, options)
+            for code in options.partners
+            for kind in self.kinds
+        ):  # an empty set would be published with exit 0
+            raise UsageError(
+                f"nothing to render: --lang {','.join(options.languages or [])} names no "
+                "language of these reports (a notebook that does not declare 'lang' renders "
+                "English, en, only)"
+            )
         self.data_path = options.data.resolve() if options.data is not None else None
         root, files = input_files(options.data)
         if not files:
