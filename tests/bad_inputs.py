@@ -1014,3 +1014,78 @@ for _name, _text, _where in (
     ),
 ):
     CASES[_name] = lambda tmp, t=_text, w=_where: with_where(params(tmp, defaults=t), *w)
+
+
+# A table whose name differs only in case or spaces: named, not skipped (an optional table
+# such as targets was silently left out, and every RAG with it).
+
+
+@case
+def csv_optional_table_capitalised(tmp: Path) -> Case:
+    folder = base(tmp)
+    (folder / "targets.csv").rename(folder / "Targets.csv")
+    return Case(folder, where=("targets.csv", "'Targets'", "not named exactly 'targets'"))
+
+
+@case
+def xlsx_sheet_capitalised(tmp: Path) -> Case:
+    path = workbook(tmp)
+    book = openpyxl.load_workbook(path)
+    book["activities"].title = "tmp"  # (openpyxl would make "Activities" "Activities1")
+    book["tmp"].title = "Activities"
+    book.save(path)
+    return Case(path, where=("package.xlsx (sheet 'activities')", "'Activities'"))
+
+
+@case
+def xlsx_optional_sheet_trailing_space(tmp: Path) -> Case:
+    path = workbook(tmp)
+    book = openpyxl.load_workbook(path)
+    book["targets"].title = "targets "
+    book.save(path)
+    return Case(path, where=("package.xlsx (sheet 'targets')", "'targets '"))
+
+
+@case
+def sqlite_table_capitalised(tmp: Path) -> Case:
+    path = database(tmp)
+    with sqlite3.connect(path) as con:
+        con.execute("ALTER TABLE targets RENAME TO t_tmp")
+        con.execute("ALTER TABLE t_tmp RENAME TO TARGETS")
+    return Case(path, where=("package.db (table 'targets')", "'TARGETS'"))
+
+
+# Parameter files that are no regular file, or far too large: named, never skipped (a FIFO or
+# a folder in their place silently gave the built-in defaults or no narrative) nor read whole.
+
+
+def _odd_params_file(tmp: Path, name: str, make: Callable[[Path], object]) -> Case:
+    built = params(tmp, defaults="rag:\n  green: 0.9\n")
+    (built.params / "2021Q4").mkdir(exist_ok=True)
+    target = built.params / name
+    target.unlink(missing_ok=True)
+    make(target)
+    return Case(built.data, built.params, built.period, (name.split("/")[-1],))
+
+
+for _name, _file, _make, _where in (
+    ("narrative_fifo", "2021Q4/AL.yaml", fifo, "regular file"),
+    ("narrative_folder", "2021Q4/AL.yaml", Path.mkdir, "a folder"),
+    ("narrative_huge", "2021Q4/AL.yaml", sparse, "too large"),
+    ("defaults_fifo", "defaults.yaml", fifo, "regular file"),
+    ("defaults_folder", "defaults.yaml", Path.mkdir, "a folder"),
+    ("defaults_dev_zero", "defaults.yaml", lambda p: p.symlink_to("/dev/zero"), "device"),
+    ("defaults_dangling_link", "defaults.yaml", lambda p: p.symlink_to("/nonexistent"), "read"),
+):
+    CASES[_name] = lambda tmp, f=_file, m=_make, w=_where: with_where(
+        _odd_params_file(tmp, f, m), w
+    )
+
+
+@case
+def excel_sep_comma_line(tmp: Path) -> Case:
+    """Excel's ``sep=,`` hint line: it was taken for a two-column header."""
+    folder = base(tmp)
+    path = folder / "activities.csv"
+    path.write_bytes(b"sep=,\r\n" + path.read_bytes())
+    return Case(folder, where=("activities.csv", "row 1", "'sep=,'", "delete it"))

@@ -105,3 +105,20 @@ def test_bad_period_and_partner_are_usage_errors(folder: Path) -> None:
     assert run("--data", str(folder), "--period", "2020Q5")[0] == 2
     assert run("--data", str(folder), "--period", "2020Q4", "--partner", "AL,BA")[0] == 2
     assert run("--data", str(folder), "--period", "2020Q4", "--partner", "../x")[0] == 2
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--partner", ""),  # printed every partner before, as if not given
+        ("--partner", " "),
+        ("--period", "２０２０Q4"),  # full-width digits
+        ("--period", "2020Q4:"),
+    ],
+)
+def test_empty_partner_and_odd_periods_are_usage_errors(
+    folder: Path, args: tuple[str, ...]
+) -> None:
+    result = runner.invoke(app, ["indicators", "--data", str(folder), "--period", "2020Q4", *args])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == "" and "Traceback" not in result.output

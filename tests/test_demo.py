@@ -586,6 +586,7 @@ def test_demo_data_force_overwrites_and_new_or_empty_folders_are_fine(tmp_path: 
     [
         (("--seed", "-1"), "--seed"),
         (("--scale", "0"), "--scale"),
+        (("--scale", "100000000"), "--scale"),  # 384 GiB: a MemoryError traceback before
     ],
 )
 def test_demo_data_refuses_bad_numbers_without_traceback(
@@ -736,3 +737,15 @@ def _run_cli(*args: str) -> tuple[int, str]:
 
     result = CliRunner().invoke(app, list(args))
     return result.exit_code, result.output
+
+
+def test_demo_data_out_of_memory_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr("wbreport.demo.generate", exhausted)
+    code, output = _demo("--out", str(tmp_path / "pkg"), "--scale", "9000")
+    assert code == 2 and "not enough memory" in output and "Traceback" not in output
+    assert not (tmp_path / "pkg").exists()

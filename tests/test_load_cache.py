@@ -295,3 +295,14 @@ def test_participation_checks_use_the_first_valid_activity_row(make_package) -> 
     assert "same as row 2" in problems[("activities.csv", 3, "activity_id")].allowed
     assert problems[("participation.csv", 2, "partner")].allowed.endswith("(AL)")
     assert "train_the_trainers" in problems[("participation.csv", 3, "certified_trainers")].allowed
+
+
+def test_cache_key_covers_every_module_that_reads_or_judges_a_package() -> None:
+    """A validation rule changed in validate_table.py (e.g. ASCII digits only) must not
+    leave a package validated under the old rule in the cache: every reader and
+    validation module is part of the key."""
+    folder = Path(store.__file__).parent
+    judged = {p.stem for p in folder.glob("validate*.py")} | {
+        p.stem for p in folder.glob("*_reader.py")
+    }
+    assert judged <= set(store._CODE_MODULES)

@@ -405,6 +405,77 @@ def test_unknown_parameter_refused_by_the_command(tmp_path: Path) -> None:
     assert seen == set()
 
 
+def typed_notebook(tmp: Path) -> Path:
+    """The report notebook declaring extra parameters with typed defaults."""
+    notebook = notebook_with_cell(tmp / "nb", "pass")
+    nb = nbformat.read(notebook, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    cell.source += "\nrows = 10\nshow_chart = True\nshare = 0.5\nnote = ''\nitems: list = []\n"
+    nbformat.write(nb, notebook)
+    return notebook
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("rows=abc", "'rows' takes a whole number, got 'abc'"),
+        ("rows=1e400", "'rows' takes a whole number"),
+        ("rows=１２", "'rows' takes a whole number"),  # full-width digits: int() takes them
+        ("rows=2.5", "'rows' takes a whole number"),
+        ("show_chart=maybe", "'show_chart' takes true or false"),
+        ("share=nan", "'share' takes a number, got 'nan'"),
+        ("share=inf", "'share' takes a number"),
+        ("share=1e999", "'share' takes a number"),
+    ],
+)
+def test_parameter_values_of_the_wrong_type_are_refused_before_any_kernel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str, message: str
+) -> None:
+    """--param values were passed as text whatever the notebook declared ("abc" for a
+    count reached the kernel); they are typed like the parameter's default."""
+    started: list[object] = []
+    monkeypatch.setattr("wbreport.kernels.KernelSlot.start", lambda *a, **k: started.append(a))
+    notebook = typed_notebook(tmp_path)
+    args = ["run", "--notebook", str(notebook), "--out", str(tmp_path / "out"), "-p", value]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and result.stderr.strip().count("\n") == 0
+    assert started == []
+    assert not (tmp_path / "out").exists()
+
+
+def test_parameter_values_are_typed_like_their_defaults() -> None:
+    from wbreport.parameters import typed_parameters
+
+    declared = {
+        "rows": {"default": 10},
+        "show_chart": {"default": True},
+        "share": {"default": 0.5},
+        "note": {"default": ""},
+        "token": {"default": None},
+        "items": {"default": []},
+        "opaque": {},
+    }
+    given = {
+        "rows": "-3",
+        "show_chart": "FALSE",
+        "share": "2.5e-1",
+        "note": "12",
+        "token": "7",
+        "items": "[1]",
+        "opaque": "x",
+    }
+    assert typed_parameters(declared, given) == {
+        "rows": -3,
+        "show_chart": False,
+        "share": 0.25,
+        "note": "12",
+        "token": "7",
+        "items": "[1]",
+        "opaque": "x",
+    }
+
+
 SECRET_NOTEBOOK = """
 import os
 from IPython.display import HTML, display

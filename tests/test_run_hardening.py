@@ -69,13 +69,35 @@ def test_second_run_exits_3_without_ever_starting_a_kernel(
         (["--params", "{missing}"], "no such folder"),
         (["--params", "{file}"], "not a folder"),
         (["--lang", ""], "--lang names nothing"),
+        # second hostile pass: refused up front, not only when something is to be rendered
+        (["--period", "2020Q4:"], "invalid period '2020Q4:'"),
+        (["--period", ":2020Q4"], "invalid period ':2020Q4'"),
+        (["--executor", "dsak"], "unknown executor 'dsak'"),
+        (["--executor", "DASK"], "unknown executor 'DASK'"),
+        (["--scheduler", "tcp://127.0.0.1:8786"], "add --executor dask"),
+        (["--notebook", "{file}"], "is not a Jupyter notebook (.ipynb)"),
+        (["--notebook", "{folder}"], "is not a regular file"),
+        (["--notebook", "/dev/zero"], "is not a regular file"),
+        (["--notebook", "{missing}"], "not found"),
+        (["--notebook", "{huge}"], "is too large"),
     ],
 )
 def test_usage_errors_are_one_line_and_create_nothing(
     tmp_path: Path, no_kernels: list[object], args: list[str], message: str
 ) -> None:
     (tmp_path / "file.yaml").write_text("rag: {}\n", encoding="utf-8")
-    args = [a.format(missing=tmp_path / "missing", file=tmp_path / "file.yaml") for a in args]
+    (tmp_path / "folder.ipynb").mkdir()
+    with open(tmp_path / "huge.ipynb", "wb") as handle:  # sparse: no disk space taken
+        handle.truncate(3 * 1024**3)
+    args = [
+        a.format(
+            missing=tmp_path / "missing",
+            file=tmp_path / "file.yaml",
+            folder=tmp_path / "folder.ipynb",
+            huge=tmp_path / "huge.ipynb",
+        )
+        for a in args
+    ]
     code, output = run_cli("--out", str(tmp_path / "out"), *args)
     assert code == 2, output
     assert message in output and one_line(output), output
@@ -212,3 +234,72 @@ def test_period_9999q4_renders_every_kind(tmp_path: Path) -> None:
     assert code == 0, output
     jobs = read_manifest(out / "9999Q4")["jobs"]
     assert {(j["kind"], j["status"]) for j in jobs} == {("programming", "ok"), ("evaluation", "ok")}
+
+
+# --- nothing is written inside published sets (second hostile pass) ------------------------------
+
+
+def _published_set(out: Path) -> Path:
+    """An output folder as a run leaves it: lock, a marked set, the period's link."""
+    folder = out / ".sets" / f"{PERIOD}.20260101T000000-abcdef"
+    folder.mkdir(parents=True)
+    (folder / ".wbreport-set").write_text(folder.name + "\n", encoding="utf-8")
+    (folder / "AL.html").write_text("<html></html>", encoding="utf-8")
+    (out / ".wbreport.lock").touch()
+    (out / PERIOD).symlink_to(Path(".sets") / folder.name)
+    return folder
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["init", "{out}/2021Q4/project"],  # through the period's link
+        ["init", "{out}/.sets/project"],
+        ["demo-data", "--out", "{out}/2021Q4/demo"],
+        ["template", "--out", "{out}/2021Q4/data.xlsx"],
+        ["run", "--out", "{out}/2021Q4/nested", "--partners", "AL"],
+    ],
+)
+def test_nothing_is_written_inside_published_sets(
+    tmp_path: Path, no_kernels: list[object], args: list[str]
+) -> None:
+    """The next run replaces a set with everything in it: a project made there by ``init``
+    (or a demo package, a template, nested outputs) would be lost with it."""
+    out = tmp_path / "out"
+    folder = _published_set(out)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    result = CliRunner().invoke(app, [a.format(out=out) for a in args])
+    assert result.exit_code == 2, result.output
+    assert "inside the published reports" in result.output and one_line(result.output)
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+    assert (folder / "AL.html").is_file()
+
+
+def test_init_next_to_published_sets_is_fine(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _published_set(out)
+    result = CliRunner().invoke(app, ["init", str(out / "project")])
+    assert result.exit_code == 0, result.output
+    assert (out / "project" / "notebooks").is_dir()
+
+
+@pytest.mark.parametrize("kind", ["file", "link"])
+def test_sets_folder_that_is_a_file_or_link_is_refused_before_anything_is_written(
+    tmp_path: Path, no_kernels: list[object], kind: str
+) -> None:
+    """``<out>/.sets`` a file: the shared data file of the run could not be written and its
+    clean-up raised NotADirectoryError (a traceback); a link: it was written into the
+    folder the link names."""
+    out = tmp_path / "out"
+    out.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    if kind == "file":
+        (out / ".sets").write_text("keep", encoding="utf-8")
+    else:
+        (out / ".sets").symlink_to(elsewhere)
+    code, output = run_cli("--out", str(out), "--partners", "AL", "--period", PERIOD)
+    assert code == 2, output
+    assert "is not a folder wbreport created" in output and one_line(output), output
+    assert list(elsewhere.iterdir()) == []
+    assert sorted(p.name for p in out.iterdir()) == [".sets"]

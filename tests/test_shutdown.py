@@ -241,3 +241,21 @@ def test_unwritable_home_leaves_nothing_behind(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "2021Q4" / "AL.html").is_file()
     assert _leftovers(tmp) == []
     assert sorted(p.name for p in tmp.iterdir()) == []
+
+
+def test_sighup_stops_a_run_like_sigterm_unless_ignored() -> None:
+    """A closed terminal or SSH session (SIGHUP) killed the runner without clean-up, leaving
+    its temp folders; it now stops the run as SIGTERM does (exit 129). Under nohup
+    (SIGHUP ignored) it stays ignored."""
+    before = signal.getsignal(signal.SIGHUP)
+    with pytest.raises(Terminated) as caught, run_environment():
+        os.kill(os.getpid(), signal.SIGHUP)
+        time.sleep(5)  # interrupted by the handler
+    assert caught.value.exit_code == 129
+    assert signal.getsignal(signal.SIGHUP) == before
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with run_environment():
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, before)

@@ -46,6 +46,10 @@ _CODE_MODULES = (
     "sqlite_reader",
     "readers",
     "validate",
+    "validate_table",  # (split from validate: a rule changed there changes what is valid)
+    "validate_evaluation",
+    "validate_results",
+    "package",
     "schema",
     "registry",
     "partners",

@@ -110,6 +110,8 @@ def indicators(
         from wbreport.periods import parse_period
 
         p = parse_period(period)
+        if partner is not None and not partner.strip():  # not "every partner"
+            raise UsageError("--partner names no partner; give one code such as AL")
         if partner and "," in partner:
             raise UsageError("--partner takes one code")
         partners = parse_partners(partner) if partner else None
@@ -331,7 +333,15 @@ def _partner_list(text: str | None) -> list[str]:
 @app.command("demo-data")
 def demo_data(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the CSV package into.")],
-    scale: Annotated[int, typer.Option("--scale", min=1, help="1 ≈ 1,000 participation rows.")] = 1,
+    scale: Annotated[
+        int,
+        typer.Option(
+            "--scale",
+            min=1,
+            max=10_000,  # 10 million rows: above, the files pass the 2 GiB per-file limit
+            help="1 ≈ 1,000 participation rows (at most 10,000).",
+        ),
+    ] = 1,
     seed: Annotated[
         int, typer.Option("--seed", min=0, help="Random seed ≥ 0 (same seed, same files).")
     ] = 0,
@@ -344,7 +354,13 @@ def demo_data(
 
     def write() -> list[Path]:
         check_target(out_dir, force)  # before generating: refuse fast, overwrite nothing
-        return write_package(generate(scale=scale, seed=seed), out_dir)
+        try:
+            tables = generate(scale=scale, seed=seed)
+        except MemoryError:
+            raise UsageError(
+                f"not enough memory to generate --scale {scale:,}: choose a smaller scale"
+            ) from None
+        return write_package(tables, out_dir)
 
     for path in _guard(write):
         out.print(f"wrote {path}")

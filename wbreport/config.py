@@ -110,7 +110,43 @@ class Narrative:
     next_steps: str = ""
 
 
+MAX_YAML_BYTES = 4 * 1024**2
+"""Largest parameter file read (a narrative is a few KB; a 3 GB one took all memory)."""
+
+
+def _yaml_file_problem(path: Path) -> Problem | None:
+    """Why ``path`` cannot be read as a YAML file, before opening it: a FIFO would block,
+    /dev/zero never end, a folder named like the file was silently skipped."""
+    import os
+    import stat
+
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        return Problem(str(path), None, None, None, f"cannot read YAML file: {exc.strerror}")
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a FIFO, socket or device"
+        return Problem(str(path), None, None, None, f"{kind}: a YAML file must be a regular file")
+    if info.st_size > MAX_YAML_BYTES:
+        return Problem(
+            str(path),
+            None,
+            None,
+            None,
+            f"YAML file too large ({info.st_size:,} bytes; the limit is {MAX_YAML_BYTES:,})",
+        )
+    return None
+
+
+def _present(path: Path) -> bool:
+    """Whether anything is at ``path`` (a dangling link too: it is reported, not skipped)."""
+    return path.exists() or path.is_symlink()
+
+
 def _read_yaml(path: Path) -> tuple[Any, list[Problem]]:
+    refused = _yaml_file_problem(path)
+    if refused is not None:
+        return None, [refused]
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -346,7 +382,7 @@ _SPECIAL = {
 
 def load_settings(params_dir: Path | None) -> Settings:
     """Read ``defaults.yaml`` in ``params_dir`` (built-in defaults when absent)."""
-    if params_dir is None or not (params_dir / "defaults.yaml").is_file():
+    if params_dir is None or not _present(params_dir / "defaults.yaml"):
         return Settings()
     path = params_dir / "defaults.yaml"
     data, problems = _read_yaml(path)
@@ -383,7 +419,7 @@ def load_narrative(params_dir: Path | None, period: str, code: str) -> Narrative
     if params_dir is None:
         return Narrative()
     path = narrative_path(params_dir, period, code)
-    if not path.is_file():
+    if not _present(path):
         return Narrative()
     data, problems = _read_yaml(path)
     narrative = _build(Narrative, data, str(path), "", problems)

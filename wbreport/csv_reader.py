@@ -41,10 +41,15 @@ from wbreport.schema import TABLES, Table
 def read_csv_folder(root: Path) -> RawPackage:
     """Read each table's ``<name>.csv`` of the folder ``root``."""
     pkg = RawPackage(root, "csv")
+    try:  # names that differ only in case or spaces ("Targets.csv") are named, not skipped
+        present = [p.name[:-4] for p in root.iterdir() if p.name.lower().endswith(".csv")]
+    except OSError:
+        present = []
     for table in TABLES:
         file = root / f"{table.name}.csv"
         if not file.exists() and not file.is_symlink():
-            missing_table(pkg, table.name, f"{root.name}/{table.name}.csv")
+            folder = root.name or root.resolve().name  # "--data ." names the folder
+            missing_table(pkg, table.name, f"{folder}/{table.name}.csv", present)
             continue
         pkg.files.append(file)
         raw = read_csv_file(file, pkg.problems, table, pkg.digests)
@@ -255,6 +260,18 @@ def _header(body: bytes, source: str, problems: list[Problem]) -> list[str] | No
         raw_header = next(csv.reader(io.StringIO(first_line)), [])
     except csv.Error as exc:
         problems.append(Problem(source, 1, None, None, f"malformed CSV header: {exc}"))
+        return None
+    if first_line.strip().lower() == "sep=,":  # ("sep=;" is named by its separator below)
+        problems.append(
+            Problem(
+                source,
+                1,
+                None,
+                first_line.strip(),
+                "a spreadsheet's 'sep=' line above the header: delete it so that the "
+                "header is row 1",
+            )
+        )
         return None
     separator = _other_separator(first_line, raw_header)
     if separator is not None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,32 @@ OPTIONAL_INJECTED = ("kind", "lang", "languages")
 """Parameters set only when the notebook declares them (a notebook without ``lang``
 renders English only; with ``languages``, one execution renders all of a report's
 languages)."""
+
+
+MAX_NOTEBOOK_BYTES = 128 * 1024**2
+"""Largest notebook file read (a report notebook is a few hundred KB; reading a 3 GB one
+whole took the machine's memory)."""
+
+
+def check_notebook_file(notebook: Path, what: str) -> None:
+    """Refuse, before anything reads it, a notebook that is missing, not a regular
+    ``.ipynb`` file (a FIFO would block, /dev/zero never end) or too large."""
+    import os
+    import stat
+
+    try:
+        info = os.stat(notebook)
+    except OSError:
+        raise UsageError(f"{what} not found: {notebook}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageError(f"{what} {notebook} is not a regular file (a folder, FIFO or device)")
+    if notebook.suffix.lower() != ".ipynb":
+        raise UsageError(f"{what} {notebook} is not a Jupyter notebook (.ipynb)")
+    if info.st_size > MAX_NOTEBOOK_BYTES:
+        raise UsageError(
+            f"{what} {notebook} is too large ({info.st_size:,} bytes; the limit is "
+            f"{MAX_NOTEBOOK_BYTES:,}): clear its outputs"
+        )
 
 
 def declared_parameters(notebook: Path) -> dict[str, Any]:
@@ -39,7 +67,10 @@ def declared_parameters(notebook: Path) -> dict[str, Any]:
                     if isinstance(node, ast.AnnAssign)
                     else []
                 )
-                names.update({t.id: {"name": t.id} for t in targets if isinstance(t, ast.Name)})
+                default = _literal_default(node)
+                names.update(
+                    {t.id: {"name": t.id, **default} for t in targets if isinstance(t, ast.Name)}
+                )
             return names
     except (OSError, ValueError, SyntaxError, AttributeError, RecursionError):
         pass  # papermill gives the precise message below
@@ -49,6 +80,20 @@ def declared_parameters(notebook: Path) -> dict[str, Any]:
         return dict(pm.inspect_notebook(str(notebook)))
     except Exception as exc:
         raise UsageError(f"cannot read notebook {notebook}: {exc}") from None
+
+
+def _literal_default(node: Any) -> dict[str, Any]:
+    """``{"default": value}`` when an assignment's value is a literal, else ``{}``: the
+    default's type types ``--param`` values."""
+    import ast
+
+    value = getattr(node, "value", None)
+    if value is None:  # an annotation without a value
+        return {}
+    try:
+        return {"default": ast.literal_eval(value)}
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return {}
 
 
 def check_parameters(notebook: Path, given: dict[str, Any]) -> dict[str, Any]:
@@ -66,6 +111,40 @@ def check_parameters(notebook: Path, given: dict[str, Any]) -> dict[str, Any]:
             f"{notebook.name} declares: {', '.join(declared)}"
         )
     return declared
+
+
+_WHOLE = re.compile(r"[+-]?[0-9]{1,18}")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+
+
+def typed_parameters(declared: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """``given`` (text from ``--param NAME=VALUE``) typed like each name's default in the
+    notebook: a whole number, a finite number or true/false where the default is one;
+    text otherwise. A value that is not of its default's type is refused (exit 2) before
+    any kernel starts, instead of reaching the notebook as text ("abc" for a count)."""
+    typed = {}
+    for name, value in given.items():
+        default = declared.get(name, {}).get("default")
+        if not isinstance(value, str) or default is None or isinstance(default, str):
+            typed[name] = value
+            continue
+        text = value.strip()
+        if isinstance(default, bool):
+            if text.lower() not in ("true", "false"):
+                raise UsageError(f"parameter {name!r} takes true or false, got {value!r}")
+            typed[name] = text.lower() == "true"
+        elif isinstance(default, int):
+            if not _WHOLE.fullmatch(text):
+                raise UsageError(f"parameter {name!r} takes a whole number, got {value!r}")
+            typed[name] = int(text)
+        elif isinstance(default, float):
+            number = float(text) if _DECIMAL.fullmatch(text) else math.nan
+            if not math.isfinite(number):
+                raise UsageError(f"parameter {name!r} takes a number, got {value!r}")
+            typed[name] = number
+        else:  # a list, a dict...: the notebook's own business; passed as text
+            typed[name] = value
+    return typed
 
 
 def check_value(name: str, value: Any) -> None:
@@ -90,9 +169,12 @@ def check_extra(parameters: dict[str, Any]) -> None:
 
 __all__ = [
     "INJECTED",
+    "MAX_NOTEBOOK_BYTES",
     "OPTIONAL_INJECTED",
     "check_extra",
+    "check_notebook_file",
     "check_parameters",
     "check_value",
     "declared_parameters",
+    "typed_parameters",
 ]

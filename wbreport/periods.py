@@ -137,6 +137,8 @@ def parse_period_range(text: str, limit: int | None = None) -> list[Period]:
     if ":" not in text:
         return [parse_period(text)]
     first_text, _, last_text = text.partition(":")
+    if not first_text.strip() or not last_text.strip():  # "2020Q4:" quotes all of it
+        raise PeriodError(text)
     first, last = parse_period(first_text), parse_period(last_text)
     if first.kind != last.kind or last < first:
         raise PeriodError(text)

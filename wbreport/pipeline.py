@@ -70,6 +70,10 @@ class Pipeline:
             raise UsageError("--partners names no partner; give codes such as AL,RS,WB")
         check_extra(options.parameters)
         check_languages(options.languages)
+        if options.executor not in ("local", "dask"):  # refused even when nothing renders
+            raise UsageError(f"unknown executor {options.executor!r}: use local or dask")
+        if options.scheduler is not None and options.executor != "dask":
+            raise UsageError("--scheduler is the address of a dask scheduler: add --executor dask")
         self.periods_asked = parse_period_option(options.period) if options.period else None
         self.params_dir = params_folder(options.params_dir)
         self.out = options.out.absolute()
@@ -220,7 +224,8 @@ class Pipeline:
             path.parent.mkdir(exist_ok=True)
             prepared.save(path)
         except OSError as exc:
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
             raise UsageError(f"cannot write to the output folder {self.out}: {exc}") from None
         for plan in plans:
             for job in plan.jobs:

@@ -18,7 +18,12 @@ from wbreport.jobs import Job, JobResult, Status, job_key
 from wbreport.manifest import jobs_of, read_manifest, result_from
 from wbreport.naming import ENGLISH, PROGRAMMING, narrative_stem
 from wbreport.options import MAX_PERIODS, ReportKey, RunOptions, project_dir
-from wbreport.parameters import INJECTED, check_parameters
+from wbreport.parameters import (
+    INJECTED,
+    check_notebook_file,
+    check_parameters,
+    typed_parameters,
+)
 from wbreport.partners import ALL_CODES, get_partner
 from wbreport.project import defaults_dir
 from wbreport.publication import published, sets_dir
@@ -39,6 +44,7 @@ class KindSpec:
     notebook: Path
     title: str
     declared: frozenset[str]
+    extra: tuple[tuple[str, Any], ...] = ()  # --param values it declares, typed
 
     @property
     def has_lang(self) -> bool:
@@ -178,10 +184,11 @@ def resolve_kinds(settings: Settings, options: RunOptions, params_dir: Path) -> 
     for name in chosen_kinds(settings, options):
         kind = settings.reports[name]
         notebook = (options.notebook or _locate(kind.notebook, params_dir)).resolve()
-        if not notebook.is_file():
-            raise UsageError(f"notebook of report kind {name!r} not found: {notebook}")
+        check_notebook_file(notebook, f"notebook of report kind {name!r}")
         declared = check_parameters(notebook, dict.fromkeys(INJECTED))
-        specs.append(KindSpec(name, notebook, kind.title, frozenset(declared)))
+        mine = {k: v for k, v in options.parameters.items() if k in declared}
+        extra = tuple(typed_parameters(declared, mine).items())
+        specs.append(KindSpec(name, notebook, kind.title, frozenset(declared), extra))
     extra = set(options.parameters)
     unused = sorted(n for n in extra if not any(n in s.declared for s in specs))
     if unused:  # the precise message, naming what the first notebook declares
@@ -308,7 +315,7 @@ class Planner:
             "data": str(self.data_path) if self.data_path else None,
             "params_dir": str(self.params_dir),
             "prepared": None,
-            **{k: v for k, v in self.options.parameters.items() if k in kind.declared},
+            **dict(kind.extra),
         }
         if "kind" in kind.declared:
             parameters["kind"] = kind.name

@@ -77,9 +77,12 @@ def init_project(folder: Path, force: bool = False) -> list[Path]:
         When ``folder`` is a file, or is not empty and ``force`` is not given, or
         cannot be written.
     """
+    from wbreport.publication import refuse_inside_sets
+
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder} is a file, not a folder: choose a folder for the project")
+    refuse_inside_sets(folder, "project")
     try:
         entries = sorted(p.name for p in folder.iterdir()) if folder.exists() else []
     except OSError as exc:

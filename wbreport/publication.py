@@ -68,8 +68,27 @@ def out_problem(out: Path, exc: OSError) -> UsageError:
     return UsageError(f"cannot write to the output folder {out}: {reason}")
 
 
+def refuse_inside_sets(path: Path, what: str) -> None:
+    """Refuse (exit 2) writing ``what`` at ``path`` when it lies inside a report set or in
+    an output folder's ``.sets/`` (symbolic links followed, so ``<out>/<period>/x`` too).
+
+    The next run replaces that set and deletes it with whatever was put in it: a project
+    made by ``init`` there, a demo package or a template would be lost.
+    """
+    resolved = path.resolve()
+    for folder in (resolved, *resolved.parents):
+        inside_set = (folder / SET_MARKER).is_file()
+        if inside_set or (folder.name == ".sets" and (folder.parent / LOCK).exists()):
+            place = folder if inside_set else folder.parent
+            raise UsageError(
+                f"{path} lies inside the published reports of {place}, which the next run "
+                f"replaces: put the {what} elsewhere"
+            )
+
+
 def check_out(out: Path) -> None:
-    """Refuse (exit 2) an ``--out`` that is a file or lies under ``/proc``, ``/sys``, ``/dev``."""
+    """Refuse (exit 2) an ``--out`` that is a file or lies under ``/proc``, ``/sys``, ``/dev``,
+    or inside another output folder's report sets."""
     resolved = out.resolve()
     if resolved.parts[1:2] and resolved.parts[1] in ("proc", "sys", "dev"):
         raise UsageError(
@@ -77,6 +96,10 @@ def check_out(out: Path) -> None:
         )
     if out.exists() and not out.is_dir():
         raise UsageError(f"cannot write to the output folder {out}: it is a file, not a folder")
+    refuse_inside_sets(out, "output folder")
+    sets = sets_dir(out)  # checked before anything is written there (the shared data file)
+    if sets.is_symlink() or (sets.exists() and not sets.is_dir()):
+        raise UsageError(f"{sets} is not a folder wbreport created; move it away")
 
 
 # --- lock -----------------------------------------------------------------------------------
@@ -361,6 +384,7 @@ __all__ = [
     "publish",
     "published",
     "read_json",
+    "refuse_inside_sets",
     "remove_set",
     "sets_dir",
     "write_atomic",

@@ -109,9 +109,23 @@ def input_file_problem(file: Path, name: str) -> Problem | None:
     return None
 
 
-def missing_table(pkg: RawPackage, name: str, where: str) -> None:
-    """Record a problem when the required table ``name`` is absent."""
-    if TABLES_BY_NAME[name].required:
+def missing_table(pkg: RawPackage, name: str, where: str, present: Iterable[str] = ()) -> None:
+    """Record a problem when the required table ``name`` is absent, or when a table of
+    ``present`` (file, sheet or table names) is ``name`` written otherwise ("Targets",
+    "tools "): an optional table would be silently left out."""
+    near = sorted(n for n in present if n != name and n.strip().lower() == name)
+    if near:
+        pkg.problems.append(
+            Problem(
+                where,
+                None,
+                None,
+                near[0],
+                f"is not named exactly {name!r} (lower case, no spaces): rename it so the "
+                f"table is read",
+            )
+        )
+    elif TABLES_BY_NAME[name].required:
         pkg.problems.append(Problem(where, None, None, None, f"required table {name!r} is missing"))
 
 

@@ -22,6 +22,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 PREFIX = "wbreport-"
 KINDS = ("kernel", "job", "run")
@@ -128,7 +129,17 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     if _terminating.is_set():
         return  # already stopping: let the (bounded) clean-up finish
     _terminating.set()
-    raise Terminated()
+    stop = Terminated()
+    stop.exit_code = 128 + signum  # 143 for SIGTERM, 129 for SIGHUP
+    raise stop
+
+
+# SIGHUP (the terminal or SSH session closed, a service manager's reload) stops a run as
+# SIGTERM does; by default it killed the runner without any clean-up (its temp folders were
+# left behind). Under nohup SIGHUP is ignored, and stays ignored.
+_STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 
 _terminating = threading.Event()
@@ -144,10 +155,12 @@ def run_environment() -> Iterator[Path | None]:
     end. Yields that folder (``None`` when HOME is fine).
     """
     remove_stale()
-    previous = None
+    previous: dict[int, Any] = {}
     if threading.current_thread() is threading.main_thread():
         _terminating.clear()
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        for number in _STOP_SIGNALS:
+            if signal.getsignal(number) is not signal.SIG_IGN:
+                previous[number] = signal.signal(number, _on_sigterm)
     saved: dict[str, str | None] = {}
     run_dir: Path | None = None
     try:
@@ -168,8 +181,8 @@ def run_environment() -> Iterator[Path | None]:
                 os.environ[name] = value
         if run_dir is not None:
             shutil.rmtree(run_dir, ignore_errors=True)
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 __all__ = [

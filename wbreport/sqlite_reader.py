@@ -81,7 +81,7 @@ def read_sqlite(file: Path) -> RawPackage:
         )
         for table in TABLES:
             if table.name not in names:
-                missing_table(pkg, table.name, f"{file.name} (table {table.name!r})")
+                missing_table(pkg, table.name, f"{file.name} (table {table.name!r})", names)
                 continue
             if names[table.name] == "view":  # a view can compute rows without end
                 pkg.problems.append(

@@ -73,6 +73,9 @@ def write_template(out: Path, force: bool = False) -> Path:
         raise UsageError(f"--out {out} is a folder; give a file name such as {out}/data.xlsx")
     if out.exists() and not force:
         raise UsageError(f"{out} exists; choose another file name or add --force to replace it")
+    from wbreport.publication import refuse_inside_sets
+
+    refuse_inside_sets(out, "template")
     book = build_workbook()
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

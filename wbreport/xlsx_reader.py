@@ -68,7 +68,9 @@ def read_xlsx(file: Path) -> RawPackage:
     try:
         for table in TABLES:
             if table.name not in workbook.sheetnames:
-                missing_table(pkg, table.name, f"{file.name} (sheet {table.name!r})")
+                missing_table(
+                    pkg, table.name, f"{file.name} (sheet {table.name!r})", workbook.sheetnames
+                )
                 continue
             source = f"{file.name}[{table.name}]"
             try:

@@ -75,9 +75,11 @@ def check_target(out: Path, force: bool = False) -> None:
     listed, or is a folder that is not empty and ``force`` is not given.
     """
     from wbreport.errors import UsageError
+    from wbreport.publication import refuse_inside_sets
 
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a folder: choose a folder for the package")
+    refuse_inside_sets(out, "data package")
     if not out.exists():
         return
     try:
