@@ -1089,3 +1089,13 @@ def excel_sep_comma_line(tmp: Path) -> Case:
     path = folder / "activities.csv"
     path.write_bytes(b"sep=,\r\n" + path.read_bytes())
     return Case(folder, where=("activities.csv", "row 1", "'sep=,'", "delete it"))
+
+
+@case
+def narrative_too_long(tmp: Path) -> Case:
+    """3 MB of '[' in a narrative: markdown took over a minute per report (cell timeout)."""
+    return with_where(
+        params(tmp, narrative="highlights: '" + "[" * 3_000_000 + "'\n"),
+        "highlights",
+        "at most 100,000 characters",
+    )

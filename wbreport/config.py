@@ -110,6 +110,9 @@ class Narrative:
     next_steps: str = ""
 
 
+MAX_TEXT_CHARS = 100_000
+"""Longest text setting or narrative field (rendering markdown costs up to ~30 µs per
+character: a 4 MB narrative of '[' took two minutes, past the cell timeout)."""
 MAX_YAML_BYTES = 4 * 1024**2
 """Largest parameter file read (a narrative is a few KB; a 3 GB one took all memory)."""
 
@@ -174,9 +177,18 @@ def _scalar_reader(default: Any) -> Any:
 
     def text(value: Any, source: str, name: str, problems: list[Problem]) -> Any:
         value = "" if value is None else value
-        if isinstance(value, str):
+        if isinstance(value, str) and len(value) <= MAX_TEXT_CHARS:
             return value
-        problems.append(Problem(source, None, name, reprlib.repr(value)[:60], "expected text"))
+        allowed = "expected text" if not isinstance(value, str) else "text too long"
+        problems.append(
+            Problem(
+                source,
+                None,
+                name,
+                reprlib.repr(value)[:60],
+                f"{allowed} (of at most {MAX_TEXT_CHARS:,} characters)",
+            )
+        )
         return _MISSING
 
     def number(value: Any, source: str, name: str, problems: list[Problem]) -> Any:
