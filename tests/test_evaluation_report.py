@@ -151,8 +151,24 @@ def test_knowledge_table_and_gain(report: Callable[..., EvaluationReport]) -> No
     assert_hidden(table["Interview"])  # min(4, 4) < 5
     gain = report().own["knowledge_gain"]["value"]
     assert table["Total"][-1] == f"+{gain:.1f}"
-    assert f"+{gain:.1f}" in section.find("p", class_="lead").get_text()
+    assert section.find("p", class_="lead").get_text() == f"Knowledge gain: +{gain:.1f} points."
     assert "Interview: n < 5" in section.find("img")["alt"]
+
+
+def test_knowledge_gain_sentence_without_a_figure(
+    report: Callable[..., EvaluationReport], tmp_path: Path
+) -> None:
+    """A suppressed gain is not read as a number of points ("n < 5 points")."""
+    params = tmp_path / "params"
+    params.mkdir()
+    defaults = (Path(__file__).parents[1] / "params" / "defaults.yaml").read_text()
+    (params / "defaults.yaml").write_text(
+        defaults.replace("min_respondents: 5 ", "min_respondents: 99"), encoding="utf-8"
+    )
+    hidden = soup(report(params_dir=str(params)).knowledge()).find("p", class_="lead")
+    assert hidden.get_text() == "Knowledge gain: n < 99."
+    croatian = soup(report(params_dir=str(params), lang="hr").knowledge()).find("p", class_="lead")
+    assert croatian.get_text() == "Porast znanja: n < 99."
 
 
 def test_pass_rate_by_module(report: Callable[..., EvaluationReport]) -> None:

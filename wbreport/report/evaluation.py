@@ -313,13 +313,18 @@ class EvaluationReport:
             class_="knowledge",
         )
         gain = self.own["knowledge_gain"]
-        lead = self.t.plural(
-            "Knowledge gain: {gain} point.",
-            "Knowledge gain: {gain} points.",
-            None if self.ctx.suppressed(gain) else gain["value"],
-            decimals=1,
-            gain=self._figure("knowledge_gain"),
-        )
+        shown = self._figure("knowledge_gain")
+        if self.ctx.suppressed(gain) or is_na(gain["value"]):
+            # TRANSLATORS: {figure} is "n < 5" (too few tested to show) or "n/a"
+            lead = self.t("Knowledge gain: {figure}.", figure=shown)
+        else:
+            lead = self.t.plural(
+                "Knowledge gain: {gain} point.",
+                "Knowledge gain: {gain} points.",
+                gain["value"],
+                decimals=1,
+                gain=shown,
+            )
         return Section([heading, Fragment(tag("p", lead, class_="lead")), chart, Fragment(grid)])
 
     def _knowledge_row(self, label: Any, r: Any) -> list[Any]:
