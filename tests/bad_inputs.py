@@ -1099,3 +1099,18 @@ def narrative_too_long(tmp: Path) -> Case:
         "highlights",
         "at most 100,000 characters",
     )
+
+
+@case
+def defaults_kind_named_like_a_language(tmp: Path) -> Case:
+    """Kind 'sq' in English is AL.sq.html, as is the programming report in Albanian: one
+    would silently overwrite the other."""
+    return with_where(
+        params(
+            tmp,
+            defaults="reports:\n  programming: {notebook: notebooks/report.ipynb, title: x}\n"
+            "  sq: {notebook: notebooks/evaluation.ipynb, title: y}\n",
+        ),
+        "reports.sq",
+        "named like a report language",
+    )
