@@ -1114,3 +1114,15 @@ def defaults_kind_named_like_a_language(tmp: Path) -> Case:
         "reports.sq",
         "named like a report language",
     )
+
+
+@case
+def xlsx_error_value_in_text(tmp: Path) -> Case:
+    """An error cell (#REF!) in a text column was taken as the module's name."""
+    path = workbook(tmp)
+    book = openpyxl.load_workbook(path)
+    sheet = book["activities"]
+    cell = sheet.cell(row=3, column=[c.value for c in sheet[1]].index("module") + 1)
+    cell.value, cell.data_type = "#REF!", "e"
+    book.save(path)
+    return Case(path, where=("package.xlsx[activities]", "row 3", "column 'module'", "error value"))
