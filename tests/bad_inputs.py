@@ -1024,7 +1024,14 @@ for _name, _text, _where in (
 def csv_optional_table_capitalised(tmp: Path) -> Case:
     folder = base(tmp)
     (folder / "targets.csv").rename(folder / "Targets.csv")
-    return Case(folder, where=("targets.csv", "'Targets'", "not named exactly 'targets'"))
+    return Case(folder, where=("targets.csv", "'Targets.csv'", "not named exactly 'targets.csv'"))
+
+
+@case
+def csv_extension_upper_case(tmp: Path) -> Case:
+    folder = base(tmp)
+    (folder / "participation.csv").rename(folder / "participation.CSV")
+    return Case(folder, where=("participation.csv", "'participation.CSV'", "not named exactly"))
 
 
 @case
