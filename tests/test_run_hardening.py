@@ -319,3 +319,27 @@ def test_languages_that_no_report_is_rendered_in_are_refused(
     assert code == 2, output
     assert "nothing to render" in output and one_line(output), output
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "--out", "{long}", "--partners", "AL"],
+        ["run", "--params", "{long}"],
+        ["validate", "--data", "{long}"],
+        ["indicators", "--period", PERIOD, "--data", "{long}"],
+        ["demo-data", "--out", "{long}"],
+        ["template", "--out", "{long}.xlsx"],
+        ["init", "{long}"],
+    ],
+)
+def test_a_path_the_system_refuses_is_one_line_in_every_command(
+    tmp_path: Path, no_kernels: list[object], args: list[str]
+) -> None:
+    """A 300-character file name (ENAMETOOLONG from the first stat) was a traceback in all
+    five commands: any OSError about a path is one line naming it, exit 2."""
+    long = str(tmp_path / ("a" * 300))
+    result = CliRunner().invoke(app, [a.format(long=long) for a in args])
+    assert result.exit_code == 2, result.output
+    assert "File name too long" in result.output and one_line(result.output), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
