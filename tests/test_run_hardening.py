@@ -365,3 +365,16 @@ def test_init_force_replaces_links_instead_of_writing_through_them(tmp_path: Pat
     result = CliRunner().invoke(app, ["init", str(linked), "--force"])
     assert result.exit_code == 2 and "is a link" in result.output and one_line(result.output)
     assert list(elsewhere.iterdir()) == []
+
+
+def test_lock_holder_record_replaces_a_planted_link(tmp_path: Path) -> None:
+    """``<out>/.wbreport.lock.json`` planted as a link: the run's holder record overwrote the
+    file it named."""
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    (out / ".wbreport.lock.json").symlink_to(victim)
+    with RunLock(out) as lock:
+        assert f"pid {os.getpid()}" in lock.holder()
+    assert victim.read_text(encoding="utf-8") == "precious"
