@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from tests.reporting import jobs_by_partner, read_manifest
 from wbreport.cli import app
 from wbreport.options import MAX_PERIODS, RunOptions
 from wbreport.pipeline import plan_and_run
+from wbreport.project import sample_data_path
 from wbreport.publication import BANNER_START, RunLock, mark_carried
 
 PERIOD = "2021Q4"
@@ -378,3 +380,31 @@ def test_lock_holder_record_replaces_a_planted_link(tmp_path: Path) -> None:
     with RunLock(out) as lock:
         assert f"pid {os.getpid()}" in lock.holder()
     assert victim.read_text(encoding="utf-8") == "precious"
+
+
+def test_console_lines_show_brackets_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A failed report's error with "[/bold]" in it (rich markup) raised MarkupError in the
+    progress line and ended the whole run with a traceback; a path with it did the same."""
+    from types import SimpleNamespace
+
+    from wbreport.cli import ConsoleReporter
+
+    reporter = ConsoleReporter()
+    job = SimpleNamespace(name="AL [red]")
+    failed = SimpleNamespace(
+        status=SimpleNamespace(value="failed"), seconds=0.4, error="[/bold] [link=x]y", cell=2
+    )
+    reporter.finished(job, failed)
+    reporter.message("portal not written: /tmp/[/x]")
+    reporter.close()
+    shown = capsys.readouterr().err
+    assert "AL [red]  failed" in shown and "[/bold] [link=x]y (cell 2)" in shown
+    assert "/tmp/[/x]" in shown
+    folder = tmp_path / "[/x]"
+    (folder / "pkg").mkdir(parents=True)
+    shutil.copytree(sample_data_path(), folder / "pkg", dirs_exist_ok=True)
+    result = CliRunner().invoke(app, ["validate", "--data", str(folder / "pkg")])
+    assert result.exit_code == 0, result.output
+    assert "[/x]" in result.output

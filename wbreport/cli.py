@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from wbreport.errors import UsageError, ValidationError, WbreportError
 
@@ -21,8 +22,11 @@ app = typer.Typer(
     help="Render the programme's periodic reports from a data package.",
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Markup is off unless a line asks for it, and then every text from outside (paths, data,
+# a failed report's error) goes through escape(): "[/bold]" in an error message raised
+# MarkupError and ended the run with a traceback.
+out = Console(highlight=False, soft_wrap=True, markup=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 T = TypeVar("T")
 
 DataOpt = Annotated[
@@ -91,7 +95,7 @@ def validate(data: DataOpt = None) -> None:
     from wbreport.schema import TABLES
 
     package = _guard(lambda: load_package(data))
-    out.print(f"[green]valid[/] data package {package.source}")
+    out.print(f"[green]valid[/] data package {escape(str(package.source))}", markup=True)
     for table in TABLES:
         out.print(f"  {table.name:<21} {len(getattr(package, table.name)):>9,} rows")
 
@@ -177,12 +181,15 @@ class ConsoleReporter:
         self.task: Any = None
 
     def message(self, text: str) -> None:
-        err.print(f"[dim]{text}[/]")
+        err.print(f"[dim]{escape(text)}[/]", markup=True)
 
     def planned(self, jobs: list[Any], skipped: list[Any]) -> None:
         for result in skipped:  # (reports not asked for are carried over silently)
             if result.status.value == "skipped":
-                err.print(f"  [dim]- {result.stem} {result.period}  skipped (unchanged)[/]")
+                err.print(
+                    f"  [dim]- {escape(f'{result.stem} {result.period}')}  skipped (unchanged)[/]",
+                    markup=True,
+                )
         if jobs:
             self.progress.start()
             self.task = self.progress.add_task("rendering reports", total=len(jobs))
@@ -198,7 +205,8 @@ class ConsoleReporter:
             "" if ok else f"  {result.error}" + (f" (cell {result.cell})" if result.cell else "")
         )
         err.print(
-            f"  {mark} {job.name}  {result.status.value}  {result.seconds:.1f} s{detail}",
+            f"  {mark} {escape(f'{job.name}  {result.status.value}')}  {result.seconds:.1f} s"
+            + escape(detail),
             highlight=False,
             markup=True,
         )

@@ -7,6 +7,7 @@ import json
 
 import pandas as pd
 from rich.table import Table
+from rich.text import Text
 
 from wbreport.targets import formatted
 
@@ -23,9 +24,9 @@ def indicators_json(table: pd.DataFrame) -> str:
     return json.dumps(records, ensure_ascii=False, indent=1)
 
 
-def _rag(text: str) -> str:
-    style = _RAG_STYLE.get(text)
-    return f"[{style}]{text}[/]" if style else text
+def _rag(text: str) -> Text:
+    """A styled cell (a Text, not markup: the command line prints without markup)."""
+    return Text(text, style=_RAG_STYLE.get(text) or "")
 
 
 def indicators_rich_table(table: pd.DataFrame, title: str, threshold: int) -> Table:
