@@ -1024,7 +1024,14 @@ for _name, _text, _where in (
 def csv_optional_table_capitalised(tmp: Path) -> Case:
     folder = base(tmp)
     (folder / "targets.csv").rename(folder / "Targets.csv")
-    return Case(folder, where=("targets.csv", "'Targets'", "not named exactly 'targets'"))
+    return Case(folder, where=("targets.csv", "'Targets.csv'", "not named exactly 'targets.csv'"))
+
+
+@case
+def csv_extension_upper_case(tmp: Path) -> Case:
+    folder = base(tmp)
+    (folder / "participation.csv").rename(folder / "participation.CSV")
+    return Case(folder, where=("participation.csv", "'participation.CSV'", "not named exactly"))
 
 
 @case
@@ -1099,3 +1106,30 @@ def narrative_too_long(tmp: Path) -> Case:
         "highlights",
         "at most 100,000 characters",
     )
+
+
+@case
+def defaults_kind_named_like_a_language(tmp: Path) -> Case:
+    """Kind 'sq' in English is AL.sq.html, as is the programming report in Albanian: one
+    would silently overwrite the other."""
+    return with_where(
+        params(
+            tmp,
+            defaults="reports:\n  programming: {notebook: notebooks/report.ipynb, title: x}\n"
+            "  sq: {notebook: notebooks/evaluation.ipynb, title: y}\n",
+        ),
+        "reports.sq",
+        "named like a report language",
+    )
+
+
+@case
+def xlsx_error_value_in_text(tmp: Path) -> Case:
+    """An error cell (#REF!) in a text column was taken as the module's name."""
+    path = workbook(tmp)
+    book = openpyxl.load_workbook(path)
+    sheet = book["activities"]
+    cell = sheet.cell(row=3, column=[c.value for c in sheet[1]].index("module") + 1)
+    cell.value, cell.data_type = "#REF!", "e"
+    book.save(path)
+    return Case(path, where=("package.xlsx[activities]", "row 3", "column 'module'", "error value"))

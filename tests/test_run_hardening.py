@@ -72,6 +72,7 @@ def test_second_run_exits_3_without_ever_starting_a_kernel(
         # second hostile pass: refused up front, not only when something is to be rendered
         (["--period", "2020Q4:"], "invalid period '2020Q4:'"),
         (["--period", ":2020Q4"], "invalid period ':2020Q4'"),
+        (["--period", "2020Q4:2021Q1:2021Q2"], "invalid period '2020Q4:2021Q1:2021Q2'"),
         (["--executor", "dsak"], "unknown executor 'dsak'"),
         (["--executor", "DASK"], "unknown executor 'DASK'"),
         (["--scheduler", "tcp://127.0.0.1:8786"], "add --executor dask"),
@@ -303,3 +304,42 @@ def test_sets_folder_that_is_a_file_or_link_is_refused_before_anything_is_writte
     assert "is not a folder wbreport created" in output and one_line(output), output
     assert list(elsewhere.iterdir()) == []
     assert sorted(p.name for p in out.iterdir()) == [".sets"]
+
+
+def test_languages_that_no_report_is_rendered_in_are_refused(
+    tmp_path: Path, no_kernels: list[object]
+) -> None:
+    """A notebook without ``lang`` renders English only: ``--lang sq`` asked for nothing,
+    and an empty set was published with exit 0 (as ``--partners ,`` did before)."""
+    notebook = minimal_notebook(tmp_path / "nb" / "report.ipynb", with_lang=False)
+    out = tmp_path / "out"
+    code, output = run_cli(
+        "--notebook", str(notebook), "--lang", "sq", "--out", str(out), "--period", PERIOD
+    )  # fmt: skip
+    assert code == 2, output
+    assert "nothing to render" in output and one_line(output), output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "--out", "{long}", "--partners", "AL"],
+        ["run", "--params", "{long}"],
+        ["validate", "--data", "{long}"],
+        ["indicators", "--period", PERIOD, "--data", "{long}"],
+        ["demo-data", "--out", "{long}"],
+        ["template", "--out", "{long}.xlsx"],
+        ["init", "{long}"],
+    ],
+)
+def test_a_path_the_system_refuses_is_one_line_in_every_command(
+    tmp_path: Path, no_kernels: list[object], args: list[str]
+) -> None:
+    """A 300-character file name (ENAMETOOLONG from the first stat) was a traceback in all
+    five commands: any OSError about a path is one line naming it, exit 2."""
+    long = str(tmp_path / ("a" * 300))
+    result = CliRunner().invoke(app, [a.format(long=long) for a in args])
+    assert result.exit_code == 2, result.output
+    assert "File name too long" in result.output and one_line(result.output), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -56,6 +56,26 @@ def _guard(action: Callable[[], T], as_json: bool = False) -> T:
         err.print(f"error: {exc}", markup=False)
         _json_error(as_json, exc.exit_code, [str(exc)])
         raise typer.Exit(exc.exit_code) from None
+    except MemoryError:
+        message = "not enough memory for this input: use a machine with more memory"
+        err.print(f"error: {message}", markup=False)
+        _json_error(as_json, 2, [message])
+        raise typer.Exit(2) from None
+    except OSError as exc:  # a path the system refuses: too long, looping links, I/O error
+        message = _os_message(exc)
+        err.print(f"error: {message}", markup=False)
+        _json_error(as_json, 2, [message])
+        raise typer.Exit(2) from None
+
+
+def _os_message(exc: OSError) -> str:
+    """One line for an operating-system error: the path (cut short) and the reason."""
+    reason = exc.strerror or str(exc)
+    if exc.filename is None:
+        return reason
+    name = str(exc.filename)
+    shown = name if len(name) <= 120 else name[:60] + "…" + name[-40:]
+    return f"{shown}: {reason}"
 
 
 def _json_error(as_json: bool, code: int, errors: list[str]) -> None:

@@ -302,6 +302,18 @@ def _kinds(
                 )
             )
             continue
+        if kind in LANGUAGES:  # <CODE>.sq.html would be both kind sq and language sq
+            problems.append(
+                Problem(
+                    source,
+                    None,
+                    where,
+                    repr(kind),
+                    "a kind may not be named like a report language "
+                    "(its file would be another report's)",
+                )
+            )
+            continue
         before = len(problems)
         built = _build(ReportKind, spec, source, f"{where}.", problems)
         if len(problems) > before:

@@ -42,14 +42,16 @@ def read_csv_folder(root: Path) -> RawPackage:
     """Read each table's ``<name>.csv`` of the folder ``root``."""
     pkg = RawPackage(root, "csv")
     try:  # names that differ only in case or spaces ("Targets.csv") are named, not skipped
-        present = [p.name[:-4] for p in root.iterdir() if p.name.lower().endswith(".csv")]
+        present = [p.name for p in root.iterdir() if ".csv" in p.name.lower()]
     except OSError:
         present = []
     for table in TABLES:
         file = root / f"{table.name}.csv"
         if not file.exists() and not file.is_symlink():
             folder = root.name or root.resolve().name  # "--data ." names the folder
-            missing_table(pkg, table.name, f"{folder}/{table.name}.csv", present)
+            missing_table(
+                pkg, table.name, f"{folder}/{table.name}.csv", present, f"{table.name}.csv"
+            )
             continue
         pkg.files.append(file)
         raw = read_csv_file(file, pkg.problems, table, pkg.digests)

@@ -137,7 +137,8 @@ def parse_period_range(text: str, limit: int | None = None) -> list[Period]:
     if ":" not in text:
         return [parse_period(text)]
     first_text, _, last_text = text.partition(":")
-    if not first_text.strip() or not last_text.strip():  # "2020Q4:" quotes all of it
+    if not first_text.strip() or not last_text.strip() or ":" in last_text:
+        # "2020Q4:" or "2020Q4:2021Q1:2021Q2": quote all of it
         raise PeriodError(text)
     first, last = parse_period(first_text), parse_period(last_text)
     if first.kind != last.kind or last < first:

@@ -33,6 +33,7 @@ from wbreport.planning import (
     Planner,
     check_languages,
     input_files,
+    languages_for,
     params_folder,
     parse_period_option,
     resolve_kinds,
@@ -57,6 +58,26 @@ def _run_id() -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
+def _check_executor(options: RunOptions) -> None:
+    """Refuse an unknown executor, or a scheduler without dask, even when nothing renders."""
+    if options.executor not in ("local", "dask"):
+        raise UsageError(f"unknown executor {options.executor!r}: use local or dask")
+    if options.scheduler is not None and options.executor != "dask":
+        raise UsageError("--scheduler is the address of a dask scheduler: add --executor dask")
+
+
+def _check_something_to_render(options: RunOptions, settings: Any, kinds: list[Any]) -> None:
+    """Refuse a request of no report at all (an empty set would be published, exit 0)."""
+    if not any(
+        languages_for(code, kind, settings, options) for code in options.partners for kind in kinds
+    ):
+        raise UsageError(
+            f"nothing to render: --lang {','.join(options.languages or [])} names no "
+            "language of these reports (a notebook that does not declare 'lang' renders "
+            "English, en, only)"
+        )
+
+
 class Pipeline:
     """One invocation of ``wbreport run``. The constructor checks the request only: no
     kernel, no lock, nothing written."""
@@ -70,10 +91,7 @@ class Pipeline:
             raise UsageError("--partners names no partner; give codes such as AL,RS,WB")
         check_extra(options.parameters)
         check_languages(options.languages)
-        if options.executor not in ("local", "dask"):  # refused even when nothing renders
-            raise UsageError(f"unknown executor {options.executor!r}: use local or dask")
-        if options.scheduler is not None and options.executor != "dask":
-            raise UsageError("--scheduler is the address of a dask scheduler: add --executor dask")
+        _check_executor(options)
         self.periods_asked = parse_period_option(options.period) if options.period else None
         self.params_dir = params_folder(options.params_dir)
         self.out = options.out.absolute()
@@ -89,6 +107,7 @@ class Pipeline:
         settings_dir = self.params_dir if self.params_dir.is_dir() else None
         self.settings = load_settings(settings_dir)
         self.kinds = resolve_kinds(self.settings, options, self.params_dir)
+        _check_something_to_render(options, self.settings, self.kinds)
         self.data_path = options.data.resolve() if options.data is not None else None
         root, files = input_files(options.data)
         if not files:

@@ -109,11 +109,14 @@ def input_file_problem(file: Path, name: str) -> Problem | None:
     return None
 
 
-def missing_table(pkg: RawPackage, name: str, where: str, present: Iterable[str] = ()) -> None:
+def missing_table(
+    pkg: RawPackage, name: str, where: str, present: Iterable[str] = (), expected: str = ""
+) -> None:
     """Record a problem when the required table ``name`` is absent, or when a table of
     ``present`` (file, sheet or table names) is ``name`` written otherwise ("Targets",
     "tools "): an optional table would be silently left out."""
-    near = sorted(n for n in present if n != name and n.strip().lower() == name)
+    expected = expected or name  # (a CSV file: "targets.csv")
+    near = sorted(n for n in present if n != expected and n.strip().lower() == expected)
     if near:
         pkg.problems.append(
             Problem(
@@ -121,7 +124,7 @@ def missing_table(pkg: RawPackage, name: str, where: str, present: Iterable[str]
                 None,
                 None,
                 near[0],
-                f"is not named exactly {name!r} (lower case, no spaces): rename it so the "
+                f"is not named exactly {expected!r} (lower case, no spaces): rename it so the "
                 f"table is read",
             )
         )

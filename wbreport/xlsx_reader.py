@@ -103,29 +103,38 @@ def _read_sheet(sheet: object, source: str, problems: list[Problem]) -> pd.DataF
     records: list[list[str]] = []
     numbers: list[int] = []
     for row_number, cells in enumerate(rows, start=2):
-        values = []
-        for col, cell in enumerate(cells[:width]):
-            if getattr(cell, "data_type", None) == "f":
-                problems.append(
-                    Problem(
-                        source,
-                        row_number,
-                        header[col],
-                        str(cell.value)[:60],  # type: ignore[attr-defined]
-                        "formulas are not allowed: enter the value itself",
-                    )
-                )
-                values.append("")
-                continue
-            text = cell_text(getattr(cell, "value", None))
-            if len(text) > MAX_CELL_CHARS:
-                problems.extend(
-                    long_cells(pd.DataFrame({header[col]: [text]}, index=[row_number]), source)
-                )
-                text = ""
-            values.append(text)
+        values = [
+            _cell_value(cell, source, row_number, header[col], problems)
+            for col, cell in enumerate(cells[:width])
+        ]
         values += [""] * (width - len(values))
         if any(values):
             records.append(values)
             numbers.append(row_number)
     return text_frame(header, records, numbers)
+
+
+def _cell_value(
+    cell: object, source: str, row_number: int, column: str, problems: list[Problem]
+) -> str:
+    """One cell as text; a formula, an error value (#REF!, #N/A) or a cell above the
+    length limit is a problem (and an empty cell)."""
+    kind = getattr(cell, "data_type", None)
+    if kind in ("f", "e"):
+        problems.append(
+            Problem(
+                source,
+                row_number,
+                column,
+                str(getattr(cell, "value", ""))[:60],
+                "formulas are not allowed: enter the value itself"
+                if kind == "f"
+                else "a spreadsheet error value: enter the value itself",
+            )
+        )
+        return ""
+    text = cell_text(getattr(cell, "value", None))
+    if len(text) > MAX_CELL_CHARS:
+        problems.extend(long_cells(pd.DataFrame({column: [text]}, index=[row_number]), source))
+        return ""
+    return text
