@@ -1133,3 +1133,16 @@ def xlsx_error_value_in_text(tmp: Path) -> Case:
     cell.value, cell.data_type = "#REF!", "e"
     book.save(path)
     return Case(path, where=("package.xlsx[activities]", "row 3", "column 'module'", "error value"))
+
+
+def _stray_narrative(tmp: Path, name: str) -> Case:
+    built = params(tmp, narrative="highlights: Trainings resumed.\n")
+    (built.params / "2021Q4" / "AL.yaml").rename(built.params / "2021Q4" / name)
+    built.where = (name, "no report reads this file")
+    return built
+
+
+# A narrative named otherwise was silently left out of the report.
+CASES["narrative_yml_extension"] = lambda tmp: _stray_narrative(tmp, "AL.yml")
+CASES["narrative_lower_case_code"] = lambda tmp: _stray_narrative(tmp, "al.yaml")
+CASES["narrative_unknown_kind"] = lambda tmp: _stray_narrative(tmp, "AL.evalution.yaml")

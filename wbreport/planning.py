@@ -232,6 +232,7 @@ class Planner:
 
         problems = []
         for period in periods:
+            problems += self._stray_narratives(period)
             for code in self.options.partners:
                 for kind in self.kinds:
                     try:
@@ -240,6 +241,35 @@ class Planner:
                         problems += exc.problems
         if problems:
             raise ValidationError(problems)
+
+    def _stray_narratives(self, period: str) -> list[Any]:
+        """YAML files of ``params/<period>/`` that no report reads: ``AL.yml``, ``al.yaml``,
+        ``AL.evalution.yaml`` were silently left out of the reports."""
+        from wbreport.errors import Problem
+
+        folder = self.params_dir / period
+        try:
+            names = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+        except OSError:
+            return []
+        known = {
+            f"{narrative_stem(code, kind)}.yaml"
+            for code in ALL_CODES
+            for kind in self.settings.reports
+        }
+        return [
+            Problem(
+                str(folder / name),
+                None,
+                None,
+                None,
+                "no report reads this file: a narrative is named <CODE>.yaml or "
+                f"<CODE>.<kind>.yaml (CODE one of {', '.join(ALL_CODES)}; kinds: "
+                f"{', '.join(self.settings.reports)})",
+            )
+            for name in names
+            if name.lower().endswith((".yaml", ".yml")) and name not in known
+        ]
 
     def key(self, period: str, code: str, kind: KindSpec, lang: str) -> str:
         """What one report depends on: a rerun with the same key is skipped."""
