@@ -749,3 +749,18 @@ def test_demo_data_out_of_memory_is_one_line(
     code, output = _demo("--out", str(tmp_path / "pkg"), "--scale", "9000")
     assert code == 2 and "not enough memory" in output and "Traceback" not in output
     assert not (tmp_path / "pkg").exists()
+
+
+def test_demo_data_force_replaces_links_instead_of_writing_through_them(tmp_path: Path) -> None:
+    """``--force`` over a folder whose activities.csv is a link: the link's target (a file
+    outside the folder) was overwritten with generated data."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    folder = tmp_path / "pkg"
+    folder.mkdir()
+    (folder / "activities.csv").symlink_to(victim)
+    code, output = _demo("--out", str(folder), "--force")
+    assert code == 0, output
+    assert victim.read_text(encoding="utf-8") == "precious"
+    assert not (folder / "activities.csv").is_symlink()
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []

@@ -343,3 +343,38 @@ def test_a_path_the_system_refuses_is_one_line_in_every_command(
     assert result.exit_code == 2, result.output
     assert "File name too long" in result.output and one_line(result.output), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_init_force_replaces_links_instead_of_writing_through_them(tmp_path: Path) -> None:
+    """``init --force`` copied each file through a link at its name, overwriting the
+    file the link named; a linked folder would take the whole copy."""
+    victim = tmp_path / "victim.yaml"
+    victim.write_text("precious", encoding="utf-8")
+    project = tmp_path / "project"
+    (project / "params").mkdir(parents=True)
+    (project / "params" / "defaults.yaml").symlink_to(victim)
+    result = CliRunner().invoke(app, ["init", str(project), "--force"])
+    assert result.exit_code == 0, result.output
+    assert victim.read_text(encoding="utf-8") == "precious"
+    assert not (project / "params" / "defaults.yaml").is_symlink()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "notebooks").symlink_to(elsewhere)
+    result = CliRunner().invoke(app, ["init", str(linked), "--force"])
+    assert result.exit_code == 2 and "is a link" in result.output and one_line(result.output)
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_lock_holder_record_replaces_a_planted_link(tmp_path: Path) -> None:
+    """``<out>/.wbreport.lock.json`` planted as a link: the run's holder record overwrote the
+    file it named."""
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    (out / ".wbreport.lock.json").symlink_to(victim)
+    with RunLock(out) as lock:
+        assert f"pid {os.getpid()}" in lock.holder()
+    assert victim.read_text(encoding="utf-8") == "precious"

@@ -12,6 +12,8 @@ Three places, first match wins:
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 from pathlib import Path
 
@@ -53,6 +55,19 @@ def project_dir() -> Path:
     """The folder whose ``notebooks/`` and ``params/`` a run uses (see the module doc)."""
     cwd = Path.cwd()
     return cwd if is_project(cwd) else defaults_dir()
+
+
+def _copy_over(source: str, target: str) -> str:
+    """Copy ``source`` aside, then rename it over ``target``: a link at ``target`` is
+    replaced, never followed (``init --force`` overwrote the file a link named)."""
+    temp = f"{target}.{os.getpid()}.tmp"
+    try:
+        shutil.copy2(source, temp)
+        os.replace(temp, target)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+    return target
 
 
 def init_project(folder: Path, force: bool = False) -> list[Path]:
@@ -97,11 +112,14 @@ def init_project(folder: Path, force: bool = False) -> list[Path]:
     written = []
     try:
         for part in PROJECT_PARTS:
+            if (folder / part).is_symlink():  # --force writes into the folder, not through links
+                raise UsageError(f"{folder / part} is a link; init will not write through it")
             shutil.copytree(
                 source / part,
                 folder / part,
                 dirs_exist_ok=True,
                 ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+                copy_function=_copy_over,
             )
             written.append(folder / part)
     except OSError as exc:

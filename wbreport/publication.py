@@ -129,7 +129,8 @@ class RunLock:
             "started": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         try:
-            (self.out / HOLDER).write_text(json.dumps(holder), encoding="utf-8")
+            # renamed into place: a link planted at that name is replaced, not written through
+            write_atomic(self.out / HOLDER, json.dumps(holder))
         except OSError as exc:
             self.lock.release()
             raise out_problem(self.out, exc) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -119,6 +120,13 @@ def write_package(tables: dict[str, pd.DataFrame], out: Path) -> list[Path]:
     paths = []
     for name, frame in tables.items():
         path = out / f"{name}.csv"
-        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        # Written aside, then renamed over: with --force, a link at that name is replaced,
+        # not followed (it overwrote the file it named, outside the folder).
+        temp = out / f".{name}.csv.{os.getpid()}.tmp"
+        try:
+            frame.to_csv(temp, index=False, encoding="utf-8", lineterminator="\n")
+            os.replace(temp, path)
+        finally:
+            temp.unlink(missing_ok=True)
         paths.append(path)
     return paths
