@@ -184,7 +184,7 @@ def typed_part(kind: str, factors: Distinct, empty_is_zero: bool = True) -> Part
     when ``empty_is_zero``, else NaN); dates, flags and counts become converted
     distinct values with codes; other columns stay text.
     """
-    uniques, codes = _only_used(kind, factors.uniques, factors.codes)
+    uniques, codes = factors.uniques, factors.codes
     if kind == "number":
         text = pd.Series(uniques, dtype=object).astype(str).str.strip()
         parsed = pd.to_numeric(text.where(text != "", "0" if empty_is_zero else None))
@@ -201,23 +201,6 @@ def typed_part(kind: str, factors: Distinct, empty_is_zero: bool = True) -> Part
     else:
         converted = distinct.astype("int64")
     return converted.to_numpy(), codes
-
-
-def _only_used(kind: str, uniques: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``uniques`` with the values no row uses replaced by an empty cell.
-
-    Validation judges only the values that rows hold, so a value no row uses (a
-    category left by a dropped blank row: the ``""`` of a blank line in a count column)
-    was never checked and must not be converted.
-    """
-    if kind not in ("number", "date", "bool", "int") or not len(uniques):
-        return uniques, codes
-    used = np.bincount(codes, minlength=len(uniques)) > 0
-    if used.all():
-        return uniques, codes
-    cleaned = np.array(uniques, dtype=object)
-    cleaned[~used] = "0" if kind == "int" else ""
-    return cleaned, codes
 
 
 def table_parts(table: Table, raw: RawTable | None) -> TableParts:
