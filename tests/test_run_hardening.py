@@ -408,3 +408,20 @@ def test_console_lines_show_brackets_as_written(
     result = CliRunner().invoke(app, ["validate", "--data", str(folder / "pkg")])
     assert result.exit_code == 0, result.output
     assert "[/x]" in result.output
+
+
+def test_a_browser_that_fails_to_print_is_one_line_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WBREPORT_CHROMIUM naming a program that exits at once: playwright's launch error went
+    up as a traceback after every report had rendered."""
+    from wbreport.errors import UsageError
+    from wbreport.finish import _pdfs
+    from wbreport.options import QuietReporter
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("BrowserType.launch: Browser closed.\n==== logs ====\nmany lines")
+
+    monkeypatch.setattr("wbreport.pdf.print_pdfs", broken)
+    with pytest.raises(UsageError, match="cannot print PDFs with Chromium: BrowserType.launch"):
+        _pdfs(tmp_path, [], True, QuietReporter())

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from wbreport.errors import UsageError
 from wbreport.index import STATUS_TEXT, translator, when
 from wbreport.jobs import JobResult, Status
 from wbreport.manifest import jobs_of, write_manifest
@@ -120,7 +121,16 @@ def _pdfs(folder: Path, results: list[JobResult], pdf: bool, reporter: Reporter)
             if r.status is Status.ok or not (folder / f"{r.stem}.pdf").is_file()
         ]
         reporter.message(f"printing {len(fresh)} PDF(s) for {folder.name}")
-        print_pdfs(folder, fresh)
+        try:
+            print_pdfs(folder, fresh)
+        except UsageError:
+            raise
+        except Exception as exc:  # the browser failed to start or to print (playwright Error)
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise UsageError(
+                f"cannot print PDFs with Chromium: {first[:200]}; the last published reports "
+                "are unchanged (run without --pdf, or fix WBREPORT_CHROMIUM)"
+            ) from None
     for result in results:
         if (folder / f"{result.stem}.pdf").is_file():
             result.paths["pdf"] = f"{result.stem}.pdf"

@@ -72,7 +72,9 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=str(chromium_path()), args=list(CHROMIUM_ARGS))
+        instance = p.chromium.launch(
+            executable_path=str(chromium_path()), args=list(CHROMIUM_ARGS), timeout=60_000
+        )
         try:
             yield instance
         finally:
@@ -122,6 +124,7 @@ def print_pdfs(folder: Path, codes: list[str], instance: Any = None) -> dict[str
     try:
         block_network(context)
         page = context.new_page()
+        page.set_default_timeout(120_000)  # a page that never loads or prints is an error
         for code in codes:
             html = folder / f"{code}.html"
             if not html.is_file():
