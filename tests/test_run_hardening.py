@@ -423,5 +423,5 @@ def test_a_browser_that_fails_to_print_is_one_line_not_a_traceback(
         raise RuntimeError("BrowserType.launch: Browser closed.\n==== logs ====\nmany lines")
 
     monkeypatch.setattr("wbreport.pdf.print_pdfs", broken)
-    with pytest.raises(UsageError, match="cannot print PDFs with Chromium: BrowserType.launch"):
+    with pytest.raises(UsageError, match=r"cannot print PDFs with Chromium: BrowserType\.launch"):
         _pdfs(tmp_path, [], True, QuietReporter())
