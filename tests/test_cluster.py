@@ -191,3 +191,30 @@ def test_scheduler_address(tmp_path: Path) -> None:
             assert kernels_left == []
     finally:
         del os.environ[MARK]
+
+
+def test_a_scheduler_address_that_never_answers_times_out() -> None:
+    """Something else listening at --scheduler (a web server) kept Client() waiting for
+    ever: distributed bounds the TCP connection, not the first exchange."""
+    import threading
+
+    from wbreport.cluster import _connect
+
+    never = threading.Event()
+
+    class Silent:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            never.wait(30)
+
+    started = time.monotonic()
+    with pytest.raises(TimeoutError, match="no dask scheduler answered"):
+        _connect(Silent, "tcp://127.0.0.1:9", 0.2, grace=0.0)
+    assert time.monotonic() - started < 5
+    never.set()
+
+    class Refused:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise OSError("connection refused")
+
+    with pytest.raises(OSError, match="refused"):
+        _connect(Refused, "tcp://127.0.0.1:9", 0.2)

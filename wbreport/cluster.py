@@ -142,6 +142,31 @@ def _plugin() -> Any:
 # --- on the machine running wbreport run ----------------------------------------------
 
 
+def _connect(client_class: Any, scheduler: str, timeout: float, grace: float = 5.0) -> Any:
+    """A client of ``scheduler``, or :class:`TimeoutError` after ``timeout + grace`` seconds.
+
+    distributed bounds the TCP connection but not the first exchange: an address where
+    something else listens (a web server) kept ``Client()`` waiting for ever. It is made in
+    a daemon thread, abandoned when the deadline passes.
+    """
+    box: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            box["client"] = client_class(scheduler, timeout=timeout)
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=connect, name="wbreport-dask-connect", daemon=True)
+    thread.start()
+    thread.join(timeout + grace)
+    if thread.is_alive():
+        raise TimeoutError(f"no dask scheduler answered within {timeout + grace:.0f} s")
+    if "error" in box:
+        raise box["error"]
+    return box["client"]
+
+
 class DaskExecutor:
     """Runs jobs as dask tasks; results come back in the order of the jobs."""
 
@@ -160,7 +185,7 @@ class DaskExecutor:
         self._closed = False
         if scheduler:
             try:
-                self.client = Client(scheduler, timeout=min(startup_timeout, 30))
+                self.client = _connect(Client, scheduler, min(startup_timeout, 30))
             except (OSError, TimeoutError, ValueError) as exc:
                 from wbreport.errors import UsageError
 
