@@ -1146,3 +1146,17 @@ def _stray_narrative(tmp: Path, name: str) -> Case:
 CASES["narrative_yml_extension"] = lambda tmp: _stray_narrative(tmp, "AL.yml")
 CASES["narrative_lower_case_code"] = lambda tmp: _stray_narrative(tmp, "al.yaml")
 CASES["narrative_unknown_kind"] = lambda tmp: _stray_narrative(tmp, "AL.evalution.yaml")
+
+
+@case
+def xlsx_chart_sheet_as_table(tmp: Path) -> Case:
+    from openpyxl.chart import BarChart, Reference
+
+    path = workbook(tmp)
+    book = openpyxl.load_workbook(path)
+    book["tools"].title = "tools_data"
+    chart = BarChart()
+    chart.add_data(Reference(book["participation"], min_col=3, min_row=1, max_row=4))
+    book.create_chartsheet("tools").add_chart(chart)
+    book.save(path)
+    return Case(path, where=("package.xlsx[tools]", "chart sheet"))

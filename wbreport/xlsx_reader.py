@@ -90,6 +90,11 @@ def read_xlsx(file: Path) -> RawPackage:
 
 
 def _read_sheet(sheet: object, source: str, problems: list[Problem]) -> pd.DataFrame | None:
+    if not hasattr(sheet, "iter_rows"):  # a chart sheet holds no cells
+        problems.append(
+            Problem(source, None, None, None, "is a chart sheet: the table must be a worksheet")
+        )
+        return None
     rows: Iterator[tuple[object, ...]] = sheet.iter_rows()  # type: ignore[attr-defined]
     header_cells = next(rows, None)
     if header_cells is None:
