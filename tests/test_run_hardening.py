@@ -425,3 +425,14 @@ def test_a_browser_that_fails_to_print_is_one_line_not_a_traceback(
     monkeypatch.setattr("wbreport.pdf.print_pdfs", broken)
     with pytest.raises(UsageError, match=r"cannot print PDFs with Chromium: BrowserType\.launch"):
         _pdfs(tmp_path, [], True, QuietReporter())
+
+
+def test_jobs_are_capped_at_four_per_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--jobs 100000``: as many kernels (or, with dask, worker processes) as asked."""
+    from wbreport.executors import make_executor, max_workers
+
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert max_workers() == 8
+    executor = make_executor("local", 100_000)
+    assert executor.workers == 8  # type: ignore[attr-defined]
+    assert make_executor("local", 3).workers == 3  # type: ignore[attr-defined]

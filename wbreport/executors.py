@@ -196,6 +196,12 @@ def _prewarm_runner() -> None:
         pass  # each report builds what it needs and reports its own failures
 
 
+def max_workers() -> int:
+    """Most kernels (or dask worker processes) one run starts at once: four per CPU, at
+    least 8. ``--jobs 1000`` started a LocalCluster of 1000 processes."""
+    return max(8, 4 * (os.cpu_count() or 1))
+
+
 def make_executor(
     name: str,
     workers: int,
@@ -204,8 +210,9 @@ def make_executor(
     reuse_kernels: bool = True,
     startup_timeout: float = 60.0,
 ) -> Executor:
-    """The executor called ``name`` (``local`` or ``dask``) with ``workers`` (0: CPU count)."""
-    workers = workers or os.cpu_count() or 1
+    """The executor called ``name`` (``local`` or ``dask``) with ``workers`` (0: CPU count;
+    at most :func:`max_workers`)."""
+    workers = min(workers or os.cpu_count() or 1, max_workers())
     if name == "dask":
         from wbreport.cluster import DaskExecutor
 
@@ -215,4 +222,4 @@ def make_executor(
     return LocalExecutor(workers, reuse_kernels, startup_timeout)
 
 
-__all__ = ["Executor", "LocalExecutor", "make_executor"]
+__all__ = ["Executor", "LocalExecutor", "make_executor", "max_workers"]
