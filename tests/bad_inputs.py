@@ -680,7 +680,36 @@ def defaults_python_tag(tmp: Path) -> Case:
 
 @case
 def defaults_not_a_mapping(tmp: Path) -> Case:
-    return with_where(params(tmp, defaults="- green\n- amber\n"), "mapping")
+    return with_where(params(tmp, defaults="- green\n- amber\n"), "'key: value' lines")
+
+
+def linked_narrative(tmp: Path, text: str) -> Case:
+    """A narrative that is a link to a file that is no narrative (a system file)."""
+    other = tmp / "elsewhere" / "secret.txt"
+    other.parent.mkdir(parents=True)
+    other.write_text(text, encoding="utf-8")
+    built = params(tmp)
+    (built.params / "2021Q4").mkdir()
+    (built.params / "2021Q4" / "AL.yaml").symlink_to(other)
+    built.where = ("AL.yaml",)
+    return built
+
+
+@case
+def narrative_link_to_key_value_lines(tmp: Path) -> Case:
+    """Lines of another file are not repeated as unknown keys in the error (logs keep it)."""
+    built = linked_narrative(tmp, "root:$6$Zq8hUnt3r2:19000:0:99999:7:::\nsvc: token-9f8e7d\n")
+    built.where = (*built.where, "not a 'key: value' entry", "unknown key", "svc")
+    built.absent = ("Zq8hUnt3r2", "token-9f8e7d")
+    return built
+
+
+@case
+def narrative_link_to_one_line(tmp: Path) -> Case:
+    built = linked_narrative(tmp, "sk-live-0a1b2c3d4e5f\n")
+    built.where = (*built.where, "found a single value")
+    built.absent = ("sk-live-0a1b2c3d4e5f",)
+    return built
 
 
 @case

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -223,24 +224,43 @@ _BOUNDS: dict[str, tuple[int, int | None]] = {
 }
 
 
+# An unknown key is named in its problem only when it looks like a key someone mistyped;
+# other text (a file that is no settings file, read through a link) is not repeated.
+_KEY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,39}")
+
+
 def _build(cls: type, data: Any, source: str, prefix: str, problems: list[Problem]) -> Any:
     """Instantiate dataclass ``cls`` from a mapping, refusing unknown keys and wrong types."""
     if data is None:
         return cls()
     if not isinstance(data, Mapping):
+        # What the file holds is not shown: it may not be a settings file at all (a link
+        # to another file), and its text would reach logs.
+        found = "a list" if isinstance(data, list) else "a single value"
         problems.append(
-            Problem(source, None, prefix or None, reprlib.repr(data)[:60], "expected a mapping")
+            Problem(
+                source, None, prefix or None, None, f"expected 'key: value' lines, found {found}"
+            )
         )
         return cls()
     known = {f.name: f for f in fields(cls)}
     values: dict[str, Any] = {}
     for key, value in data.items():
-        name = f"{prefix}{key}"
         if key not in known:
+            shown = f"{prefix}{key}" if _KEY_NAME.fullmatch(str(key)) else None
             problems.append(
-                Problem(source, None, name, None, "unknown key; allowed: " + ", ".join(known))
+                Problem(
+                    source,
+                    None,
+                    shown,
+                    None,
+                    ("unknown key" if shown else "a line that is not a 'key: value' entry")
+                    + "; allowed: "
+                    + ", ".join(known),
+                )
             )
             continue
+        name = f"{prefix}{key}"
         default = getattr(cls(), key)
         special = _SPECIAL.get(name)
         if special is not None:
