@@ -50,7 +50,12 @@ def test_portal_lists_periods_newest_first_with_reports_and_failures(tmp_path: P
     out = tmp_path / "out"
     fake_set(out, "2021Q3", [ok("AL"), ok("AL", "evaluation")])
     failed = JobResult(
-        "RS", "", Status.failed, error=f"ValueError: {HOSTILE}", cell=3, kind="evaluation"
+        "RS",
+        "",
+        Status.failed,
+        error=f"ValueError: {HOSTILE} \u202egnp.exe",
+        cell=3,
+        kind="evaluation",
     )
     carried = JobResult(
         "BA",
@@ -67,6 +72,9 @@ def test_portal_lists_periods_newest_first_with_reports_and_failures(tmp_path: P
 
     page = write_portal(out).read_text(encoding="utf-8")
     assert "<script" not in page and "&lt;script&gt;" in page
+    index = (out / "2021Q4" / "index.html").read_text(encoding="utf-8")
+    for shown in (page, index):  # a right-to-left override would show "exe.png" reversed
+        assert "gnp.exe" in shown and "\u202e" not in shown
     soup = BeautifulSoup(page, "html.parser")
     sections = [s["data-period"] for s in soup.select("section[data-period]")]
     assert sections == ["2021Q4", "2021", "2021Q3"]

@@ -88,6 +88,20 @@ def test_hostile_fragment_is_cleaned_in_the_exported_html() -> None:
     assert re.search(r"<h1[^>]*>Title", body)
 
 
+def test_direction_controls_never_reach_a_page() -> None:
+    """A title with a right-to-left override (U+202E) would read reversed ("Trojan Source"):
+    the report, the index and the portal drop every explicit direction control."""
+    from wbreport.render import without_direction_controls
+
+    spoof = "Training \u202eFDP.exe\u202c and \u2067isolated\u2069"
+    page = export_html(_notebook_with(f"<p>{spoof}</p>", f"# {spoof}"), spoof)
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", page)
+    assert page.count("Training FDP.exe and isolated") == 3  # title, heading, output
+    assert without_direction_controls("\u0645\u0631\u062d\u0628\u0627 \u202bx") == (
+        "\u0645\u0631\u062d\u0628\u0627 x"  # right-to-left letters themselves are kept
+    )
+
+
 def test_skipped_and_unrun_cells_make_a_report_incomplete() -> None:
     nb = _notebook_with("<p>1</p>", "# t")
     assert _not_run(nb) is None

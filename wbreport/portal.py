@@ -112,7 +112,7 @@ def render_portal(context: dict[str, Any]) -> str:
     """The portal page (escaped Jinja2 template, the index's stylesheet inline)."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    from wbreport.render import stylesheet
+    from wbreport.render import stylesheet, without_direction_controls
 
     env = Environment(
         loader=FileSystemLoader(str(Path(__file__).resolve().parent / "templates")),
@@ -120,7 +120,8 @@ def render_portal(context: dict[str, Any]) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return env.get_template("portal.html.j2").render(css=stylesheet(), **context)
+    page = env.get_template("portal.html.j2").render(css=stylesheet(), **context)
+    return without_direction_controls(page)
 
 
 def write_portal(out: Path) -> Path:

@@ -163,6 +163,20 @@ def exporter() -> TemplateExporter:
         return _shared[0]
 
 
+# Explicit direction controls (embeddings, overrides and isolates, U+202A–E, U+2066–9):
+# data text carrying them shows reversed or reordered in a page ("Trojan Source": a title
+# that reads otherwise than it is written). The partners' languages are all written left to
+# right, and right-to-left letters still display correctly without them.
+_DIRECTION_CONTROLS = dict.fromkeys(
+    map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
+
+
+def without_direction_controls(html: str) -> str:
+    """``html`` with every explicit direction control removed (see above)."""
+    return html.translate(_DIRECTION_CONTROLS)
+
+
 def export_html(nb: nbformat.NotebookNode, title: str) -> str:
     """The standalone HTML of an executed report notebook."""
     from wbreport import __version__
@@ -170,7 +184,7 @@ def export_html(nb: nbformat.NotebookNode, title: str) -> str:
     meta: dict[str, Any] = {"title": title, "css": stylesheet(), "version": __version__}
     with _shared_lock:
         body, _ = exporter().from_notebook_node(nb, resources={"wbreport": meta})
-    return body
+    return without_direction_controls(body)
 
 
 def _index_env() -> Environment:
@@ -185,4 +199,5 @@ def _index_env() -> Environment:
 def render_index(context: dict[str, Any]) -> str:
     """The landing page of a published period (escaped Jinja2 template)."""
     env = _index_env()
-    return env.get_template("index.html.j2").render(css=stylesheet(), **context)
+    page = env.get_template("index.html.j2").render(css=stylesheet(), **context)
+    return without_direction_controls(page)
