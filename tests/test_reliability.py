@@ -405,14 +405,22 @@ def test_unknown_parameter_refused_by_the_command(tmp_path: Path) -> None:
     assert seen == set()
 
 
-def typed_notebook(tmp: Path) -> Path:
-    """The report notebook declaring extra parameters with typed defaults."""
-    notebook = notebook_with_cell(tmp / "nb", "pass")
+def notebook_declaring(tmp: Path, code: str, parameters: str) -> Path:
+    """The report notebook with the cell ``code`` and ``parameters`` added to the cell
+    tagged ``parameters``."""
+    notebook = notebook_with_cell(tmp / "nb", code)
     nb = nbformat.read(notebook, as_version=4)
     cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    cell.source += "\nrows = 10\nshow_chart = True\nshare = 0.5\nnote = ''\nitems: list = []\n"
+    cell.source += parameters
     nbformat.write(nb, notebook)
     return notebook
+
+
+def typed_notebook(tmp: Path) -> Path:
+    """The report notebook declaring extra parameters with typed defaults."""
+    return notebook_declaring(
+        tmp, "pass", "\nrows = 10\nshow_chart = True\nshare = 0.5\nnote = ''\nitems: list = []\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -487,12 +495,9 @@ if partner == "BA":
 
 
 def secret_notebook(tmp: Path) -> Path:
-    notebook = notebook_with_cell(tmp / "nb", SECRET_NOTEBOOK)
-    nb = nbformat.read(notebook, as_version=4)
-    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    cell.source += '\napi_token = None  # a secret: never written anywhere\nlabel = ""\n'
-    nbformat.write(nb, notebook)
-    return notebook
+    return notebook_declaring(
+        tmp, SECRET_NOTEBOOK, '\napi_token = None  # a secret: never written anywhere\nlabel = ""\n'
+    )
 
 
 @pytest.mark.parametrize(
