@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from wbreport.errors import Problem, ValidationError
+from wbreport.files import NotRegularFile, regular_file_size
 from wbreport.registry import N_
 from wbreport.schema import LANGUAGES
 
@@ -121,23 +122,21 @@ MAX_YAML_BYTES = 4 * 1024**2
 def _yaml_file_problem(path: Path) -> Problem | None:
     """Why ``path`` cannot be read as a YAML file, before opening it: a FIFO would block,
     /dev/zero never end, a folder named like the file was silently skipped."""
-    import os
-    import stat
-
     try:
-        info = os.stat(path)
+        size = regular_file_size(path)
+    except NotRegularFile as exc:
+        return Problem(
+            str(path), None, None, None, f"{exc.kind}: a YAML file must be a regular file"
+        )
     except OSError as exc:
         return Problem(str(path), None, None, None, f"cannot read YAML file: {exc.strerror}")
-    if not stat.S_ISREG(info.st_mode):
-        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a FIFO, socket or device"
-        return Problem(str(path), None, None, None, f"{kind}: a YAML file must be a regular file")
-    if info.st_size > MAX_YAML_BYTES:
+    if size > MAX_YAML_BYTES:
         return Problem(
             str(path),
             None,
             None,
             None,
-            f"YAML file too large ({info.st_size:,} bytes; the limit is {MAX_YAML_BYTES:,})",
+            f"YAML file too large ({size:,} bytes; the limit is {MAX_YAML_BYTES:,})",
         )
     return None
 

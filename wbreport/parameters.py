@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from wbreport.errors import UsageError
+from wbreport.files import NotRegularFile, regular_file_size
 
 INJECTED = ("partner", "period", "data", "params_dir", "prepared")
 """Parameters ``wbreport run`` sets for every report."""
@@ -26,20 +27,17 @@ whole took the machine's memory)."""
 def check_notebook_file(notebook: Path, what: str) -> None:
     """Refuse, before anything reads it, a notebook that is missing, not a regular
     ``.ipynb`` file (a FIFO would block, /dev/zero never end) or too large."""
-    import os
-    import stat
-
     try:
-        info = os.stat(notebook)
+        size = regular_file_size(notebook)
+    except NotRegularFile as exc:
+        raise UsageError(f"{what} {notebook} is not a regular file ({exc.kind})") from None
     except OSError:
         raise UsageError(f"{what} not found: {notebook}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise UsageError(f"{what} {notebook} is not a regular file (a folder, FIFO or device)")
     if notebook.suffix.lower() != ".ipynb":
         raise UsageError(f"{what} {notebook} is not a Jupyter notebook (.ipynb)")
-    if info.st_size > MAX_NOTEBOOK_BYTES:
+    if size > MAX_NOTEBOOK_BYTES:
         raise UsageError(
-            f"{what} {notebook} is too large ({info.st_size:,} bytes; the limit is "
+            f"{what} {notebook} is too large ({size:,} bytes; the limit is "
             f"{MAX_NOTEBOOK_BYTES:,}): clear its outputs"
         )
 

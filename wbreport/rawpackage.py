@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 import hashlib
 import os
-import stat
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from wbreport.errors import Problem, ValidationError
+from wbreport.files import NotRegularFile, regular_file_size
 from wbreport.frames import RawTable
 from wbreport.schema import TABLES_BY_NAME
 
@@ -80,30 +80,19 @@ def input_file_problem(file: Path, name: str) -> Problem | None:
     A file above :func:`max_file_bytes` is refused by its size, without reading it.
     """
     try:
-        info = os.stat(file)
+        size = regular_file_size(file)
+    except NotRegularFile as exc:
+        return Problem(name, None, None, None, f"{exc.kind}: an input must be a regular file")
     except OSError as exc:
         return Problem(name, None, None, None, f"cannot read file: {exc.strerror}")
-    if not stat.S_ISREG(info.st_mode):
-        kind = (
-            "a named pipe (FIFO)"
-            if stat.S_ISFIFO(info.st_mode)
-            else "a socket"
-            if stat.S_ISSOCK(info.st_mode)
-            else "a device"
-            if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
-            else "a folder"
-            if stat.S_ISDIR(info.st_mode)
-            else "not a regular file"
-        )
-        return Problem(name, None, None, None, f"{kind}: an input must be a regular file")
     limit = max_file_bytes()
-    if info.st_size > limit:
+    if size > limit:
         return Problem(
             name,
             None,
             None,
             None,
-            f"file too large: {_size(info.st_size)} ({info.st_size:,} bytes); the limit is "
+            f"file too large: {_size(size)} ({size:,} bytes); the limit is "
             f"{_size(limit)} ({limit:,} bytes) per file (set WBREPORT_MAX_FILE_BYTES to change it)",
         )
     return None
