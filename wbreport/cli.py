@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -57,19 +57,18 @@ def _guard(action: Callable[[], T], as_json: bool = False) -> T:
         _json_error(as_json, exc.exit_code, [str(p) for p in exc.problems])
         raise typer.Exit(exc.exit_code) from None
     except WbreportError as exc:
-        err.print(f"error: {exc}", markup=False)
-        _json_error(as_json, exc.exit_code, [str(exc)])
-        raise typer.Exit(exc.exit_code) from None
+        _fail(str(exc), exc.exit_code, as_json)
     except MemoryError:
-        message = "not enough memory for this input: use a machine with more memory"
-        err.print(f"error: {message}", markup=False)
-        _json_error(as_json, 2, [message])
-        raise typer.Exit(2) from None
+        _fail("not enough memory for this input: use a machine with more memory", 2, as_json)
     except OSError as exc:  # a path the system refuses: too long, looping links, I/O error
-        message = _os_message(exc)
-        err.print(f"error: {message}", markup=False)
-        _json_error(as_json, 2, [message])
-        raise typer.Exit(2) from None
+        _fail(_os_message(exc), 2, as_json)
+
+
+def _fail(message: str, code: int, as_json: bool) -> NoReturn:
+    """Print ``error: message`` (and the JSON summary), then exit with ``code``."""
+    err.print(f"error: {message}", markup=False)
+    _json_error(as_json, code, [message])
+    raise typer.Exit(code) from None
 
 
 def _os_message(exc: OSError) -> str:
