@@ -12,8 +12,6 @@ Three places, first match wins:
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
 from pathlib import Path
 
@@ -60,13 +58,10 @@ def project_dir() -> Path:
 def _copy_over(source: str, target: str) -> str:
     """Copy ``source`` aside, then rename it over ``target``: a link at ``target`` is
     replaced, never followed (``init --force`` overwrote the file a link named)."""
-    temp = f"{target}.{os.getpid()}.tmp"
-    try:
+    from wbreport.publication import written_aside
+
+    with written_aside(Path(target)) as temp:
         shutil.copy2(source, temp)
-        os.replace(temp, target)
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
     return target
 
 

@@ -20,6 +20,7 @@ import re
 import shutil
 import socket
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,15 +45,23 @@ def read_json(path: Path) -> Any:
         return None
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file next to ``path`` and rename it into place."""
+@contextlib.contextmanager
+def written_aside(path: Path) -> Iterator[Path]:
+    """A temporary path next to ``path`` to write to, renamed over ``path`` when the block
+    ends without error, removed otherwise. Readers never see half a file, and a link at
+    ``path`` is replaced, not written through."""
     temp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        temp.write_text(text, encoding="utf-8")
+        yield temp
         os.replace(temp, path)
-    except BaseException:
+    finally:
         temp.unlink(missing_ok=True)
-        raise
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file next to ``path`` and rename it into place."""
+    with written_aside(path) as temp:
+        temp.write_text(text, encoding="utf-8")
 
 
 def out_problem(out: Path, exc: OSError) -> UsageError:
@@ -389,4 +398,5 @@ __all__ = [
     "remove_set",
     "sets_dir",
     "write_atomic",
+    "written_aside",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -117,16 +116,14 @@ def write_package(tables: dict[str, pd.DataFrame], out: Path) -> list[Path]:
         from wbreport.errors import UsageError
 
         raise UsageError(f"cannot create folder {out}: {exc.strerror or exc}") from None
+    from wbreport.publication import written_aside
+
     paths = []
     for name, frame in tables.items():
         path = out / f"{name}.csv"
         # Written aside, then renamed over: with --force, a link at that name is replaced,
         # not followed (it overwrote the file it named, outside the folder).
-        temp = out / f".{name}.csv.{os.getpid()}.tmp"
-        try:
+        with written_aside(path) as temp:
             frame.to_csv(temp, index=False, encoding="utf-8", lineterminator="\n")
-            os.replace(temp, path)
-        finally:
-            temp.unlink(missing_ok=True)
         paths.append(path)
     return paths
