@@ -99,7 +99,8 @@ def read_sqlite(file: Path) -> RawPackage:
             header = clean_header([d[0] for d in cursor.description])
             pkg.problems.extend(header_problems(source, header))
             records = [[_sql_text(v) for v in row] for row in cursor]
-            if any(value is _BLOB for record in records for value in record):
+            # (``in`` tests in C; a text "<BLOB>" passes it but is no BLOB to the check below)
+            if any(_BLOB in record for record in records):
                 pkg.problems.extend(_blob_problems(source, header, records))
             frame = text_frame(header, records, list(range(2, 2 + len(records))))
             pkg.problems.extend(long_cells(frame, source))
