@@ -137,11 +137,11 @@ def _parents(t: TableCheck, valid: Valid) -> np.ndarray:
     """Per row: the position of the result its parent_id names, -1 when none."""
     ids, parents = t["result_id"], t["parent_id"]
     good = np.flatnonzero(ok(valid, "result_id"))
+    if not len(good):  # no result to be a parent (an empty get_indexer cannot be indexed)
+        return np.full(len(parents.codes), -1)
     keys = pd.Index(ids.uniques[ids.codes[good]])
     first = ~keys.duplicated(keep="first")
     found = pd.Index(keys[first]).get_indexer(parents.uniques)
-    if not len(good):
-        return np.full(len(parents.codes), -1)
     return np.where(found >= 0, good[first][np.maximum(found, 0)], -1)[parents.codes]
 
 
