@@ -365,9 +365,12 @@ def _plain_title(title: str) -> bool:
         parts = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(title)]
     except ValueError:  # an unmatched brace
         return False
+    # (literal text has no field: None; "{}" has the field "", which is no name)
     return all(
-        f in ("name", "period") and not spec and conv is None for f, spec, conv in parts if f
-    ) and all(f != "" for f, _, _ in parts)
+        f in ("name", "period") and not spec and conv is None
+        for f, spec, conv in parts
+        if f is not None
+    )
 
 
 def _languages(
