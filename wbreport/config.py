@@ -169,6 +169,11 @@ def _read_yaml(path: Path) -> tuple[Any, list[Problem]]:
 _MISSING = object()  # a value refused (its problem recorded): the default stays
 
 
+def _setting_problem(source: str, name: str | None, value: Any, allowed: str) -> Problem:
+    """A problem with the setting ``name``, its value shown short (at most 60 characters)."""
+    return Problem(source, None, name, reprlib.repr(value)[:60], allowed)
+
+
 def _scalar_reader(default: Any) -> Any:
     """How to read a key whose default is ``default``: a nested section, text or a number."""
 
@@ -181,12 +186,8 @@ def _scalar_reader(default: Any) -> Any:
             return value
         allowed = "expected text" if not isinstance(value, str) else "text too long"
         problems.append(
-            Problem(
-                source,
-                None,
-                name,
-                reprlib.repr(value)[:60],
-                f"{allowed} (of at most {MAX_TEXT_CHARS:,} characters)",
+            _setting_problem(
+                source, name, value, f"{allowed} (of at most {MAX_TEXT_CHARS:,} characters)"
             )
         )
         return _MISSING
@@ -206,7 +207,7 @@ def _scalar_reader(default: Any) -> Any:
             allowed = f"expected a {'whole number' if whole else 'number'} ≥ {low}"
             if high is not None:
                 allowed += f" and ≤ {high:,}"
-            problems.append(Problem(source, None, name, reprlib.repr(value)[:60], allowed))
+            problems.append(_setting_problem(source, name, value, allowed))
             return _MISSING
         return type(default)(value)
 
@@ -278,17 +279,13 @@ def _date(value: Any, source: str, name: str, problems: list[Problem]) -> dt.dat
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        problems.append(
-            Problem(source, None, name, reprlib.repr(value)[:60], "expected a date YYYY-MM-DD")
-        )
+        problems.append(_setting_problem(source, name, value, "expected a date YYYY-MM-DD"))
         return None
 
 
 def _count(value: Any, source: str, name: str, problems: list[Problem]) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        problems.append(
-            Problem(source, None, name, reprlib.repr(value)[:60], "expected a whole number ≥ 1")
-        )
+        problems.append(_setting_problem(source, name, value, "expected a whole number ≥ 1"))
         return None
     return value
 
@@ -298,12 +295,8 @@ def _kinds(
 ) -> dict[str, ReportKind] | None:
     if not isinstance(value, Mapping) or not value:
         problems.append(
-            Problem(
-                source,
-                None,
-                name,
-                reprlib.repr(value)[:60],
-                "expected a mapping of report kinds to {notebook, title}",
+            _setting_problem(
+                source, name, value, "expected a mapping of report kinds to {notebook, title}"
             )
         )
         return None
@@ -312,12 +305,8 @@ def _kinds(
         where = f"{name}.{kind}"
         if not isinstance(kind, str) or not kind.isidentifier() or not kind.islower():
             problems.append(
-                Problem(
-                    source,
-                    None,
-                    where,
-                    reprlib.repr(kind)[:60],
-                    "a kind is a lower-case name such as evaluation",
+                _setting_problem(
+                    source, where, kind, "a kind is a lower-case name such as evaluation"
                 )
             )
             continue
@@ -380,12 +369,8 @@ def _languages(
 
     if not isinstance(value, Mapping):
         problems.append(
-            Problem(
-                source,
-                None,
-                name,
-                reprlib.repr(value)[:60],
-                "expected a mapping of partner codes to language lists",
+            _setting_problem(
+                source, name, value, "expected a mapping of partner codes to language lists"
             )
         )
         return None
@@ -394,22 +379,17 @@ def _languages(
         where = f"{name}.{code}"
         if code not in ALL_CODES:
             problems.append(
-                Problem(
-                    source,
-                    None,
-                    where,
-                    reprlib.repr(code)[:60],
-                    "unknown partner; allowed: " + ", ".join(ALL_CODES),
+                _setting_problem(
+                    source, where, code, "unknown partner; allowed: " + ", ".join(ALL_CODES)
                 )
             )
             continue
         if not isinstance(tags, list) or not tags or any(t not in LANGUAGES for t in tags):
             problems.append(
-                Problem(
+                _setting_problem(
                     source,
-                    None,
                     where,
-                    reprlib.repr(tags)[:60],
+                    tags,
                     "expected a list of languages from: " + ", ".join(LANGUAGES),
                 )
             )
