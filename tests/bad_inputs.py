@@ -503,6 +503,15 @@ def database(tmp: Path, name: str = "package.db") -> Path:
     return to_sqlite(base(tmp, "src"), tmp / name)
 
 
+def edited_database(tmp: Path, *statements: str) -> Path:
+    """The base package as a SQLite file, with ``statements`` run on it."""
+    path = database(tmp)
+    with sqlite3.connect(path) as con:
+        for statement in statements:
+            con.execute(statement)
+    return path
+
+
 @case
 def sqlite_not_sqlite(tmp: Path) -> Case:
     path = tmp / "package.db"
@@ -539,31 +548,28 @@ def sqlite_locked(tmp: Path) -> Case:
 
 @case
 def sqlite_missing_table(tmp: Path) -> Case:
-    path = database(tmp)
-    with sqlite3.connect(path) as con:
-        con.execute("DROP TABLE milestones")
+    path = edited_database(tmp, "DROP TABLE milestones")
     return Case(path, where=("package.db", "milestones"))
 
 
 @case
 def sqlite_bad_value(tmp: Path) -> Case:
-    path = database(tmp)
-    with sqlite3.connect(path) as con:
-        con.execute("UPDATE participation SET participants = 10.5 WHERE activity_id = 'A2'")
+    path = edited_database(
+        tmp, "UPDATE participation SET participants = 10.5 WHERE activity_id = 'A2'"
+    )
     return Case(path, where=("package.db[participation]", "row 3", "column 'participants'"))
 
 
 @case
 def sqlite_endless_view(tmp: Path) -> Case:
     """A view that never ends: a recursive query standing in for a table."""
-    path = database(tmp)
-    with sqlite3.connect(path) as con:
-        con.execute("DROP TABLE tools")
-        con.execute(
-            "CREATE VIEW tools AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n)"
-            " SELECT 'T' || i AS tool_id, 'Guide' AS title, 'AL' AS partner, 'sq' AS language,"
-            " 'planned' AS status, '' AS published_date FROM n"
-        )
+    path = edited_database(
+        tmp,
+        "DROP TABLE tools",
+        "CREATE VIEW tools AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n)"
+        " SELECT 'T' || i AS tool_id, 'Guide' AS title, 'AL' AS partner, 'sq' AS language,"
+        " 'planned' AS status, '' AS published_date FROM n",
+    )
     return Case(path, where=("package.db", "tools"))
 
 
@@ -988,17 +994,15 @@ CASES["targets_period_full_width"] = bad_cell("targets", 2, "period", "２０２
 @case
 def sqlite_blob_number(tmp: Path) -> Case:
     """The bytes of "12" stored as a BLOB were read as hex: 3132 participants."""
-    path = database(tmp)
-    with sqlite3.connect(path) as con:
-        con.execute("UPDATE participation SET participants = X'3132' WHERE activity_id = 'A2'")
+    path = edited_database(
+        tmp, "UPDATE participation SET participants = X'3132' WHERE activity_id = 'A2'"
+    )
     return Case(path, where=("package.db[participation]", "row 3", "column 'participants'", "BLOB"))
 
 
 @case
 def sqlite_blob_target(tmp: Path) -> Case:
-    path = database(tmp)
-    with sqlite3.connect(path) as con:
-        con.execute("UPDATE targets SET target = X'3230'")
+    path = edited_database(tmp, "UPDATE targets SET target = X'3230'")
     return Case(path, where=("package.db[targets]", "row 2", "column 'target'", "BLOB"))
 
 
@@ -1084,10 +1088,9 @@ def xlsx_optional_sheet_trailing_space(tmp: Path) -> Case:
 
 @case
 def sqlite_table_capitalised(tmp: Path) -> Case:
-    path = database(tmp)
-    with sqlite3.connect(path) as con:
-        con.execute("ALTER TABLE targets RENAME TO t_tmp")
-        con.execute("ALTER TABLE t_tmp RENAME TO TARGETS")
+    path = edited_database(
+        tmp, "ALTER TABLE targets RENAME TO t_tmp", "ALTER TABLE t_tmp RENAME TO TARGETS"
+    )
     return Case(path, where=("package.db (table 'targets')", "'TARGETS'"))
 
 
