@@ -14,9 +14,11 @@ import os
 import shutil
 import sqlite3
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 
@@ -353,14 +355,26 @@ def workbook(tmp: Path, name: str = "package.xlsx") -> Path:
     return to_xlsx(base(tmp, "src"), tmp / name)
 
 
-@case
-def xlsx_formula(tmp: Path) -> Case:
+@contextmanager
+def edited_workbook(tmp: Path) -> Iterator[tuple[Path, Any]]:
+    """The base package as a workbook, opened for the block to change and saved after it."""
     path = workbook(tmp)
     book = openpyxl.load_workbook(path)
-    sheet = book["participation"]
-    column = [c.value for c in sheet[1]].index("participants") + 1
-    sheet.cell(row=3, column=column, value="=SUM(1,2)")
+    yield path, book
     book.save(path)
+
+
+def column_of(sheet: Any, name: str) -> int:
+    """The (1-based) column of ``sheet`` whose header is ``name``."""
+    return [c.value for c in sheet[1]].index(name) + 1
+
+
+@case
+def xlsx_formula(tmp: Path) -> Case:
+    with edited_workbook(tmp) as (path, book):
+        sheet = book["participation"]
+        column = column_of(sheet, "participants")
+        sheet.cell(row=3, column=column, value="=SUM(1,2)")
     return Case(
         path, where=("package.xlsx[participation]", "row 3", "column 'participants'", "formula")
     )
@@ -368,21 +382,17 @@ def xlsx_formula(tmp: Path) -> Case:
 
 @case
 def xlsx_missing_sheet(tmp: Path) -> Case:
-    path = workbook(tmp)
-    book = openpyxl.load_workbook(path)
-    del book["milestones"]
-    book.save(path)
+    with edited_workbook(tmp) as (path, book):
+        del book["milestones"]
     return Case(path, where=("package.xlsx", "milestones"))
 
 
 @case
 def xlsx_bad_value(tmp: Path) -> Case:
-    path = workbook(tmp)
-    book = openpyxl.load_workbook(path)
-    sheet = book["activities"]
-    column = [c.value for c in sheet[1]].index("status") + 1
-    sheet.cell(row=4, column=column, value="done")
-    book.save(path)
+    with edited_workbook(tmp) as (path, book):
+        sheet = book["activities"]
+        column = column_of(sheet, "status")
+        sheet.cell(row=4, column=column, value="done")
     return Case(path, where=("package.xlsx[activities]", "row 4", "column 'status'"))
 
 
@@ -1017,11 +1027,9 @@ def target_a_hair_above_baseline(tmp: Path) -> Case:
 
 @case
 def xlsx_denormal_target(tmp: Path) -> Case:
-    path = workbook(tmp)
-    book = openpyxl.load_workbook(path)
-    sheet = book["targets"]
-    sheet.cell(row=2, column=[c.value for c in sheet[1]].index("baseline") + 1, value=5e-324)
-    book.save(path)
+    with edited_workbook(tmp) as (path, book):
+        sheet = book["targets"]
+        sheet.cell(row=2, column=column_of(sheet, "baseline"), value=5e-324)
     return Case(path, where=("package.xlsx[targets]", "row 2", "column 'baseline'"))
 
 
@@ -1069,20 +1077,16 @@ def csv_extension_upper_case(tmp: Path) -> Case:
 
 @case
 def xlsx_sheet_capitalised(tmp: Path) -> Case:
-    path = workbook(tmp)
-    book = openpyxl.load_workbook(path)
-    book["activities"].title = "tmp"  # (openpyxl would make "Activities" "Activities1")
-    book["tmp"].title = "Activities"
-    book.save(path)
+    with edited_workbook(tmp) as (path, book):
+        book["activities"].title = "tmp"  # (openpyxl would make "Activities" "Activities1")
+        book["tmp"].title = "Activities"
     return Case(path, where=("package.xlsx (sheet 'activities')", "'Activities'"))
 
 
 @case
 def xlsx_optional_sheet_trailing_space(tmp: Path) -> Case:
-    path = workbook(tmp)
-    book = openpyxl.load_workbook(path)
-    book["targets"].title = "targets "
-    book.save(path)
+    with edited_workbook(tmp) as (path, book):
+        book["targets"].title = "targets "
     return Case(path, where=("package.xlsx (sheet 'targets')", "'targets '"))
 
 
@@ -1158,12 +1162,10 @@ def defaults_kind_named_like_a_language(tmp: Path) -> Case:
 @case
 def xlsx_error_value_in_text(tmp: Path) -> Case:
     """An error cell (#REF!) in a text column was taken as the module's name."""
-    path = workbook(tmp)
-    book = openpyxl.load_workbook(path)
-    sheet = book["activities"]
-    cell = sheet.cell(row=3, column=[c.value for c in sheet[1]].index("module") + 1)
-    cell.value, cell.data_type = "#REF!", "e"
-    book.save(path)
+    with edited_workbook(tmp) as (path, book):
+        sheet = book["activities"]
+        cell = sheet.cell(row=3, column=column_of(sheet, "module"))
+        cell.value, cell.data_type = "#REF!", "e"
     return Case(path, where=("package.xlsx[activities]", "row 3", "column 'module'", "error value"))
 
 
@@ -1184,11 +1186,9 @@ CASES["narrative_unknown_kind"] = lambda tmp: _stray_narrative(tmp, "AL.evalutio
 def xlsx_chart_sheet_as_table(tmp: Path) -> Case:
     from openpyxl.chart import BarChart, Reference
 
-    path = workbook(tmp)
-    book = openpyxl.load_workbook(path)
-    book["tools"].title = "tools_data"
-    chart = BarChart()
-    chart.add_data(Reference(book["participation"], min_col=3, min_row=1, max_row=4))
-    book.create_chartsheet("tools").add_chart(chart)
-    book.save(path)
+    with edited_workbook(tmp) as (path, book):
+        book["tools"].title = "tools_data"
+        chart = BarChart()
+        chart.add_data(Reference(book["participation"], min_col=3, min_row=1, max_row=4))
+        book.create_chartsheet("tools").add_chart(chart)
     return Case(path, where=("package.xlsx[tools]", "chart sheet"))
