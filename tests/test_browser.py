@@ -646,3 +646,42 @@ def test_run_with_pdf_publishes_pdfs_linked_from_the_index(tmp_path: Path) -> No
     run("--pdf")  # AL is unchanged (skipped) but gets its PDF
     assert (folder / "AL.pdf").read_bytes().startswith(b"%PDF")
     assert 'href="AL.pdf"' in (folder / "index.html").read_text(encoding="utf-8")
+
+
+PRINT_FOR_EVER = """
+import sys
+from pathlib import Path
+import psutil
+import wbreport.pdf as pdf
+from wbreport.errors import UsageError
+pdf.PRINT_SECONDS = 0.5
+try:
+    pdf.print_pdfs(Path(sys.argv[1]), ["AL"])
+except UsageError as exc:
+    print("error:", exc)
+print("left:", [p.name() for p in psutil.Process().children(recursive=True)])
+"""
+
+
+def test_a_page_that_prints_too_long_stops_chromium_with_one_line(tmp_path: Path) -> None:
+    """``page.pdf`` has no timeout of its own: a page still printing after PRINT_SECONDS
+    stops Chromium and fails with a message naming the page, instead of hanging the run."""
+    import subprocess
+    import sys
+
+    rows = "".join(f"<tr><td>{i}</td><td>row {i} of a long table</td></tr>" for i in range(20_000))
+    (tmp_path / "AL.html").write_text(f"<!doctype html><table>{rows}</table>", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", PRINT_FOR_EVER, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = dict(line.split(": ", 1) for line in done.stdout.splitlines())
+    assert lines["error"] == (
+        "cannot print AL.html: Chromium did not finish within 0.5 s and was stopped"
+    ), done.stdout
+    assert lines["left"] == "[]"  # no Chromium process outlives the deadline
+    assert list(tmp_path.iterdir()) == [tmp_path / "AL.html"]  # no PDF, no temporary file

@@ -7,13 +7,19 @@ used, found by :func:`chromium_path`. Printing is offline: every request that is
 
 Call :func:`print_pdfs` on a set's staging folder *before* it is published, so the PDFs are
 published atomically together with the HTML.
+
+Every wait is bounded: the browser's start (60 s), a page's loading (120 s) and its printing
+(:data:`PRINT_SECONDS`; playwright's ``page.pdf`` has no timeout of its own, so a watchdog
+stops Chromium when a page takes longer, and the run ends with one line instead of hanging).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +39,8 @@ CHROMIUM_ARGS = (
 )
 PAGE_PATTERN = re.compile(rb"/Type\s*/Page[^s]")
 LOCAL_SCHEMES = ("file:", "data:", "about:")
+#: Longest a page may take to print before Chromium is stopped and the run fails with a message.
+PRINT_SECONDS = 120.0
 
 
 def chromium_path() -> Path | None:
@@ -108,6 +116,45 @@ def print_pdf(page: Any, html: Path) -> bytes:
     return page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
 
 
+def stop_chromium() -> int:
+    """Kill every Chromium process started by this process (through playwright's driver);
+    returns how many were killed. Playwright's calls into the browser then fail at once."""
+    import psutil
+
+    killed = 0
+    for proc in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if "chrom" in proc.name().lower():
+                proc.kill()
+                killed += 1
+    return killed
+
+
+@contextmanager
+def deadline(seconds: float, what: str) -> Iterator[None]:
+    """Run the block with Chromium stopped after ``seconds``; a block that failed because
+    of that raises :class:`UsageError` naming ``what`` and the limit."""
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        stop_chromium()
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    except Exception:
+        if expired.is_set():
+            raise UsageError(
+                f"cannot print {what}: Chromium did not finish within {seconds:g} s and was stopped"
+            ) from None
+        raise
+    finally:
+        timer.cancel()
+
+
 def print_pdfs(folder: Path, codes: list[str], instance: Any = None) -> dict[str, Path]:
     """Print ``folder/<CODE>.html`` to ``folder/<CODE>.pdf`` for each code that has an HTML file.
 
@@ -124,28 +171,33 @@ def print_pdfs(folder: Path, codes: list[str], instance: Any = None) -> dict[str
     try:
         block_network(context)
         page = context.new_page()
-        page.set_default_timeout(120_000)  # a page that never loads or prints is an error
+        page.set_default_timeout(120_000)  # a page that never loads is an error
         for code in codes:
             html = folder / f"{code}.html"
             if not html.is_file():
                 continue
             target = folder / f"{code}.pdf"
             temp = folder / f".{code}.pdf.tmp"
-            temp.write_bytes(print_pdf(page, html))
+            with deadline(PRINT_SECONDS, html.name):
+                temp.write_bytes(print_pdf(page, html))
             os.replace(temp, target)
             written[code] = target
     finally:
-        context.close()
+        with contextlib.suppress(Exception):  # a browser stopped by the deadline is gone
+            context.close()
     return written
 
 
 __all__ = [
     "CHROMIUM_ARGS",
+    "PRINT_SECONDS",
     "block_network",
     "browser",
     "chromium_path",
     "count_pages",
+    "deadline",
     "print_pdf",
     "print_pdfs",
+    "stop_chromium",
     "unavailable_reason",
 ]
