@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,27 @@ def built_once(
             build(folder)
             done.touch()
     return folder
+
+
+def _default_run(folder: Path) -> None:
+    from wbreport.batch import RunOptions, plan_and_run
+
+    started = time.perf_counter()
+    result = plan_and_run(RunOptions(out=folder / "out"))
+    seconds = time.perf_counter() - started
+    assert result.exit_code == 0, [r.error for p in result.periods for r in p.results if r.error]
+    (period,) = result.periods
+    (folder / "period").write_text(period.folder.name, encoding="utf-8")
+    print(f"\ndefault run on the sample: {len(period.results)} reports in {seconds:.1f} s")
+
+
+@pytest.fixture(scope="session")
+def default_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The published folder of a default ``wbreport run`` on the sample (every kind, every
+    partner's languages), rendered once per test session for every xdist worker. Read-only:
+    copy it to change it."""
+    built = built_once(tmp_path_factory, "default-run", _default_run)
+    return (built / "out" / (built / "period").read_text(encoding="utf-8")).resolve()
 
 
 def write_csv_package(folder: Path, tables: dict[str, Rows], with_targets: bool = True) -> Path:

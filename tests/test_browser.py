@@ -79,12 +79,12 @@ def _render(options: RunOptions, failing: tuple[str, ...] = ()) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sample_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample rendered once with every default, as ``wbreport run`` does."""
-    # English only: the other languages have their own browser checks (test_i18n_browser).
-    folder = _render(RunOptions(out=tmp_path_factory.mktemp("sample"), languages=["en"]))
-    assert folder.name.startswith(PERIOD)
-    return folder
+def sample_set(default_set: Path) -> Path:
+    """The sample rendered with every default, as ``wbreport run`` does (shared with
+    test_reports). The checks here read the English pages; the other languages have their
+    own browser checks (test_i18n_browser)."""
+    assert default_set.name.startswith(PERIOD)
+    return default_set
 
 
 @pytest.fixture(scope="session")

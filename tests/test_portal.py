@@ -123,12 +123,18 @@ def test_period_index_shows_registry_figures_reports_per_kind_and_language(
     }
     assert cells["participants"] == "12 AMBER" and cells["women_share"] == "50.0% AMBER"
     assert cells["satisfied_share"] == "n < 7"  # suppressed (SPEC §8): not 50.0%
-    reports = {li["data-report"]: li for li in row.select("li[data-report]")}
+    reports = {li["data-report"]: li for li in row.select("[data-report]")}
     assert set(reports) == {"AL.programming.en", "AL.programming.sq", "AL.evaluation.en"}
     assert reports["AL.programming.sq"].a["href"] == "AL.sq.html"
     assert reports["AL.programming.sq"].a["hreflang"] == "sq"
     marked = reports["AL.evaluation.en"].get_text(" ", strip=True)
     assert "Failed" in marked and "showing the version of Oct 1, 2021 08:00 UTC" in marked
+    # one line per kind; a status its languages share is shown once, a carried one per report
+    lines = [" ".join(li.get_text().split()) for li in row.select("ul.reports > li")]
+    assert lines == [
+        "Programming report: English · shqip — Rendered",
+        "Training evaluation: English (Failed, showing the version of Oct 1, 2021 08:00 UTC)",
+    ]
     assert "The last good version" in soup.select_one(".alert").get_text()
 
 

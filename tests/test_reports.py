@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nbformat
@@ -25,16 +24,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="session")
-def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sample_run(default_set: Path) -> Path:
     """A default ``wbreport run`` on the sample: every kind, every partner's languages."""
-    out = tmp_path_factory.mktemp("sample-run")
-    started = time.perf_counter()
-    result = plan_and_run(RunOptions(out=out))
-    seconds = time.perf_counter() - started
-    assert result.exit_code == 0
-    (period,) = result.periods
-    print(f"\ndefault run on the sample: {len(period.results)} reports in {seconds:.1f} s")
-    return period.folder
+    return default_set
 
 
 def test_default_run_publishes_english_and_each_partners_languages(sample_run: Path) -> None:
@@ -176,6 +168,12 @@ def test_index_links_every_report_and_shows_status(sample_run: Path) -> None:
     assert {f"{c}.html" for c in ALL_CODES} <= links
     assert all((sample_run / href).exists() for href in links)
     assert KOSOVO_FOOTNOTE in soup.get_text()
+    # each kind on one line, its languages side by side, their shared status once
+    row = soup.select_one('tr[data-partner="MK"]')
+    assert [" ".join(li.get_text().split()) for li in row.select("ul.reports > li")] == [
+        "Programming report: English · македонски — Rendered",
+        "Training evaluation: English · македонски — Rendered",
+    ]
 
 
 def test_manifest_records_inputs_versions_and_jobs(sample_run: Path) -> None:

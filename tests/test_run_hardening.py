@@ -186,7 +186,7 @@ def test_failed_report_keeps_its_last_good_version_marked(tmp_path: Path) -> Non
         == BeautifulSoup(good, "html.parser").select_one("p.who").get_text()
     )
     index = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "html.parser")
-    row = index.select_one('li[data-report="RS.programming.en"][data-status="failed"]')
+    row = index.select_one('[data-report="RS.programming.en"][data-status="failed"]')
     assert row.a["href"] == "RS.html" and "showing the version of" in row.get_text()
     assert "source system offline" in index.select_one(".alert").get_text()
     portal = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")

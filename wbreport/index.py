@@ -182,11 +182,34 @@ def _partner_row(
         "code": code,
         "name": i18n.partner_name(code, tr),
         "reports": reports,
+        "kinds": _by_kind(reports),
         "href": first["href"],
         "status": first["status"],
         "status_text": first["status_text"],
         "figures": figures,
     }
+
+
+def _by_kind(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A partner's reports grouped by kind, in order: one line per kind ("Programming
+    report: English · shqip — Rendered"). The languages of a kind usually share one
+    execution, hence one status, shown once; when they differ, or a report is a carried
+    version, each language shows its own."""
+    kinds: dict[str, list[dict[str, Any]]] = {}
+    for report in reports:
+        kinds.setdefault(report["kind"], []).append(report)
+    groups = []
+    for same in kinds.values():
+        shared = len({r["status"] for r in same}) == 1 and not any(r["carried"] for r in same)
+        groups.append(
+            {
+                "text": same[0]["kind_text"],
+                "reports": same,
+                "status": same[0]["status"] if shared else "",
+                "status_text": same[0]["status_text"] if shared else "",
+            }
+        )
+    return groups
 
 
 def period_text(period: str, tr: Translator) -> str:
