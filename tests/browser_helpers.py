@@ -409,3 +409,36 @@ def inspect(
         pages=count_pages(pdf),
         text=text,
     )
+
+
+PHONE = {"width": 390, "height": 844}
+_NARROW_JS = """() => {
+  const found = [];
+  const width = document.documentElement.clientWidth;
+  const scroll = document.documentElement.scrollWidth;
+  if (scroll > width + 1) found.push(`the page pans sideways: ${scroll}px on ${width}px`);
+  for (const t of document.querySelectorAll('table')) {
+    const box = t.closest('.table-scroll');
+    if (!box) { found.push('a table outside a scroll box'); continue; }
+    if (box.getBoundingClientRect().right > width + 1) found.push('a box wider than the screen');
+    const wide = t.getBoundingClientRect().width > box.clientWidth + 1;
+    if (wide && !(box.getAttribute('role') === 'region' && box.getAttribute('aria-label')
+                  && box.tabIndex === 0))
+      found.push(`a wide table in a box the keyboard cannot scroll: ${box.outerHTML.slice(0, 80)}`);
+  }
+  return found;
+}"""
+
+
+def narrow_screen_findings(browser: Any, path: Path) -> list[str]:
+    """On a phone's width the page itself never scrolls sideways: a wide table scrolls in
+    its own box, a labelled region that takes the keyboard focus."""
+    context, _ = offline_context(browser, java_script_enabled=True)
+    try:
+        context.set_default_timeout(60_000)
+        page = context.new_page()
+        page.set_viewport_size(PHONE)
+        page.goto(path.resolve().as_uri(), wait_until="load")
+        return page.evaluate(_NARROW_JS)
+    finally:
+        context.close()

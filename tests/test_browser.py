@@ -209,6 +209,13 @@ def test_accessible_basics(inspected: Any, name: str) -> None:
     assert found.images == []
 
 
+@pytest.mark.parametrize("name", PAGES)
+def test_a_phone_screen_never_pans_sideways(browser: Any, sample_set: Path, name: str) -> None:
+    """A wide table scrolls in a box of its own (a labelled region keyboard users can scroll);
+    the page keeps the phone's width."""
+    assert bh.narrow_screen_findings(browser, sample_set / f"{name}.html") == []
+
+
 def test_sizes_within_budget(sample_set: Path) -> None:
     for stem in [*ALL_CODES, *EVALUATION_PAGES]:
         size = (sample_set / f"{stem}.html").stat().st_size / 1024

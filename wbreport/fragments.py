@@ -69,7 +69,7 @@ ALLOWED_ATTRIBUTES = {
     "table": {"data-section"},
     "dl": {"data-section"},
     "dd": {"data-indicator", "data-value"},
-    "div": {"data-section"},
+    "div": {"data-section", "tabindex"},
     "section": {"data-section"},
 }
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -181,7 +181,17 @@ def table(
     if not body_rows:
         return tag("p", empty, class_="empty")
     cap = tag("caption", caption) if caption else Markup("")
-    return tag("table", cap + head + tag("tbody", join(body_rows)), **attrs)
+    grid = tag("table", cap + head + tag("tbody", join(body_rows)), **attrs)
+    return scrolling(grid, caption)
+
+
+def scrolling(grid: Markup, label: str | None) -> Markup:
+    """A table in a box of its own that scrolls sideways on a narrow screen, so that the page
+    itself never does; with a caption it is a labelled region keyboard users can scroll."""
+    text = label.striptags() if isinstance(label, Markup) else label
+    if not text:
+        return tag("div", grid, class_="table-scroll")
+    return tag("div", grid, class_="table-scroll", role="region", aria_label=text, tabindex="0")
 
 
 def rag_badge(rag: str) -> Markup:
