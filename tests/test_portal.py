@@ -84,6 +84,18 @@ def test_portal_lists_periods_newest_first_with_reports_and_failures(tmp_path: P
     assert all((out / href).is_file() for href in links)
     alert = q4.select_one(".alert").get_text(" ", strip=True)
     assert "ValueError" in alert and "Timed out" in alert and "showing the version of" in alert
+    # as in the period index: one line per kind, a shared status once
+    lines = {
+        row["data-partner"]: [" ".join(li.get_text().split()) for li in row.select(".reports > li")]
+        for row in q4.select("tr[data-partner]")
+    }
+    assert lines == {
+        "AL": ["Programming report: English · shqip — Rendered"],
+        "BA": [
+            "Programming report: English (Timed out, showing the version of Oct 1, 2021 08:00 UTC)"
+        ],
+        "RS": ["Training evaluation: English (no report) — Failed"],
+    }
     assert KOSOVO_FOOTNOTE in soup.get_text()
     assert not list(out.glob(".*.tmp"))
 

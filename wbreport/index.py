@@ -182,7 +182,7 @@ def _partner_row(
         "code": code,
         "name": i18n.partner_name(code, tr),
         "reports": reports,
-        "kinds": _by_kind(reports),
+        "kinds": by_kind(reports),
         "href": first["href"],
         "status": first["status"],
         "status_text": first["status_text"],
@@ -190,7 +190,7 @@ def _partner_row(
     }
 
 
-def _by_kind(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def by_kind(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A partner's reports grouped by kind, in order: one line per kind ("Programming
     report: English · shqip — Rendered"). The languages of a kind usually share one
     execution, hence one status, shown once; when they differ, or a report is a carried
@@ -286,6 +286,7 @@ def write_index(folder: Path, manifest: dict[str, Any]) -> Path:
 
 
 __all__ = [
+    "by_kind",
     "index_context",
     "index_languages",
     "job_view",

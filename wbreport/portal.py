@@ -8,6 +8,7 @@ from typing import Any
 
 from wbreport.i18n import LANGUAGES, Translator, partner_name
 from wbreport.index import (
+    by_kind,
     failed_heading,
     job_view,
     languages,
@@ -50,6 +51,7 @@ def _portal_job(folder: Path, period: str, job: Any, tr: Translator) -> dict[str
     """A job as the portal shows it: links relative to ``<out>``."""
     view = job_view(folder, job if isinstance(job, dict) else {}, tr)
     view["href"] = f"{period}/{view['href']}" if view["href"] else ""
+    view["pdf"] = f"{period}/{view['pdf']}" if view["pdf"] else ""
     view["name"] = partner_name(view["partner"], tr) if view["partner"] in ALL_CODES else ""
     return view
 
@@ -63,7 +65,8 @@ def period_view(out: Path, period: str, folder: Path, tr: Translator) -> dict[st
         {
             "code": c,
             "name": partner_name(c, tr),
-            "reports": [j for j in jobs if j["partner"] == c],
+            "reports": (reports := [j for j in jobs if j["partner"] == c]),
+            "kinds": by_kind(reports),
         }
         for c in ALL_CODES
     ]
