@@ -369,12 +369,17 @@ def column_of(sheet: Any, name: str) -> int:
     return [c.value for c in sheet[1]].index(name) + 1
 
 
+def workbook_with_cell(tmp: Path, sheet: str, column: str, row: int, value: object) -> Path:
+    """The base package as a workbook with one cell of ``sheet`` (its column named by the
+    header) set to ``value``."""
+    with edited_workbook(tmp) as (path, book):
+        book[sheet].cell(row=row, column=column_of(book[sheet], column), value=value)
+    return path
+
+
 @case
 def xlsx_formula(tmp: Path) -> Case:
-    with edited_workbook(tmp) as (path, book):
-        sheet = book["participation"]
-        column = column_of(sheet, "participants")
-        sheet.cell(row=3, column=column, value="=SUM(1,2)")
+    path = workbook_with_cell(tmp, "participation", "participants", 3, "=SUM(1,2)")
     return Case(
         path, where=("package.xlsx[participation]", "row 3", "column 'participants'", "formula")
     )
@@ -389,10 +394,7 @@ def xlsx_missing_sheet(tmp: Path) -> Case:
 
 @case
 def xlsx_bad_value(tmp: Path) -> Case:
-    with edited_workbook(tmp) as (path, book):
-        sheet = book["activities"]
-        column = column_of(sheet, "status")
-        sheet.cell(row=4, column=column, value="done")
+    path = workbook_with_cell(tmp, "activities", "status", 4, "done")
     return Case(path, where=("package.xlsx[activities]", "row 4", "column 'status'"))
 
 
@@ -1027,9 +1029,7 @@ def target_a_hair_above_baseline(tmp: Path) -> Case:
 
 @case
 def xlsx_denormal_target(tmp: Path) -> Case:
-    with edited_workbook(tmp) as (path, book):
-        sheet = book["targets"]
-        sheet.cell(row=2, column=column_of(sheet, "baseline"), value=5e-324)
+    path = workbook_with_cell(tmp, "targets", "baseline", 2, 5e-324)
     return Case(path, where=("package.xlsx[targets]", "row 2", "column 'baseline'"))
 
 
