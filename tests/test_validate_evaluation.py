@@ -207,3 +207,27 @@ def test_rows_referring_to_empty_tables_are_broken_references(make_package) -> N
     problems = problems_of(folder)
     assert find(problems, "evaluations.csv", 2, "activity_id").value == "T1"
     assert find(problems, "followups.csv", 2, "activity_id").value == "T1"
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [("activities", "activity_id"), ("participation", "activity_id"), ("participation", "partner")],
+)
+@pytest.mark.parametrize("how", ["missing file", "missing column"])
+def test_a_table_that_cannot_be_read_is_one_problem_not_one_per_referring_row(
+    make_package, table: str, column: str, how: str
+) -> None:
+    folder = package(make_package, evaluations=[{}, dict(activity_id="W1")], followups=[{}])
+    file = folder / f"{table}.csv"
+    if how == "missing file":
+        file.unlink()
+    else:
+        header, *rows = file.read_text(encoding="utf-8").splitlines()
+        names = header.split(",")
+        keep = [i for i, name in enumerate(names) if name != column]
+        lines = [",".join(line.split(",")[i] for i in keep) for line in (header, *rows)]
+        file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = problems_of(folder)
+    assert len(problems) == 1, problems
+    assert problems[0].source.endswith(f"{table}.csv")
+    assert ("missing" if how == "missing file" else column) in problems[0].allowed

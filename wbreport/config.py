@@ -152,7 +152,10 @@ def _read_yaml(path: Path) -> tuple[Any, list[Problem]]:
         return None, [refused]
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:  # the path is in the problem already
+        reason = exc.strerror or str(exc)
+        return None, [Problem(str(path), None, None, None, f"cannot read YAML file: {reason}")]
+    except UnicodeDecodeError as exc:
         return None, [Problem(str(path), None, None, None, f"cannot read YAML file: {exc}")]
     try:
         return yaml.safe_load(text), []

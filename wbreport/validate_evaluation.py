@@ -25,6 +25,7 @@ from wbreport.validate_table import (
     matching_rows,
     ok,
     one_of_at,
+    referable,
     values_at,
 )
 
@@ -57,10 +58,10 @@ def _activity_rules(
     problems and, per row, the position of the activity (-1 when unknown)."""
     a = tables.get("activities")
     at = matching_rows(t, valid, a, valids.get("activities"), ("activity_id",))
+    if a is None or not referable(t, a, ("activity_id",)):
+        return [], at
     ids_ok = ok(valid, "activity_id")
     out = t.problems(ids_ok & (at < 0), "activity_id", "must be an activity_id of activities")
-    if a is None:
-        return out, at
 
     def text(name: str, i: int) -> str:
         return str(values_at(a, name, at[i : i + 1])[0])
@@ -91,8 +92,9 @@ def _participants(
     """The (activity_id, partner) row of participation exists; returns the problems and
     per row that participation row's participants (NaN when unknown)."""
     part = tables.get("participation")
-    row = matching_rows(t, valid, part, valids.get("participation"), ("activity_id", "partner"))
-    missing = (at >= 0) & ok(valid, "partner") & (row < 0)
+    key = ("activity_id", "partner")
+    row = matching_rows(t, valid, part, valids.get("participation"), key)
+    missing = (at >= 0) & ok(valid, "partner") & (row < 0) & referable(t, part, key)
     out = t.problems(
         missing,
         "partner",

@@ -356,6 +356,13 @@ def _codes_in(t: TableCheck, other: TableCheck, name: str) -> tuple[np.ndarray, 
     return found[mine.codes].astype(np.int64), len(theirs.uniques)
 
 
+def referable(t: TableCheck, other: TableCheck | None, key: tuple[str, ...]) -> bool:
+    """Whether rows of ``t`` can be looked up in ``other`` by ``key``: both tables were
+    read and have the key's columns. When not, the missing or unreadable table (or
+    column) is the problem, reported once, not each row that refers to it."""
+    return other is not None and all(k in t and k in other for k in key)
+
+
 def matching_rows(
     t: TableCheck,
     valid: Valid,
@@ -366,7 +373,7 @@ def matching_rows(
     """Per row of ``t``: the position of the first row of ``other`` with the same values in
     the ``key`` columns (rows of either side with an invalid key value are never matched);
     -1 where there is none."""
-    if other is None or other_valid is None or not all(k in t and k in other for k in key):
+    if other_valid is None or not referable(t, other, key):
         return np.full(t.n, -1, dtype=np.int64)
     mine = np.zeros(t.n, dtype=np.int64)
     theirs = np.zeros(other.n, dtype=np.int64)
