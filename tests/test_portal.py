@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 from typer.testing import CliRunner
 
@@ -156,3 +157,43 @@ def test_json_summary_of_a_refused_run_is_the_only_stdout(tmp_path: Path) -> Non
     summary = json.loads(result.stdout)
     assert summary["exit_code"] == 2 and "names no partner" in summary["errors"][0]
     assert summary["periods"] == []
+
+
+def test_the_punctuation_of_report_lines_comes_from_the_catalogue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A translator may reorder a line or change its separators: every joining piece of the
+    report lines is a catalogue entry, filled with escaped text."""
+    from wbreport.i18n import Translator
+
+    patterns = {
+        "{kind}: {languages}": "{languages} ← {kind}",
+        " · ": " / ",
+        "{languages} — {status}": "{languages} [{status}]",
+        "{language} ({status})": "{language} <{status}>",
+        "{status}, {note}": "{status}; {note}",
+    }
+    english = Translator.gettext
+    monkeypatch.setattr(
+        Translator, "gettext", lambda self, message: patterns.get(message, english(self, message))
+    )
+    failed = JobResult("AL", "", Status.failed, error="x", kind="evaluation")
+    carried = JobResult(
+        "AL",
+        "",
+        Status.failed,
+        lang="sq",
+        error="x",
+        paths={"html": "AL.evaluation.sq.html"},
+        kind="evaluation",
+        carried_from={"run_id": "r1", "time": "2021-10-01T08:00:00+00:00"},
+    )
+    folder = fake_set(tmp_path / "out", "2021Q4", [ok("AL"), ok("AL", lang="sq"), failed, carried])
+    soup = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "html.parser")
+    row = soup.select_one('tr[data-partner="AL"]')
+    lines = [" ".join(li.get_text().split()) for li in row.select("ul.reports > li")]
+    assert lines == [
+        "English / shqip [Rendered] ← Programming report",
+        "English (no report) <Failed> / shqip <Failed; showing the version of"
+        " Oct 1, 2021 08:00 UTC> ← Training evaluation",
+    ]

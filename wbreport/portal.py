@@ -113,17 +113,9 @@ def portal_context(out: Path, lang: str = ENGLISH) -> dict[str, Any]:
 
 def render_portal(context: dict[str, Any]) -> str:
     """The portal page (escaped Jinja2 template, the index's stylesheet inline)."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from wbreport.render import index_env, stylesheet, without_direction_controls
 
-    from wbreport.render import stylesheet, without_direction_controls
-
-    env = Environment(
-        loader=FileSystemLoader(str(Path(__file__).resolve().parent / "templates")),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    page = env.get_template("portal.html.j2").render(css=stylesheet(), **context)
+    page = index_env().get_template("portal.html.j2").render(css=stylesheet(), **context)
     return without_direction_controls(page)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from wbreport.fragments import sanitize
 
@@ -187,17 +188,32 @@ def export_html(nb: nbformat.NotebookNode, title: str) -> str:
     return without_direction_controls(body)
 
 
-def _index_env() -> Environment:
-    return Environment(
+def fill(pattern: str, **parts: object) -> Markup:
+    """A translated pattern such as ``"{kind}: {languages}"`` with its placeholders filled:
+    text is escaped, markup (a rendered fragment) is kept."""
+    return Markup(escape(pattern)).format(**parts)
+
+
+def tag(text: object, name: str, css_class: str) -> Markup:
+    """``text`` (escaped) in an element ``<name class="css_class">``."""
+    return Markup('<{0} class="{1}">{2}</{0}>').format(Markup(name), css_class, text)
+
+
+def index_env() -> Environment:
+    """The Jinja2 environment of the period index and the portal: escaped, with the
+    :func:`fill` and :func:`tag` filters."""
+    env = Environment(
         loader=FileSystemLoader(str(_package_dir("templates"))),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters.update(fill=fill, tag=tag)
+    return env
 
 
 def render_index(context: dict[str, Any]) -> str:
     """The landing page of a published period (escaped Jinja2 template)."""
-    env = _index_env()
+    env = index_env()
     page = env.get_template("index.html.j2").render(css=stylesheet(), **context)
     return without_direction_controls(page)
