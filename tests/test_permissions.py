@@ -41,6 +41,7 @@ def as_ordinary_user(*args: str) -> tuple[int, str]:
         text=True,
         timeout=120,
         cwd=ROOT,
+        env={**os.environ, "COLUMNS": "400"},  # usage errors are boxed: no path wrapped
     )
     return done.returncode, done.stdout + done.stderr
 
