@@ -98,3 +98,33 @@ def test_doc_names_the_exit_codes_lock_logs_and_json() -> None:
     assert re.search(
         r"^\s*15 6 \* \* \*\s+wbreport\s+/usr/local/bin/wbreport-scheduled", text, re.M
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--jobs", "many"], "Invalid value for '--jobs'"),
+        (["--bogus"], "No such option: --bogus"),
+    ],
+)
+def test_command_line_errors_are_one_line_and_keep_the_json_summary(
+    args: list[str], words: str
+) -> None:
+    """What the command line parser refuses is reported like every other error: one line
+    ``error: … (see '… --help')`` on stderr, exit 2, and with ``--json`` the summary on
+    stdout, so a scheduler that parses stdout never meets an empty one (the path case is in
+    tests/test_permissions.py)."""
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "wbreport", "run", *args, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
+    assert words in done.stderr and "(see '" in done.stderr and "run --help')" in done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["exit_code"] == 2 and words in summary["errors"][0]
+    assert summary["periods"] == []

@@ -66,9 +66,13 @@ def _guard(action: Callable[[], T], as_json: bool = False) -> T:
 
 def _fail(message: str, code: int, as_json: bool) -> NoReturn:
     """Print ``error: message`` (and the JSON summary), then exit with ``code``."""
+    _say_error(message, code, as_json)
+    raise typer.Exit(code) from None
+
+
+def _say_error(message: str, code: int, as_json: bool) -> None:
     err.print(f"error: {message}", markup=False)
     _json_error(as_json, code, [message])
-    raise typer.Exit(code) from None
 
 
 def _os_message(exc: OSError) -> str:
@@ -425,9 +429,39 @@ def init(
 
 
 def main() -> None:
-    """Entry point of the ``wbreport`` command."""
+    """Entry point of the ``wbreport`` command.
+
+    Errors in the command line itself (an unknown option, a value of the wrong type, a path
+    that cannot be read) are one line, ``error: …``, like every other error, and exit 2:
+    a scheduler's log keeps the whole path on that line (the boxed form wraps it), and with
+    ``--json`` stdout still carries the summary.
+    """
     try:
-        app()
+        code = app(standalone_mode=False)
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except typer.Abort:
+        err.print("aborted")
+        sys.exit(1)
+    except Exception as exc:
+        # click's exceptions (bundled in typer since 0.26): an exit code and a message
+        status, message = getattr(exc, "exit_code", None), getattr(exc, "format_message", None)
+        if not isinstance(status, int) or message is None:
+            raise
+        if type(exc).__name__ == "NoArgsIsHelpError":  # plain "wbreport": the help
+            text = message()  # typer's rich help prints itself and returns ""
+            if text.strip():
+                out.print(text, markup=False)
+        else:
+            context = getattr(exc, "ctx", None)
+            command = getattr(context, "command_path", None) or "wbreport"
+            reason = message().rstrip(".")
+            _say_error(f"{reason} (see '{command} --help')", status, _wants_json())
+        sys.exit(status)
+    sys.exit(code or 0)
+
+
+def _wants_json() -> bool:
+    """Whether the command line asks for the JSON summary (even one that did not parse)."""
+    return "--json" in sys.argv[1:]
