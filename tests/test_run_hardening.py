@@ -108,6 +108,79 @@ def test_usage_errors_are_one_line_and_create_nothing(
     assert no_kernels == []
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--out", ""],
+        ["--out="],
+        ["--data", ""],
+        ["--params", " "],
+        ["--notebook", ""],
+        ["--period", ""],
+        ["--partners", ""],
+        ["--lang="],
+    ],
+)
+def test_an_empty_option_is_refused_not_read_as_the_current_folder(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """``--out "$OUT"`` with OUT unset: the parser reads ``""`` as ``.``, so the run
+    published into whatever folder the scheduler started in. Now: one line, exit 2, the JSON
+    summary, and the folder untouched."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "wbreport", "run", *args, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    name = args[0].partition("=")[0]
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        f"error: {name} is empty: give a value or leave the option out"
+        " (is a variable of the calling script unset?)\n"
+    )
+    assert json.loads(done.stdout)["exit_code"] == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("page", ["index.html", "index.sq.html"])
+def test_a_users_index_page_in_the_output_folder_is_never_replaced(
+    tmp_path: Path, no_kernels: list[object], page: str
+) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / page).write_text("<h1>our own page</h1>", encoding="utf-8")
+    code, output = run_cli("--out", str(out), "--partners", "AL")
+    assert code == 2, output
+    assert f"{out / page} was not written by wbreport" in output and one_line(output), output
+    assert [p.name for p in out.iterdir()] == [page]
+    assert (out / page).read_text(encoding="utf-8") == "<h1>our own page</h1>"
+    assert no_kernels == []
+
+
+def test_portal_pages_are_marked_and_a_legacy_portal_is_recognised(tmp_path: Path) -> None:
+    from wbreport.portal import GENERATOR, check_portal, is_own_page, write_portal
+
+    out = tmp_path / "out"
+    out.mkdir()
+    write_portal(out)
+    assert GENERATOR in (out / "index.html").read_text(encoding="utf-8")
+    check_portal(out)  # its own page: a later run goes ahead
+    legacy = '<html><head><style>x</style></head><body><main class="index"></main></body></html>'
+    (out / "index.html").write_text(legacy, encoding="utf-8")
+    assert not is_own_page(out, out / "index.html")  # no sets: not an output folder
+    (out / ".sets").mkdir()
+    assert is_own_page(out, out / "index.html")  # an earlier wbreport's portal
+    (out / "index.mk.html").write_text("<p>ours</p>", encoding="utf-8")
+    assert not is_own_page(out, out / "index.mk.html")
+    write_portal(out)  # a language no set has: only wbreport's own stale pages are removed
+    assert (out / "index.mk.html").read_text(encoding="utf-8") == "<p>ours</p>"
+
+
 def test_out_that_is_a_file_or_under_proc_is_refused(tmp_path: Path) -> None:
     target = tmp_path / "outputs"
     target.write_text("keep", encoding="utf-8")

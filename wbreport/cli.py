@@ -436,6 +436,15 @@ def main() -> None:
     a scheduler's log keeps the whole path on that line (the boxed form wraps it), and with
     ``--json`` stdout still carries the summary.
     """
+    empty = _empty_option(sys.argv[1:])
+    if empty is not None:
+        _say_error(
+            f"{empty} is empty: give a value or leave the option out"
+            " (is a variable of the calling script unset?)",
+            2,
+            _wants_json(),
+        )
+        sys.exit(2)
     try:
         code = app(standalone_mode=False)
     except KeyboardInterrupt:
@@ -460,6 +469,33 @@ def main() -> None:
             _say_error(f"{reason} (see '{command} --help')", status, _wants_json())
         sys.exit(status)
     sys.exit(code or 0)
+
+
+#: Options whose empty value (``--out "$OUT"`` with ``OUT`` unset) the parser would take as
+#: the current folder (paths) or as "not given" (the rest): a run writing into whatever
+#: folder a scheduler starts in, or rendering another period than meant.
+NOT_EMPTY = (
+    "--data", "--out", "--params", "--notebook", "--period", "--partners", "--kinds", "--lang",
+    "--format", "--partner", "--executor", "--scheduler",
+)  # fmt: skip
+
+
+def _empty_option(args: list[str]) -> str | None:
+    """The first option of :data:`NOT_EMPTY` given an empty value (``--out ""`` or
+    ``--out=``), or ``None``."""
+    for position, arg in enumerate(args):
+        if arg == "--":
+            return None
+        name, equals, value = arg.partition("=")
+        if name not in NOT_EMPTY:
+            continue
+        if not equals:
+            if position + 1 >= len(args):
+                continue  # the parser reports the missing value
+            value = args[position + 1]
+        if not value.strip():
+            return name
+    return None
 
 
 def _wants_json() -> bool:

@@ -96,6 +96,9 @@ class Pipeline:
         self.params_dir = params_folder(options.params_dir)
         self.out = options.out.absolute()
         check_out(self.out)
+        from wbreport.portal import check_portal
+
+        check_portal(self.out)
         if options.pdf:
             from wbreport.pdf import unavailable_reason
 
