@@ -957,8 +957,8 @@ for _name, _text, _where in (
     ("period_quarter_five", "2020Q5", ("'2020Q5'", "YYYY-MM")),
     ("period_month_thirteen", "2020-13", ()),
     ("period_five_digit_year", "10000Q1", ()),
-    ("period_range_reversed", "2021Q1:2020Q1", ()),
-    ("period_range_mixed_kinds", "2020Q1:2021H1", ()),
+    ("period_range_reversed", "2021Q1:2020Q1", ("ends before it starts", "2020Q1:2021Q1")),
+    ("period_range_mixed_kinds", "2020Q1:2021H1", ("two periods of one kind",)),
     ("period_range_past_9999", "9999Q4:10000Q1", ("'10000Q1'",)),
     ("period_lower_case", "2020q1", ()),
 ):

@@ -50,10 +50,12 @@ class UsageError(WbreportError):
 class PeriodError(UsageError):
     """A period string that is not one of the accepted forms."""
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: str, reason: str | None = None) -> None:
         self.value = value
         super().__init__(
-            f"invalid period {value!r}: use YYYY, YYYYH1, YYYYH2, YYYYQ1…YYYYQ4 or YYYY-MM"
+            f"invalid period {value!r}: {reason}"
+            if reason
+            else f"invalid period {value!r}: use YYYY, YYYYH1, YYYYH2, YYYYQ1…YYYYQ4 or YYYY-MM"
             " (a range is FROM:TO, e.g. 2019Q1:2021Q4)"
         )
 

@@ -141,8 +141,16 @@ def parse_period_range(text: str, limit: int | None = None) -> list[Period]:
         # "2020Q4:" or "2020Q4:2021Q1:2021Q2": quote all of it
         raise PeriodError(text)
     first, last = parse_period(first_text), parse_period(last_text)
-    if first.kind != last.kind or last < first:
-        raise PeriodError(text)
+    if first.kind != last.kind:
+        raise PeriodError(
+            text,
+            f"a range joins two periods of one kind, e.g. 2019Q1:2021Q4 or 2019:2021"
+            f" ({first.label} and {last.label} are not)",
+        )
+    if last < first:
+        raise PeriodError(
+            text, f"the range ends before it starts: write {last.label}:{first.label}"
+        )
     count = steps_between(first, last) + 1
     if limit is not None and count > limit:
         raise PeriodRangeError(text, count, limit)
