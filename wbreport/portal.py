@@ -180,7 +180,9 @@ def write_portal(out: Path) -> Path:
 __all__ = [
     "GENERATOR",
     "check_portal",
+    "is_own_page",
     "portal_context",
+    "portal_pages",
     "published_periods",
     "render_portal",
     "write_portal",
