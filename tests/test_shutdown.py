@@ -7,6 +7,7 @@ unwritable HOME leaves no temp folders; temp folders of dead runs are removed at
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -55,8 +56,14 @@ def _start(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
 
 def _finish(proc: subprocess.Popen[str], timeout: float) -> str:
     """Wait for ``proc`` at most ``timeout`` s (killed and failed otherwise); its stderr."""
+    return _outputs(proc, timeout)[1]
+
+
+def _outputs(proc: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
+    """Wait for ``proc`` at most ``timeout`` s (killed and failed otherwise); its stdout and
+    stderr."""
     try:
-        return proc.communicate(timeout=timeout)[1]
+        return proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         stderr = proc.communicate()[1]
@@ -199,6 +206,7 @@ def test_sigterm_mid_run_leaves_nothing_behind(tmp_path: Path) -> None:
         "--force",
         "--jobs",
         "2",
+        "--json",
         env=_env(TMPDIR=str(tmp)),
     )
     deadline = time.monotonic() + 180
@@ -211,12 +219,15 @@ def test_sigterm_mid_run_leaves_nothing_behind(tmp_path: Path) -> None:
     assert kernels
     assert not (tmp / f"wbreport-kernel-{2**22 + 12345}-stale").exists()  # removed at start
     runner.send_signal(signal.SIGTERM)
-    stderr = _finish(runner, timeout=60)
+    stdout, stderr = _outputs(runner, timeout=60)
     alive = [p for p in kernels if _alive(p)]
     for proc in alive:
         proc.kill()
     assert runner.returncode == 143, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr, stderr
+    message = "interrupted: kernels stopped; the last published reports are unchanged"
+    # a scheduler stopping the service still gets the summary in its documented shape
+    assert json.loads(stdout) == {"exit_code": 143, "errors": [message], "periods": []}
     assert alive == []
     assert _leftovers(tmp) == []
 

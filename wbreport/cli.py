@@ -326,9 +326,9 @@ def run(
         result = _guard(start, as_json)
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (wbreport.runtime.Terminated)
         code = getattr(exc, "exit_code", 130)
-        err.print("interrupted: kernels stopped; the last published reports are unchanged")
-        if as_json:
-            sys.stdout.write(json.dumps({"exit_code": code, "error": "interrupted"}) + "\n")
+        message = "interrupted: kernels stopped; the last published reports are unchanged"
+        err.print(message)
+        _json_error(as_json, code, [message])  # the summary's usual shape
         raise typer.Exit(code) from None
     for p in result.periods:
         failed = p.failed
