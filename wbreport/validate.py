@@ -32,6 +32,7 @@ from wbreport.validate_table import (
     matching_rows,
     ok,
     one_of_at,
+    referable,
     same_at,
     values_at,
 )
@@ -82,7 +83,7 @@ def _check_participation(
         c: counts(t, valid, c) for c in ("participants", "women", "certified_trainers") if c in t
     }
     out = _count_bounds(t, numbers)
-    if a is None or act_valid is None or "activity_id" not in a or "activity_id" not in t:
+    if a is None or act_valid is None or not referable(t, a, ("activity_id",)):
         return out
     # Each participation row -> position of the first activity row with that (valid) id.
     at = matching_rows(t, valid, a, act_valid, ("activity_id",))
