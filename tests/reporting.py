@@ -5,11 +5,34 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
 
 from wbreport.batch import default_notebook
+
+
+def wbreport(
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    cwd: Path | None = None,
+    prefix: Sequence[str] = (),
+) -> subprocess.CompletedProcess[str]:
+    """``python -m wbreport ARGS`` as a user runs it (``prefix``: a command it runs under,
+    e.g. ``setpriv``), its output captured as text."""
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "wbreport", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+    )
 
 
 def notebook_with_cell(tmp: Path, code: str, name: str = "report.ipynb") -> Path:

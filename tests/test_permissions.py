@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.formats import to_sqlite, to_xlsx
+from tests.reporting import wbreport
 
 ROOT = Path(__file__).resolve().parents[1]
 SETPRIV = shutil.which("setpriv")
@@ -30,18 +29,12 @@ pytestmark = pytest.mark.skipif(
 
 def as_ordinary_user(*args: str) -> tuple[int, str]:
     """``python -m wbreport ARGS`` where file permissions apply (exit code, all output)."""
-    prefix = []
+    prefix: list[str] = []
     if os.geteuid() == 0:
         if SETPRIV is None:
             pytest.fail(NO_SETPRIV)
-        prefix = [str(SETPRIV), "--bounding-set=-dac_override,-dac_read_search,-fowner"]
-    done = subprocess.run(
-        [*prefix, sys.executable, "-m", "wbreport", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-    )
+        prefix = [SETPRIV, "--bounding-set=-dac_override,-dac_read_search,-fowner"]
+    done = wbreport(*args, cwd=ROOT, prefix=prefix)
     return done.returncode, done.stdout + done.stderr
 
 

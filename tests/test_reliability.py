@@ -33,7 +33,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import built_once
-from tests.reporting import jobs_by_partner, notebook_with_cell, read_manifest
+from tests.reporting import jobs_by_partner, notebook_with_cell, read_manifest, wbreport
 from wbreport.batch import RunOptions, clean_leftovers, plan_and_run
 from wbreport.cli import app
 from wbreport.csvsafe import safe_cell
@@ -87,19 +87,6 @@ def no_leaked_kernels(grace: float = 2.0) -> Iterator[None]:
     for proc in leaked:
         proc.kill()
     assert leaked == [], f"{len(leaked)} kernel process(es) left running"
-
-
-def wbreport(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 120, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "wbreport", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, **(env or {})},
-        cwd=cwd,
-    )
 
 
 def start_wbreport(*args: str) -> subprocess.Popen[str]:

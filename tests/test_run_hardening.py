@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 from typer.testing import CliRunner
 
 from tests.projects import minimal_notebook
-from tests.reporting import jobs_by_partner, read_manifest
+from tests.reporting import jobs_by_partner, read_manifest, wbreport
 from wbreport.cli import app
 from wbreport.options import MAX_PERIODS, RunOptions
 from wbreport.pipeline import plan_and_run
@@ -127,16 +127,7 @@ def test_an_empty_option_is_refused_not_read_as_the_current_folder(
     """``--out "$OUT"`` with OUT unset: the parser reads ``""`` as ``.``, so the run
     published into whatever folder the scheduler started in. Now: one line, exit 2, the JSON
     summary, and the folder untouched."""
-    import subprocess
-    import sys
-
-    done = subprocess.run(
-        [sys.executable, "-m", "wbreport", "run", *args, "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-    )
+    done = wbreport("run", *args, "--json", cwd=tmp_path)
     name = args[0].partition("=")[0]
     assert done.returncode == 2, done.stderr
     assert done.stderr == (

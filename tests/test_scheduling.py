@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.reporting import wbreport
+
 DOC = Path(__file__).resolve().parent.parent / "docs" / "scheduling.md"
 
 
@@ -114,14 +116,7 @@ def test_command_line_errors_are_one_line_and_keep_the_json_summary(
     ``error: … (see '… --help')`` on stderr, exit 2, and with ``--json`` the summary on
     stdout, so a scheduler that parses stdout never meets an empty one (the path case is in
     tests/test_permissions.py)."""
-    import sys
-
-    done = subprocess.run(
-        [sys.executable, "-m", "wbreport", "run", *args, "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = wbreport("run", *args, "--json")
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
     assert words in done.stderr and "(see '" in done.stderr and "run --help')" in done.stderr
