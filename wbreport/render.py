@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from wbreport import fragments
 from wbreport.fragments import sanitize
 
 if TYPE_CHECKING:  # nbconvert is imported when the first exporter is built
@@ -195,20 +196,22 @@ def fill(pattern: str, **parts: object) -> Markup:
 
 
 def tag(text: object, name: str, css_class: str) -> Markup:
-    """``text`` (escaped) in an element ``<name class="css_class">``."""
-    return Markup('<{0} class="{1}">{2}</{0}>').format(Markup(name), css_class, text)
+    """``text`` (escaped) in an element ``<name class="css_class">``: the reports'
+    :func:`wbreport.fragments.tag` as a filter (``{{ text|tag("span", "note") }}``)."""
+    return fragments.tag(name, text, class_=css_class)
 
 
 def index_env() -> Environment:
     """The Jinja2 environment of the period index and the portal: escaped, with the
-    :func:`fill` and :func:`tag` filters."""
+    :func:`fill` and :func:`tag` filters and the reports' table box
+    (:func:`wbreport.fragments.scrolling`)."""
     env = Environment(
         loader=FileSystemLoader(str(_package_dir("templates"))),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(fill=fill, tag=tag)
+    env.filters.update(fill=fill, tag=tag, scrolling=fragments.scrolling)
     return env
 
 
