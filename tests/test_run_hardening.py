@@ -138,6 +138,31 @@ def test_an_empty_option_is_refused_not_read_as_the_current_folder(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_every_text_or_path_option_is_checked_for_an_empty_value() -> None:
+    """``cli.NOT_EMPTY`` names every option that takes a text, path or choice (not a flag, a
+    count or a repeated ``--param``): an option added later cannot miss the check."""
+    import enum
+    import inspect
+    import typing
+
+    import typer.main
+
+    from wbreport.cli import NOT_EMPTY
+
+    valued = set()
+    for command in typer.main.get_command(app).commands.values():
+        hints = typing.get_type_hints(inspect.unwrap(command.callback))
+        for param in command.params:
+            if param.param_type_name != "option" or param.is_flag or param.multiple:
+                continue
+            hint = hints[param.name]
+            kinds = [k for k in (typing.get_args(hint) or (hint,)) if k is not type(None)]
+            if all(k in (str, Path) or issubclass(k, enum.Enum) for k in kinds):
+                valued.update(o for o in param.opts if o.startswith("--"))
+    assert "--out" in valued and "--jobs" not in valued  # the walk reads the commands
+    assert sorted(NOT_EMPTY) == sorted(valued)
+
+
 @pytest.mark.parametrize("page", ["index.html", "index.sq.html"])
 def test_a_users_index_page_in_the_output_folder_is_never_replaced(
     tmp_path: Path, no_kernels: list[object], page: str
