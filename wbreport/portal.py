@@ -21,7 +21,7 @@ from wbreport.index import (
 from wbreport.manifest import read_manifest
 from wbreport.naming import ENGLISH, index_file
 from wbreport.partners import ALL_CODES, KOSOVO_FOOTNOTE
-from wbreport.publication import published, write_atomic
+from wbreport.publication import published, sets_dir, write_atomic
 
 PORTAL = "index.html"
 #: In every portal page: what tells wbreport's own pages from a user's ``index.html``.
@@ -44,7 +44,7 @@ def is_own_page(out: Path, page: Path) -> bool:
         return False
     if GENERATOR.encode() in text[:4096]:
         return True
-    return (out / ".sets").is_dir() and b'<main class="index">' in text
+    return sets_dir(out).is_dir() and b'<main class="index">' in text
 
 
 def check_portal(out: Path) -> None:
