@@ -76,6 +76,26 @@ def test_init_refuses_a_folder_that_is_not_empty_or_a_file(tmp_path: Path) -> No
     assert code == 2 and "is a file" in output and "Traceback" not in output
 
 
+@pytest.mark.parametrize("folder", ["", "  "])
+def test_init_refuses_an_empty_folder_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str
+) -> None:
+    """``wbreport init "$DIR"`` with DIR unset: ``""`` used to mean the current folder and
+    ``" "`` made a folder named by a blank."""
+    monkeypatch.chdir(tmp_path)
+    code, output = _cli("init", folder)
+    assert code == 2
+    assert output.startswith("error: the project folder is empty: give a folder, '.' for this one")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_init_hint_quotes_the_folder_for_the_shell(tmp_path: Path) -> None:
+    folder = tmp_path / "Q3 reports"
+    code, output = _cli("init", str(folder))
+    assert code == 0, output
+    assert f"cd '{folder}' && wbreport run" in output
+
+
 # --- slow: a real wheel in a fresh venv ----------------------------------------------------------
 
 

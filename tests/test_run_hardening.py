@@ -140,7 +140,8 @@ def test_an_empty_option_is_refused_not_read_as_the_current_folder(
 
 def test_every_text_or_path_option_is_checked_for_an_empty_value() -> None:
     """``cli.NOT_EMPTY`` names every option that takes a text, path or choice (not a flag, a
-    count or a repeated ``--param``): an option added later cannot miss the check."""
+    count or a repeated ``--param``): an option added later cannot miss the check. A
+    positional argument is never a Path (typer would read ``""`` as ``.``)."""
     import enum
     import inspect
     import typing
@@ -153,6 +154,9 @@ def test_every_text_or_path_option_is_checked_for_an_empty_value() -> None:
     for command in typer.main.get_command(app).commands.values():
         hints = typing.get_type_hints(inspect.unwrap(command.callback))
         for param in command.params:
+            # typer reads "" as "." for a Path: a positional argument is text, checked
+            # by its command (``init``)
+            assert param.param_type_name == "option" or hints[param.name] is str, param.name
             if param.param_type_name != "option" or param.is_flag or param.multiple:
                 continue
             hint = hints[param.name]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shlex
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -412,7 +413,9 @@ def template(
 
 @app.command()
 def init(
-    folder: Annotated[Path, typer.Argument(help="Project folder to create (empty or new).")],
+    # Text, not Path: typer reads "" as the current folder, and an unset variable of a
+    # script (`wbreport init "$DIR"`) must not fill the folder the script runs in.
+    folder: Annotated[str, typer.Argument(help="Project folder to create (empty or new).")],
     force: Annotated[
         bool, typer.Option("--force", help="Write into a folder that is not empty.")
     ] = False,
@@ -420,10 +423,17 @@ def init(
     """Copy the report notebooks and params into a folder to edit; run there uses them."""
     from wbreport.project import init_project
 
-    for path in _guard(lambda: init_project(folder, force)):
+    if not folder.strip():
+        _fail(
+            "the project folder is empty: give a folder, '.' for this one"
+            " (is a variable of the calling script unset?)",
+            2,
+            False,
+        )
+    for path in _guard(lambda: init_project(Path(folder), force)):
         out.print(f"wrote {path}")
     err.print(
-        f"edit the notebooks and params there, then: cd {folder} && wbreport run "
+        f"edit the notebooks and params there, then: cd {shlex.quote(folder)} && wbreport run "
         "(or open notebooks/report.ipynb in JupyterLab)"
     )
 
