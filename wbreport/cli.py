@@ -125,8 +125,10 @@ def indicators(
         ),
     ] = False,
 ) -> None:
-    """Print the indicator table for one period (csv: the columns of indicators.csv, with
-    to-date figures and custom indicators; raw values unless --suppress)."""
+    """Print the indicator table for one period (raw values unless --suppress).
+
+    As csv: the columns of indicators.csv, with to-date figures and custom indicators.
+    """
     from wbreport.indicator_output import indicators_json, indicators_rich_table
     from wbreport.targets import csv_text, formatted, published
 
