@@ -611,7 +611,29 @@ def with_where(built: Case, *more: str) -> Case:
 @case
 def narrative_unknown_key(tmp: Path) -> Case:
     return with_where(
-        params(tmp, narrative="highlights: fine\nhighlihgts: typo\n"), "highlihgts", "unknown key"
+        params(tmp, narrative="highlights: fine\nhighlihgts: typo\n"),
+        "key 'highlihgts'",
+        "unknown key",
+    )
+
+
+@case
+def narrative_key_written_twice(tmp: Path) -> Case:
+    """PyYAML keeps the last value of a repeated key: the first text was lost silently."""
+    text = "highlights: first\nnext_steps: steps\nhighlights: second\n"
+    return with_where(
+        params(tmp, narrative=text),
+        "AL.yaml, line 3",
+        "the key 'highlights' is written twice (first on line 1)",
+    )
+
+
+@case
+def defaults_key_written_twice_in_a_section(tmp: Path) -> Case:
+    return with_where(
+        params(tmp, defaults="rag:\n  green: 0.9\n  amber: 0.5\n  green: 0.8\n"),
+        "defaults.yaml, line 4",
+        "the key 'green' is written twice (first on line 2)",
     )
 
 
@@ -631,7 +653,11 @@ def narrative_not_utf8(tmp: Path) -> Case:
 
 @case
 def narrative_bad_yaml(tmp: Path) -> Case:
-    return with_where(params(tmp, narrative="highlights: [unclosed\nnext_steps: x\n"), "row")
+    return with_where(
+        params(tmp, narrative="highlights: [unclosed\nnext_steps: x\n"),
+        "AL.yaml, line 2",
+        "invalid YAML",
+    )
 
 
 @case
@@ -686,7 +712,9 @@ def defaults_zero_timeout(tmp: Path) -> Case:
 @case
 def defaults_unknown_key(tmp: Path) -> Case:
     return with_where(
-        params(tmp, defaults="rag:\n  green: 0.9\n  purple: 0.1\n"), "rag.purple", "unknown key"
+        params(tmp, defaults="rag:\n  green: 0.9\n  purple: 0.1\n"),
+        "key 'rag.purple'",
+        "unknown key",
     )
 
 

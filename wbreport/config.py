@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from wbreport.errors import Problem, ValidationError
+from wbreport.errors import YAML_LABELS, Problem, ValidationError
 from wbreport.files import NotRegularFile, regular_file_size
 from wbreport.registry import N_
 from wbreport.schema import LANGUAGES
@@ -119,19 +119,47 @@ MAX_YAML_BYTES = 4 * 1024**2
 """Largest parameter file read (a narrative is a few KB; a 3 GB one took all memory)."""
 
 
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing a key written twice in one mapping: YAML forbids it, and
+    PyYAML would keep the last value and drop the first without a word."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first_line: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                continue
+            key = self.construct_object(key_node)
+            if key in first_line:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"the key {key!r} is written twice (first on line {first_line[key]}): keep one",
+                    key_node.start_mark,
+                )
+            first_line[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep)
+
+
+def _problem(
+    source: str, line: int | None, key: str | None, value: str | None, allowed: str
+) -> Problem:
+    """A problem at a line or key of a YAML file."""
+    return Problem(source, line, key, value, allowed, YAML_LABELS)
+
+
 def _yaml_file_problem(path: Path) -> Problem | None:
     """Why ``path`` cannot be read as a YAML file, before opening it: a FIFO would block,
     /dev/zero never end, a folder named like the file was silently skipped."""
     try:
         size = regular_file_size(path)
     except NotRegularFile as exc:
-        return Problem(
+        return _problem(
             str(path), None, None, None, f"{exc.kind}: a YAML file must be a regular file"
         )
     except OSError as exc:
-        return Problem(str(path), None, None, None, f"cannot read YAML file: {exc.strerror}")
+        return _problem(str(path), None, None, None, f"cannot read YAML file: {exc.strerror}")
     if size > MAX_YAML_BYTES:
-        return Problem(
+        return _problem(
             str(path),
             None,
             None,
@@ -154,18 +182,18 @@ def _read_yaml(path: Path) -> tuple[Any, list[Problem]]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:  # the path is in the problem already
         reason = exc.strerror or str(exc)
-        return None, [Problem(str(path), None, None, None, f"cannot read YAML file: {reason}")]
+        return None, [_problem(str(path), None, None, None, f"cannot read YAML file: {reason}")]
     except UnicodeDecodeError as exc:
-        return None, [Problem(str(path), None, None, None, f"cannot read YAML file: {exc}")]
+        return None, [_problem(str(path), None, None, None, f"cannot read YAML file: {exc}")]
     try:
-        return yaml.safe_load(text), []
+        return yaml.load(text, Loader=_Loader), []  # noqa: S506 (a safe loader)
     except RecursionError:
-        return None, [Problem(str(path), None, None, None, "YAML nested too deeply")]
+        return None, [_problem(str(path), None, None, None, "YAML nested too deeply")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
         return None, [
-            Problem(str(path), row, None, None, f"invalid YAML: {getattr(exc, 'problem', exc)}")
+            _problem(str(path), row, None, None, f"invalid YAML: {getattr(exc, 'problem', exc)}")
         ]
 
 
@@ -174,7 +202,7 @@ _MISSING = object()  # a value refused (its problem recorded): the default stays
 
 def _setting_problem(source: str, name: str | None, value: Any, allowed: str) -> Problem:
     """A problem with the setting ``name``, its value shown short (at most 60 characters)."""
-    return Problem(source, None, name, reprlib.repr(value)[:60], allowed)
+    return _problem(source, None, name, reprlib.repr(value)[:60], allowed)
 
 
 def _scalar_reader(default: Any) -> Any:
@@ -241,7 +269,7 @@ def _build(cls: type, data: Any, source: str, prefix: str, problems: list[Proble
         # to another file), and its text would reach logs.
         found = "a list" if isinstance(data, list) else "a single value"
         problems.append(
-            Problem(
+            _problem(
                 source, None, prefix or None, None, f"expected 'key: value' lines, found {found}"
             )
         )
@@ -252,7 +280,7 @@ def _build(cls: type, data: Any, source: str, prefix: str, problems: list[Proble
         if key not in known:
             shown = f"{prefix}{key}" if _KEY_NAME.fullmatch(str(key)) else None
             problems.append(
-                Problem(
+                _problem(
                     source,
                     None,
                     shown,
@@ -315,7 +343,7 @@ def _kinds(
             continue
         if kind in LANGUAGES:  # <CODE>.sq.html would be both kind sq and language sq
             problems.append(
-                Problem(
+                _problem(
                     source,
                     None,
                     where,
@@ -330,11 +358,11 @@ def _kinds(
         if len(problems) > before:
             continue
         if not built.notebook or not built.title:
-            problems.append(Problem(source, None, where, None, "needs both notebook and title"))
+            problems.append(_problem(source, None, where, None, "needs both notebook and title"))
             continue
         if not _plain_title(built.title):
             problems.append(
-                Problem(
+                _problem(
                     source,
                     None,
                     f"{where}.title",
@@ -418,14 +446,14 @@ def load_settings(params_dir: Path | None) -> Settings:
     settings = _build(Settings, data, str(path), "", problems)
     if not problems and settings.rag.amber > settings.rag.green:
         problems.append(
-            Problem(
+            _problem(
                 str(path), None, "rag.amber", str(settings.rag.amber), "must not exceed rag.green"
             )
         )
     for limit in fields(Timeouts):  # 0 s would time every report out at once
         if getattr(settings.timeouts, limit.name) == 0:
             problems.append(
-                Problem(
+                _problem(
                     str(path),
                     None,
                     f"timeouts.{limit.name}",

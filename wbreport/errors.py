@@ -11,7 +11,8 @@ class Problem:
     """One problem found in the input: where it is, what is there, what is allowed.
 
     ``row`` is the row number as a spreadsheet shows it (header = row 1); ``None``
-    when the problem concerns a whole table or file.
+    when the problem concerns a whole table or file. ``labels`` name the two places:
+    a table's row and column, or a YAML file's line and key (:data:`YAML_LABELS`).
     """
 
     source: str
@@ -19,15 +20,20 @@ class Problem:
     column: str | None
     value: str | None
     allowed: str
+    labels: tuple[str, str] = ("row", "column")
 
     def __str__(self) -> str:
         where = self.source
         if self.row is not None:
-            where += f", row {self.row}"
+            where += f", {self.labels[0]} {self.row}"
         if self.column:
-            where += f", column {self.column!r}"
+            where += f", {self.labels[1]} {self.column!r}"
         shown = "" if self.value is None else f": value {_show(self.value)}"
         return f"{where}{shown} — {self.allowed}"
+
+
+#: The places of a problem in a YAML file (``defaults.yaml``, a narrative).
+YAML_LABELS = ("line", "key")
 
 
 def _show(value: str, limit: int = 60) -> str:
