@@ -140,6 +140,19 @@ def test_unknown_kind_or_language_exits_2(
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    ("given", "spelled"),
+    [(["EN"], ["en"]), (["sr-latn", "SR-CYRL"], ["sr-Latn", "sr-Cyrl"]), (["en", "En"], ["en"])],
+)
+def test_language_tags_are_case_insensitive(
+    tmp_path: Path, given: list[str], spelled: list[str]
+) -> None:
+    """BCP 47 tags ignore case: ``--lang EN`` is English, not an unknown language, and the
+    files keep wbreport's spelling (``RS.sr-Latn.html``)."""
+    options = RunOptions(out=tmp_path / "out", languages=given)
+    assert Pipeline(options).options.languages == spelled
+
+
 # --- end to end (short kernels) ------------------------------------------------------------------
 
 

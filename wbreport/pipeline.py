@@ -13,6 +13,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,7 @@ class Pipeline:
     kernel, no lock, nothing written."""
 
     def __init__(self, options: RunOptions, reporter: Reporter | None = None) -> None:
+        options = replace(options, languages=check_languages(options.languages))
         self.options = options
         self.reporter = reporter or QuietReporter()
         self.run_id = _run_id()
@@ -90,7 +92,6 @@ class Pipeline:
         if not options.partners:
             raise UsageError("--partners names no partner; give codes such as AL,RS,WB")
         check_extra(options.parameters)
-        check_languages(options.languages)
         _check_executor(options)
         self.periods_asked = parse_period_option(options.period) if options.period else None
         self.params_dir = params_folder(options.params_dir)

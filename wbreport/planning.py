@@ -134,15 +134,17 @@ def known_languages() -> tuple[str, ...]:
     return tuple(LANGUAGES)
 
 
-def check_languages(languages: list[str] | None) -> None:
-    """Refuse (exit 2) an empty or unknown ``--lang``."""
+def check_languages(languages: list[str] | None) -> list[str] | None:
+    """The languages of ``--lang`` as wbreport spells them (tags are case-insensitive, as in
+    BCP 47: ``EN``, ``sr-latn``); refuse (exit 2) an empty or unknown one."""
     if languages is None:
-        return
-    known = known_languages()
-    unknown = [lang for lang in languages if lang not in known]
+        return None
+    known = {lang.casefold(): lang for lang in known_languages()}
+    unknown = [lang for lang in languages if lang.casefold() not in known]
     if unknown or not languages:
         shown = ", ".join(repr(u) for u in unknown) or "none given"
-        raise UsageError(f"unknown language(s) {shown}; allowed: {', '.join(known)}")
+        raise UsageError(f"unknown language(s) {shown}; allowed: {', '.join(known.values())}")
+    return list(dict.fromkeys(known[lang.casefold()] for lang in languages))
 
 
 def _locate(notebook: str, params_dir: Path) -> Path:
