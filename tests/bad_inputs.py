@@ -136,7 +136,10 @@ def latin1_csv(tmp: Path) -> Case:
     rows = read_rows(folder / "activities.csv")
     rows[2][rows[0].index("title")] = "Trajnim në Tiranë"
     write_rows(folder / "activities.csv", rows, encoding="latin-1")
-    return Case(folder, where=("activities.csv", "row 3", "UTF-8"))
+    return Case(
+        folder,
+        where=("activities.csv", "row 3", "Trajnim n\ufffd Tiran\ufffd", "byte 0xEB", "'CSV UTF-8"),
+    )
 
 
 @case
@@ -144,7 +147,7 @@ def utf16_csv(tmp: Path) -> Case:
     folder = base(tmp)
     text = (folder / "participation.csv").read_text(encoding="utf-8")
     (folder / "participation.csv").write_bytes(text.encode("utf-16"))
-    return Case(folder, where=("participation.csv", "row 1", "UTF-8"))
+    return Case(folder, where=("participation.csv", "row 1", "UTF-16", "'CSV UTF-8"))
 
 
 @case
@@ -648,7 +651,12 @@ def narrative_python_tag(tmp: Path) -> Case:
 
 @case
 def narrative_not_utf8(tmp: Path) -> Case:
-    return params(tmp, narrative="highlights: Trajnim në Tiranë\n".encode("latin-1"))
+    text = "# Albania\nhighlights: Trajnim në Tiranë\n"
+    return with_where(
+        params(tmp, narrative=text.encode("latin-1")),
+        "AL.yaml, line 2",
+        "must be UTF-8 encoded: byte 0xEB",
+    )
 
 
 @case

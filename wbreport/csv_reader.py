@@ -217,6 +217,10 @@ def read_csv_file(
     return _drop_blank_rows(frame)
 
 
+#: What to do about a file that is not comma-separated UTF-8.
+SAVE_AS_CSV = " -- save the sheet as 'CSV UTF-8 (comma delimited)'"
+
+
 def _file_bytes(file: Path, source: str, problems: list[Problem]) -> bytes | None:
     refused = input_file_problem(file, source)
     if refused is None:
@@ -231,12 +235,23 @@ def _file_bytes(file: Path, source: str, problems: list[Problem]) -> bytes | Non
 def _text_problem(data: bytes, source: str) -> Problem | None:
     """Why ``data`` is not UTF-8 text with something in it (``None``: it is)."""
     if not data.isascii():
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return Problem(
+                source, 1, None, None, "file is UTF-16 text ('Unicode Text')" + SAVE_AS_CSV
+            )
         try:
             data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            bad = data[exc.start : exc.start + 4]
+            # the text around the byte, as far as it is UTF-8 (the rest shows as �)
+            start = max(data.rfind(b"\n", 0, exc.start) + 1, exc.start - 30)
+            around = data[start : exc.start + 10].decode("utf-8", "replace").split("\n")[0]
             return Problem(
-                source, _line_of(data, exc.start), None, repr(bad), "file must be UTF-8 encoded"
+                source,
+                _line_of(data, exc.start),
+                None,
+                around,
+                f"file must be UTF-8 encoded: byte 0x{data[exc.start]:02X} is not UTF-8 text"
+                " (saved in another encoding)" + SAVE_AS_CSV,
             )
     if b"\x00" in data:
         return Problem(
@@ -284,7 +299,7 @@ def _header(body: bytes, source: str, problems: list[Problem]) -> list[str] | No
                 None,
                 first_line[:60],
                 f"columns are separated by {separator}: the separator must be a comma (,)"
-                " -- save the sheet as 'CSV UTF-8 (comma delimited)'",
+                + SAVE_AS_CSV,
             )
         )
         return None
