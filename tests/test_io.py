@@ -89,7 +89,14 @@ def test_sqlite_locked_database_is_a_clean_error(handmade_package: Path, tmp_pat
     [
         ("fake.db", b"not a database at all", "not a SQLite database"),
         ("fake.xlsx", b"PK\x03\x04 truncated", "not a valid .xlsx"),
-        ("data.txt", b"a,b\n", "not a data package"),
+        ("data.txt", b"a,b\n", "not a data package: use a folder of CSV files"),
+        # what the file is instead, so the user knows what to do
+        ("locked.xlsx", bytes.fromhex("D0CF11E0A1B11AE1") + bytes(600), "password-protected"),
+        ("renamed.xlsx", "activity_id,títle\n".encode(), "text (a CSV file named .xlsx?)"),
+        ("blank.xlsx", b"", "not a valid .xlsx workbook: the file is empty"),
+        ("old.xls", b"x", "Excel 97-2003 workbook (.xls): save it as an Excel workbook (.xlsx)"),
+        ("activities.csv", b"a,b\n", "one CSV file: give the folder"),
+        ("package.zip", b"PK", "a zip archive: unpack it"),
     ],
 )
 def test_wrong_files_are_clean_errors(
@@ -100,6 +107,15 @@ def test_wrong_files_are_clean_errors(
     with pytest.raises(ValidationError) as info:
         load_package(path)
     assert words in str(info.value)
+
+
+def test_a_zip_archive_without_a_workbook_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "p.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("activities.csv", "activity_id\n")
+    with pytest.raises(ValidationError) as info:
+        load_package(path)
+    assert "a zip archive without a workbook inside" in str(info.value)
 
 
 def test_every_table_is_a_typed_frame_in_every_form(tmp_path: Path) -> None:

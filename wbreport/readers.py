@@ -40,15 +40,20 @@ def read_package(path: str | Path | None = None) -> RawPackage:
         if refused is not None:
             raise ValidationError([refused])
         return read_xlsx(root) if suffix in XLSX_SUFFIXES else read_sqlite(root)
-    raise ValidationError(
-        [
-            Problem(
-                root.name,
-                None,
-                None,
-                None,
-                "not a data package: use a folder of CSV files, an .xlsx workbook"
-                " or a SQLite file (.db/.sqlite)",
-            )
-        ]
-    )
+    raise ValidationError([Problem(root.name, None, None, None, _not_a_package(suffix))])
+
+
+#: What a file given as ``--data`` may be instead of a package, by its suffix.
+_OTHER_FILES = {
+    ".csv": "one CSV file: give the folder that holds the package's CSV files",
+    ".xls": "an Excel 97-2003 workbook (.xls): save it as an Excel workbook (.xlsx)",
+    ".xlsm": "a workbook with macros (.xlsm): save it as an Excel workbook (.xlsx)",
+    ".ods": "an OpenDocument spreadsheet (.ods): save it as an Excel workbook (.xlsx)",
+    ".zip": "a zip archive: unpack it and give the folder of CSV files",
+}
+
+
+def _not_a_package(suffix: str) -> str:
+    forms = "a folder of CSV files, an .xlsx workbook or a SQLite file (.db/.sqlite)"
+    other = _OTHER_FILES.get(suffix)
+    return f"not a data package but {other}" if other else f"not a data package: use {forms}"

@@ -26,19 +26,47 @@ from wbreport.rawpackage import (
 )
 from wbreport.schema import TABLES
 
+#: The first bytes of an OLE compound file: Excel 97-2003, or an .xlsx with a password.
+_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
-def _xlsx_bomb_problem(file: Path) -> str | None:
+
+def _what_it_is(file: Path) -> str:
+    """What a file named .xlsx that is no zip archive is, as far as its first bytes tell."""
+    try:
+        with file.open("rb") as handle:
+            head = handle.read(512)
+    except OSError:
+        return "the file cannot be read"
+    if head.startswith(_OLE_MAGIC):
+        return (
+            "a password-protected workbook or an Excel 97-2003 (.xls) file: remove the"
+            " password, or save it as an Excel workbook (.xlsx)"
+        )
+    if not head:
+        return "the file is empty"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not only a character cut at the 512th byte
+            return "the file is not a readable zip archive"
+    return "the file is text (a CSV file named .xlsx?): give the folder of CSV files"
+
+
+def _archive_problem(file: Path) -> str | None:
+    """Why ``file`` is no workbook to open (not a zip, no workbook inside, a zip bomb)."""
     try:
         with zipfile.ZipFile(file) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError):
-        return "not a valid .xlsx workbook (the file is not a readable zip archive)"
+        return "not a valid .xlsx workbook: " + _what_it_is(file)
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if len(infos) > 10_000 or total > MAX_XLSX_UNCOMPRESSED:
         return "workbook too large when uncompressed (possible zip bomb); limit 512 MiB"
     if total > 16 * 1024 * 1024 and total / packed > MAX_XLSX_RATIO:
         return "workbook compression ratio is suspicious (possible zip bomb)"
+    if "[Content_Types].xml" not in {i.filename for i in infos}:
+        return "not a valid .xlsx workbook: a zip archive without a workbook inside"
     return None
 
 
@@ -50,9 +78,9 @@ def read_xlsx(file: Path) -> RawPackage:
     if refused is not None:
         pkg.problems.append(refused)
         return pkg
-    bomb = _xlsx_bomb_problem(file)
-    if bomb:
-        pkg.problems.append(Problem(file.name, None, None, None, bomb))
+    wrong = _archive_problem(file)
+    if wrong:
+        pkg.problems.append(Problem(file.name, None, None, None, wrong))
         return pkg
     try:
         import openpyxl  # defusedxml, when installed, guards its XML parsing
