@@ -18,6 +18,17 @@ OPTIONAL_INJECTED = ("kind", "lang", "languages")
 renders English only; with ``languages``, one execution renders all of a report's
 languages)."""
 
+#: The option of ``wbreport run`` that sets each injected parameter.
+SET_BY = {
+    "partner": "--partners",
+    "period": "--period",
+    "data": "--data",
+    "params_dir": "--params",
+    "prepared": "--data",
+    "kind": "--kinds",
+    "lang": "--lang",
+    "languages": "--lang",
+}
 
 MAX_NOTEBOOK_BYTES = 128 * 1024**2
 """Largest notebook file read (a report notebook is a few hundred KB; reading a 3 GB one
@@ -157,11 +168,13 @@ def check_extra(parameters: dict[str, Any]) -> None:
     """Values of ``--param`` are safe and none of them is one wbreport sets itself."""
     for name, value in parameters.items():
         check_value(name, value)
-    clash = sorted(set(parameters) & {*INJECTED, *OPTIONAL_INJECTED})
+    clash = [name for name in (*INJECTED, *OPTIONAL_INJECTED) if name in parameters]
     if clash:
+        instead = sorted({SET_BY[name] for name in clash})
         raise UsageError(
-            f"parameter(s) {', '.join(clash)} are set by wbreport run itself; use the "
-            "command-line options instead"
+            f"parameter(s) {', '.join(clash)} are set by wbreport run itself; use "
+            + " and ".join(instead)
+            + " instead"
         )
 
 
