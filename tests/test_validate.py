@@ -271,6 +271,28 @@ def test_missing_required_column_and_table(tmp_path: Path, make_package) -> None
     assert any("required table 'tools'" in p.allowed for p in problems)
 
 
+@pytest.mark.parametrize(
+    ("name", "header"),
+    [("status", "Status"), ("status", "STATUS"), ("activity_id", "Activity ID")],
+)
+def test_a_column_named_in_other_case_says_how_to_name_it(
+    make_package, name: str, header: str
+) -> None:
+    folder = make_package(activities=[GOOD_ACTIVITY])
+    lines = (folder / "activities.csv").read_text().split("\n")
+    lines[0] = ",".join(header if h == name else h for h in lines[0].split(","))
+    (folder / "activities.csv").write_text("\n".join(lines))
+    missing = find(problems_of(folder), "activities.csv", 1, name)
+    assert missing.value == header
+    assert missing.allowed.startswith(f"rename the column {name!r}: names are written exactly")
+
+
+def test_a_boolean_may_be_empty_and_empty_is_false(make_package) -> None:
+    folder = make_package(activities=[{**GOOD_ACTIVITY, "led_by_certified_trainer": "yes"}])
+    wrong = find(problems_of(folder), "activities.csv", 2, "led_by_certified_trainer")
+    assert wrong.allowed == "true or false or empty (= false)"
+
+
 def test_codes_stay_text(make_package) -> None:
     folder = make_package(
         activities=[dict(activity_id="007")], participation=[dict(activity_id="007")]

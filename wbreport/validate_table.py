@@ -128,6 +128,15 @@ class TableCheck:
     def __contains__(self, name: str) -> bool:
         return name in self.raw.frame.columns
 
+    def spelled_like(self, name: str) -> str | None:
+        """A column of the table that is ``name`` in other case or with spaces or hyphens
+        for underscores (``Activity ID`` for ``activity_id``), or ``None``."""
+
+        def folded(text: str) -> str:
+            return re.sub(r"[\s_-]+", "_", str(text).strip().casefold())
+
+        return next((str(c) for c in self.raw.frame.columns if folded(c) == name), None)
+
     def __getitem__(self, name: str) -> ColumnCheck:
         if name not in self._columns:
             self._columns[name] = ColumnCheck(self.raw.factors(name))
@@ -224,7 +233,7 @@ def _column_verdict(column: Column, values: ColumnCheck) -> tuple[np.ndarray, st
         allowed = "a date written YYYY-MM-DD"
     elif column.type == "bool":
         bad = ~values.each(lambda v: v.lower() in _BOOL)
-        allowed = "true or false (empty means false)"
+        allowed = "true or false"
     elif column.type == "int":
         bad = ~values.fullmatch(_INT.pattern)
         allowed = "a whole number ≥ 0"
@@ -240,7 +249,7 @@ def _column_verdict(column: Column, values: ColumnCheck) -> tuple[np.ndarray, st
         allowed = "a period written YYYY, YYYYH1, YYYYQ1…Q4 or YYYY-MM"
     if column.nullable:
         bad = bad & ~values.blank()
-        allowed += " or empty"
+        allowed += " or empty (= false)" if column.type == "bool" else " or empty"
     return bad, allowed
 
 
@@ -255,13 +264,20 @@ def check_columns(t: TableCheck, table: Table) -> tuple[list[Problem], Valid]:
         if column.name not in t:
             valid[column.name] = t.none()
             if column.required:
+                near = t.spelled_like(column.name)
                 problems.append(
                     Problem(
                         t.source,
                         1,
                         column.name,
-                        None,
-                        "required column is missing; expected columns: "
+                        near,
+                        (
+                            f"rename the column {column.name!r}: names are written exactly, in"
+                            " lower case with _"
+                            if near is not None
+                            else "required column is missing"
+                        )
+                        + "; expected columns: "
                         + ", ".join(c.name for c in table.columns if c.required),
                     )
                 )
