@@ -227,7 +227,12 @@ def test_sigterm_mid_run_leaves_nothing_behind(tmp_path: Path) -> None:
     assert "interrupted" in stderr and "Traceback" not in stderr, stderr
     message = "interrupted: kernels stopped; the last published reports are unchanged"
     # a scheduler stopping the service still gets the summary in its documented shape
-    assert json.loads(stdout) == {"exit_code": 143, "errors": [message], "periods": []}
+    assert json.loads(stdout) == {
+        "exit_code": 143,
+        "errors": [message],
+        "problems": [],
+        "periods": [],
+    }
     assert alive == []
     assert _leftovers(tmp) == []
 

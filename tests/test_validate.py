@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 from wbreport.errors import Problem, ValidationError
 from wbreport.package import load_package
+from wbreport.schema import TABLES
 
 GOOD_ACTIVITY = dict(activity_id="A1", type="training", module="Inclusion")
 
@@ -361,3 +363,53 @@ def test_cli_validate_ok_on_sample() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "participation" in result.stdout
+
+
+def test_validate_json_gives_each_problem_by_its_parts(make_package) -> None:
+    """A pipeline delivering the package reads the problems, not the printed lines."""
+    from tests.reporting import wbreport
+
+    folder = make_package(activities=[{**GOOD_ACTIVITY, "led_by_certified_trainer": "yes"}])
+    done = wbreport("validate", "--data", str(folder), "--json")
+    assert done.returncode == 2, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["exit_code"] == 2 and summary["source"] == str(folder)
+    assert summary["problems"] == [
+        {
+            "source": "activities.csv",
+            "row": 2,
+            "column": "led_by_certified_trainer",
+            "value": "yes",
+            "allowed": "true or false or empty (= false)",
+            "message": summary["errors"][0],
+        }
+    ]
+    assert "invalid input: 1 problem(s)" in done.stderr  # the lines are still on stderr
+    valid = wbreport("validate", "--json")
+    assert valid.returncode == 0, valid.stderr
+    assert json.loads(valid.stdout) == {
+        "exit_code": 0,
+        "errors": [],
+        "problems": [],
+        "source": "sample",
+        "tables": {t.name: len(getattr(load_package(None), t.name)) for t in TABLES},
+    }
+
+
+def test_a_refused_run_gives_the_problems_in_its_json_summary(make_package, tmp_path) -> None:
+    from tests.reporting import wbreport
+
+    folder = make_package(activities=[{**GOOD_ACTIVITY, "status": "Delivered"}])
+    done = wbreport("run", "--data", str(folder), "--out", str(tmp_path / "out"), "--json")
+    assert done.returncode == 2, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["periods"] == []
+    [problem] = summary["problems"]
+    assert (problem["source"], problem["row"], problem["column"], problem["value"]) == (
+        "activities.csv",
+        2,
+        "status",
+        "Delivered",
+    )
+    assert problem["message"] == summary["errors"][0]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".wbreport.lock"]

@@ -6,7 +6,7 @@ import json
 import logging
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from wbreport.errors import UsageError, ValidationError, WbreportError
+from wbreport.errors import Problem, UsageError, ValidationError, WbreportError, problem_fields
 
 app = typer.Typer(
     add_completion=False,
@@ -46,34 +46,41 @@ class Format(StrEnum):
     table = "table"
 
 
-def _guard(action: Callable[[], T], as_json: bool = False) -> T:
+def _guard(
+    action: Callable[[], T], as_json: bool = False, summary: dict[str, Any] | None = None
+) -> T:
     """Run ``action``; turn wbreport errors into a message and their exit code (and, with
-    ``as_json``, a JSON summary on stdout)."""
+    ``as_json``, a JSON summary on stdout: ``summary``'s fields, by default a run's)."""
     try:
         return action()
     except ValidationError as exc:
         err.print(f"[bold red]invalid input[/]: {len(exc.problems)} problem(s)", markup=True)
         for problem in exc.problems:
             err.print(f"  - {problem}", markup=False)
-        _json_error(as_json, exc.exit_code, [str(p) for p in exc.problems])
+        _json_error(as_json, exc.exit_code, [str(p) for p in exc.problems], summary, exc.problems)
         raise typer.Exit(exc.exit_code) from None
     except WbreportError as exc:
-        _fail(str(exc), exc.exit_code, as_json)
+        _fail(str(exc), exc.exit_code, as_json, summary)
     except MemoryError:
-        _fail("not enough memory for this input: use a machine with more memory", 2, as_json)
+        message = "not enough memory for this input: use a machine with more memory"
+        _fail(message, 2, as_json, summary)
     except OSError as exc:  # a path the system refuses: too long, looping links, I/O error
-        _fail(_os_message(exc), 2, as_json)
+        _fail(_os_message(exc), 2, as_json, summary)
 
 
-def _fail(message: str, code: int, as_json: bool) -> NoReturn:
+def _fail(
+    message: str, code: int, as_json: bool, summary: dict[str, Any] | None = None
+) -> NoReturn:
     """Print ``error: message`` (and the JSON summary), then exit with ``code``."""
-    _say_error(message, code, as_json)
+    _say_error(message, code, as_json, summary)
     raise typer.Exit(code) from None
 
 
-def _say_error(message: str, code: int, as_json: bool) -> None:
+def _say_error(
+    message: str, code: int, as_json: bool, summary: dict[str, Any] | None = None
+) -> None:
     err.print(f"error: {message}", markup=False)
-    _json_error(as_json, code, [message])
+    _json_error(as_json, code, [message], summary)
 
 
 def _os_message(exc: OSError) -> str:
@@ -86,22 +93,58 @@ def _os_message(exc: OSError) -> str:
     return f"{shown}: {reason}"
 
 
-def _json_error(as_json: bool, code: int, errors: list[str]) -> None:
+def _json_error(
+    as_json: bool,
+    code: int,
+    errors: list[str],
+    summary: dict[str, Any] | None = None,
+    problems: Sequence[Problem] = (),
+) -> None:
+    """With ``as_json``, the JSON summary of a command that failed: the exit code, each
+    error as a line, each problem of the input by its parts, and ``summary``'s fields
+    (by default a run's: no period)."""
     if as_json:
-        summary = {"exit_code": code, "errors": errors, "periods": []}
-        sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
+        _print_json(
+            {
+                "exit_code": code,
+                "errors": errors,
+                "problems": [problem_fields(p) for p in problems],
+                **({"periods": []} if summary is None else summary),
+            }
+        )
+
+
+def _print_json(summary: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
 
 
 @app.command()
-def validate(data: DataOpt = None) -> None:
+def validate(
+    data: DataOpt = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print the result as JSON on stdout: each problem's file, row, column, "
+            "value and what is allowed, or each table's rows.",
+        ),
+    ] = False,
+) -> None:
     """Check a data package and list every problem (exit 2 if any)."""
     from wbreport.package import load_package
     from wbreport.schema import TABLES
 
-    package = _guard(lambda: load_package(data))
+    source = str(data) if data is not None else "sample"
+    package = _guard(lambda: load_package(data), as_json, {"source": source, "tables": {}})
+    rows = {table.name: len(getattr(package, table.name)) for table in TABLES}
+    if as_json:
+        _print_json(
+            {"exit_code": 0, "errors": [], "problems": [], "source": source, "tables": rows}
+        )
+        return
     out.print(f"[green]valid[/] data package {escape(str(package.source))}", markup=True)
-    for table in TABLES:
-        out.print(f"  {table.name:<21} {len(getattr(package, table.name)):>9,} rows")
+    for name, count in rows.items():
+        out.print(f"  {name:<21} {count:>9,} rows")
 
 
 @app.command()

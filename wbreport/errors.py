@@ -32,6 +32,19 @@ class Problem:
         return f"{where}{shown} — {self.allowed}"
 
 
+def problem_fields(problem: Problem) -> dict[str, object]:
+    """A problem as JSON: its parts (``row`` and ``column`` are a YAML file's line and key)
+    and the whole message as printed."""
+    return {
+        "source": problem.source,
+        "row": problem.row,
+        "column": problem.column,
+        "value": problem.value,
+        "allowed": problem.allowed,
+        "message": str(problem),
+    }
+
+
 #: The places of a problem in a YAML file (``defaults.yaml``, a narrative).
 YAML_LABELS = ("line", "key")
 
