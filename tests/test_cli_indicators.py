@@ -68,18 +68,33 @@ def test_json_carries_n_and_suppressed(folder: Path) -> None:
     assert records["participants"]["n"] is None
 
 
-def test_table_shows_threshold_for_suppressed(
-    folder: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from wbreport import cli
-
-    monkeypatch.setattr(cli.out, "_width", 200)
+def test_table_shows_threshold_for_suppressed(folder: Path) -> None:
     code, text = run(
         "--data", str(folder), "--period", "2020Q4", "--format", "table", "--suppress",
         "--partner", "RS",
     )  # fmt: skip
     assert code == 0
     assert "n < 5" in text and "knowledge_gain" in text
+
+
+def test_table_never_cuts_a_figure_on_a_narrow_output(folder: Path) -> None:
+    """In a pipe or an 80-column terminal rich squeezed the twelve columns and printed
+    the figures as "…": the table keeps its width (the terminal wraps it instead), so
+    every value reads as in the csv."""
+    from wbreport import cli
+
+    assert cli.out.width == 80  # CliRunner's output is no terminal
+    code, text = run("--data", str(folder), "--period", "2020Q4", "--format", "table")
+    assert code == 0 and "…" not in text
+    shown, partner = {}, ""
+    for line in text.splitlines():
+        if line.startswith("│"):
+            cells = [c.strip() for c in line.strip("│").split("│")]
+            partner = cells[0] or partner
+            shown[(partner, cells[1])] = cells[2]
+    _, csv_text = run("--data", str(folder), "--period", "2020Q4")
+    expected = {key: row["value"] for key, row in rows_of(csv_text).items()}
+    assert len(expected) > 100 and shown == expected
 
 
 def test_params_folder_sets_threshold_and_programme_start(folder: Path, tmp_path: Path) -> None:

@@ -203,7 +203,12 @@ def indicators(
     elif fmt is Format.json:
         sys.stdout.write(indicators_json(table) + "\n")
     else:
-        out.print(indicators_rich_table(table, f"Indicators {period}", threshold))
+        grid = indicators_rich_table(table, f"Indicators {period}", threshold)
+        # Never narrower than the figures: a narrow terminal (or 80 columns in a pipe) made
+        # rich cut numbers to "…"; a wide table wraps in the terminal instead.
+        natural = out.measure(grid, options=out.options.update(max_width=10_000)).maximum
+        wide = Console(width=max(out.width, natural), highlight=False, soft_wrap=True)
+        wide.print(grid)
 
 
 class ConsoleReporter:
