@@ -366,6 +366,44 @@ def test_job_timeout_and_skipped_cell(tmp_path: Path) -> None:
     assert "did not run" in jobs["AL"]["error"]
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(240, method="thread")
+def test_a_cell_printing_without_end_keeps_a_bounded_output(tmp_path: Path) -> None:
+    """A debugging print in a loop over a big table: the report still renders, and the
+    notebook and the log keep MAX_STREAM_CHARS of that cell's output plus a note, not
+    everything (2 million lines held the runner at 736 MB and wrote an 88 MB notebook)."""
+    from wbreport.engine import CUT_NOTE, MAX_STREAM_CHARS
+
+    chunk = "x" * 999 + "\n"
+    notebook = notebook_with_cell(
+        tmp_path / "nb",
+        "import sys\n"
+        f"for _ in range({3 * MAX_STREAM_CHARS // 1000}):\n"
+        f"    sys.stdout.write({chunk!r})\n"
+        "print('the next cell is untouched', file=sys.stderr)",
+    )
+    nb = nbformat.read(notebook, as_version=4)
+    noisy_at = next(i for i, c in enumerate(nb.cells) if "sys.stdout.write" in c.source)
+    nb.cells.insert(noisy_at + 1, nbformat.v4.new_code_cell("print('a short line')"))
+    nbformat.write(nb, notebook)
+    run = plan_and_run(
+        RunOptions(notebook=notebook, partners=["AL"], out=tmp_path / "out", languages=["en"])
+    )
+    assert run.exit_code == 0
+    folder = tmp_path / "out" / PERIOD
+    executed = nbformat.read(folder / "notebooks" / "AL.ipynb", as_version=4)
+    note = CUT_NOTE.format(limit=MAX_STREAM_CHARS)
+    at = next(i for i, c in enumerate(executed.cells) if "sys.stdout.write" in c.source)
+    noisy, short = executed.cells[at], executed.cells[at + 1]
+    texts = [o["text"] for o in noisy.outputs if o["output_type"] == "stream"]
+    assert texts[-1] == note and "the next cell is untouched" not in "".join(texts)
+    assert len("".join(texts[:-1])) == MAX_STREAM_CHARS
+    assert [o["text"] for o in short.outputs] == ["a short line\n"]
+    log = (folder / "logs" / "AL.log").read_text(encoding="utf-8")
+    assert note in log and "a short line" in log
+    assert len(log) < MAX_STREAM_CHARS + 10_000
+
+
 # --- parameters --------------------------------------------------------------------------------
 
 

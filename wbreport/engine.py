@@ -13,6 +13,7 @@ job's log cell by cell through nbclient's public hooks.
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -75,6 +76,45 @@ class _StreamLog:
             self.write(*self.current)
 
 
+#: Characters of stdout and stderr a cell keeps (in the notebook and the job log); the rest
+#: is dropped with a note. A debugging ``print`` in a loop over a large table made reports
+#: slow and the runner hold gigabytes; a report never needs more to be diagnosed.
+MAX_STREAM_CHARS = 1_000_000
+CUT_NOTE = "\n[wbreport: this cell printed more than {limit:,} characters; the rest is not kept]\n"
+
+
+@functools.cache
+def _capped_client() -> type:
+    """nbclient's ``NotebookClient`` keeping at most :data:`MAX_STREAM_CHARS` characters of
+    stdout and stderr per cell, through its public ``output`` method (called for each output
+    message of a cell)."""
+    from nbclient import NotebookClient
+
+    class CappedClient(NotebookClient):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.stream_chars: dict[int, int] = {}  # kept so far, by cell; > limit: cut
+
+        def output(self, outs: Any, msg: Any, display_id: Any, cell_index: int) -> Any:
+            if msg["msg_type"] != "stream":
+                return super().output(outs, msg, display_id, cell_index)
+            limit, used = MAX_STREAM_CHARS, self.stream_chars.get(cell_index, 0)
+            if used > limit:
+                return None  # cut already, the note shown
+            text = msg["content"].get("text", "")
+            if used + len(text) <= limit:
+                self.stream_chars[cell_index] = used + len(text)
+                return super().output(outs, msg, display_id, cell_index)
+            self.stream_chars[cell_index] = limit + 1
+            kept = {**msg, "content": {**msg["content"], "text": text[: limit - used]}}
+            out = super().output(outs, kept, display_id, cell_index)
+            note = {"name": "stderr", "text": CUT_NOTE.format(limit=limit)}
+            super().output(outs, {**msg, "content": note}, display_id, cell_index)
+            return out
+
+    return CappedClient
+
+
 def execute(
     nb: nbformat.NotebookNode,
     km: Any,
@@ -90,10 +130,9 @@ def execute(
     longer than ``cell_timeout`` seconds) or ``DeadKernelError``.
     """
     import nbformat
-    from nbclient import NotebookClient
 
     streams = _StreamLog(log)
-    client = NotebookClient(
+    client = _capped_client()(
         nb,
         km=km,
         timeout=cell_timeout,
@@ -111,4 +150,4 @@ def execute(
         nbformat.write(nb, output)
 
 
-__all__ = ["LOG", "execute", "parameterized", "preload"]
+__all__ = ["CUT_NOTE", "LOG", "MAX_STREAM_CHARS", "execute", "parameterized", "preload"]
