@@ -368,23 +368,30 @@ def test_job_timeout_and_skipped_cell(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.timeout(240, method="thread")
-def test_a_cell_printing_without_end_keeps_a_bounded_output(tmp_path: Path) -> None:
-    """A debugging print in a loop over a big table: the report still renders, and the
-    notebook and the log keep MAX_STREAM_CHARS of that cell's output plus a note, not
-    everything (2 million lines held the runner at 736 MB and wrote an 88 MB notebook)."""
-    from wbreport.engine import CUT_NOTE, MAX_STREAM_CHARS
+def test_a_cell_printing_or_showing_without_end_keeps_a_bounded_output(tmp_path: Path) -> None:
+    """A debugging print in a loop over a big table, or a whole DataFrame shown: the report
+    still renders, and the notebook, the log and the page keep at most MAX_STREAM_CHARS
+    printed and MAX_DISPLAY_CHARS shown per cell, with a note where they cut (2 million
+    printed lines held the runner at 736 MB and wrote an 88 MB notebook; 300,000 rows
+    shown made a 24 MB report page)."""
+    from wbreport.engine import CUT_NOTE, DISPLAY_CUT_NOTE, MAX_DISPLAY_CHARS, MAX_STREAM_CHARS
 
     chunk = "x" * 999 + "\n"
-    notebook = notebook_with_cell(
-        tmp_path / "nb",
+    cells = [
         "import sys\n"
         f"for _ in range({3 * MAX_STREAM_CHARS // 1000}):\n"
         f"    sys.stdout.write({chunk!r})\n"
-        "print('the next cell is untouched', file=sys.stderr)",
-    )
+        "print('not kept either', file=sys.stderr)",
+        "print('a short line')",
+        "from IPython.display import HTML, display\n"
+        f"display(HTML('<p>row</p>' * {MAX_DISPLAY_CHARS // 10 + 1}))\n"
+        "display(HTML('<p>after the cut</p>'))",
+        "HTML('<p>the next cell shows</p>')",
+    ]
+    notebook = notebook_with_cell(tmp_path / "nb", "pass")
     nb = nbformat.read(notebook, as_version=4)
-    noisy_at = next(i for i, c in enumerate(nb.cells) if "sys.stdout.write" in c.source)
-    nb.cells.insert(noisy_at + 1, nbformat.v4.new_code_cell("print('a short line')"))
+    at = next(i for i, c in enumerate(nb.cells) if c.source == "pass")
+    nb.cells[at : at + 1] = [nbformat.v4.new_code_cell(code) for code in cells]
     nbformat.write(nb, notebook)
     run = plan_and_run(
         RunOptions(notebook=notebook, partners=["AL"], out=tmp_path / "out", languages=["en"])
@@ -392,16 +399,20 @@ def test_a_cell_printing_without_end_keeps_a_bounded_output(tmp_path: Path) -> N
     assert run.exit_code == 0
     folder = tmp_path / "out" / PERIOD
     executed = nbformat.read(folder / "notebooks" / "AL.ipynb", as_version=4)
+    outputs = {c.source: c.outputs for c in executed.cells if c.source in cells}
+    printed = [o["text"] for o in outputs[cells[0]]]
     note = CUT_NOTE.format(limit=MAX_STREAM_CHARS)
-    at = next(i for i, c in enumerate(executed.cells) if "sys.stdout.write" in c.source)
-    noisy, short = executed.cells[at], executed.cells[at + 1]
-    texts = [o["text"] for o in noisy.outputs if o["output_type"] == "stream"]
-    assert texts[-1] == note and "the next cell is untouched" not in "".join(texts)
-    assert len("".join(texts[:-1])) == MAX_STREAM_CHARS
-    assert [o["text"] for o in short.outputs] == ["a short line\n"]
+    assert printed[-1] == note and len("".join(printed[:-1])) == MAX_STREAM_CHARS
+    assert [o["text"] for o in outputs[cells[1]]] == ["a short line\n"]
+    cut = DISPLAY_CUT_NOTE.format(limit=MAX_DISPLAY_CHARS)
+    assert [o["data"]["text/plain"] for o in outputs[cells[2]]] == [cut]
+    assert outputs[cells[3]][0]["data"]["text/html"] == "<p>the next cell shows</p>"
     log = (folder / "logs" / "AL.log").read_text(encoding="utf-8")
-    assert note in log and "a short line" in log
+    assert note in log and "a short line" in log and "not kept either" not in log
     assert len(log) < MAX_STREAM_CHARS + 10_000
+    page = (folder / "AL.html").read_text(encoding="utf-8")
+    assert cut in page and "the next cell shows" in page and "after the cut" not in page
+    assert len(page) < 1_000_000
 
 
 # --- parameters --------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ job's log cell by cell through nbclient's public hooks.
 from __future__ import annotations
 
 import functools
+import html
+import json
 import logging
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -81,36 +83,77 @@ class _StreamLog:
 #: slow and the runner hold gigabytes; a report never needs more to be diagnosed.
 MAX_STREAM_CHARS = 1_000_000
 CUT_NOTE = "\n[wbreport: this cell printed more than {limit:,} characters; the rest is not kept]\n"
+#: Characters of displayed results (HTML, SVG, images) a cell keeps. A report's largest
+#: fragment is a table of at most ``max_table_rows`` rows, some 100 KB; a whole DataFrame
+#: shown with ``display.max_rows`` set to None made a 24 MB report page from 300,000 rows.
+MAX_DISPLAY_CHARS = 5_000_000
+DISPLAY_CUT_NOTE = (
+    "[wbreport: this cell's output is larger than {limit:,} characters and is not shown:"
+    " show fewer rows or a summary]"
+)
+_DISPLAYED = ("display_data", "execute_result", "update_display_data")
+
+
+def _display_chars(content: dict[str, Any]) -> int:
+    """The size of a display message's data, every representation counted."""
+    return sum(
+        len(value) if isinstance(value, str) else len(json.dumps(value))
+        for value in content.get("data", {}).values()
+    )
 
 
 @functools.cache
 def _capped_client() -> type:
     """nbclient's ``NotebookClient`` keeping at most :data:`MAX_STREAM_CHARS` characters of
-    stdout and stderr per cell, through its public ``output`` method (called for each output
+    stdout and stderr and :data:`MAX_DISPLAY_CHARS` of displayed results per cell, with a
+    note where it cut, through its public ``output`` method (called for each output
     message of a cell)."""
     from nbclient import NotebookClient
 
     class CappedClient(NotebookClient):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self.stream_chars: dict[int, int] = {}  # kept so far, by cell; > limit: cut
+            # kept so far, by cell and kind of output; above the limit: cut, note shown
+            self.kept: dict[tuple[int, str], int] = {}
 
         def output(self, outs: Any, msg: Any, display_id: Any, cell_index: int) -> Any:
-            if msg["msg_type"] != "stream":
-                return super().output(outs, msg, display_id, cell_index)
-            limit, used = MAX_STREAM_CHARS, self.stream_chars.get(cell_index, 0)
+            kind = msg["msg_type"]
+            if kind == "stream":
+                return self._stream(outs, msg, display_id, cell_index)
+            if kind in _DISPLAYED:
+                return self._display(outs, msg, display_id, cell_index)
+            return super().output(outs, msg, display_id, cell_index)
+
+        def _stream(self, outs: Any, msg: Any, display_id: Any, cell_index: int) -> Any:
+            limit, used = MAX_STREAM_CHARS, self.kept.get((cell_index, "stream"), 0)
             if used > limit:
-                return None  # cut already, the note shown
+                return None
             text = msg["content"].get("text", "")
             if used + len(text) <= limit:
-                self.stream_chars[cell_index] = used + len(text)
+                self.kept[cell_index, "stream"] = used + len(text)
                 return super().output(outs, msg, display_id, cell_index)
-            self.stream_chars[cell_index] = limit + 1
+            self.kept[cell_index, "stream"] = limit + 1
             kept = {**msg, "content": {**msg["content"], "text": text[: limit - used]}}
             out = super().output(outs, kept, display_id, cell_index)
             note = {"name": "stderr", "text": CUT_NOTE.format(limit=limit)}
             super().output(outs, {**msg, "content": note}, display_id, cell_index)
             return out
+
+        def _display(self, outs: Any, msg: Any, display_id: Any, cell_index: int) -> Any:
+            limit, used = MAX_DISPLAY_CHARS, self.kept.get((cell_index, "display"), 0)
+            if used > limit:
+                return None
+            size = _display_chars(msg["content"])
+            if used + size <= limit:
+                self.kept[cell_index, "display"] = used + size
+                return super().output(outs, msg, display_id, cell_index)
+            self.kept[cell_index, "display"] = limit + 1
+            text = DISPLAY_CUT_NOTE.format(limit=limit)
+            # text/html too: the report shows HTML outputs only, and the reader must see
+            # that something is missing, not a silent gap
+            note = {"text/plain": text, "text/html": f'<p role="note">{html.escape(text)}</p>'}
+            content = {**msg["content"], "data": note, "metadata": {}}
+            return super().output(outs, {**msg, "content": content}, display_id, cell_index)
 
     return CappedClient
 
@@ -150,4 +193,13 @@ def execute(
         nbformat.write(nb, output)
 
 
-__all__ = ["CUT_NOTE", "LOG", "MAX_STREAM_CHARS", "execute", "parameterized", "preload"]
+__all__ = [
+    "CUT_NOTE",
+    "DISPLAY_CUT_NOTE",
+    "LOG",
+    "MAX_DISPLAY_CHARS",
+    "MAX_STREAM_CHARS",
+    "execute",
+    "parameterized",
+    "preload",
+]
