@@ -102,6 +102,23 @@ def _display_chars(content: dict[str, Any]) -> int:
     )
 
 
+def _cut(msg: dict[str, Any], room: int) -> list[dict[str, Any]]:
+    """The messages that stand for ``msg`` when only ``room`` characters are left: the
+    printed text up to there and a note, or, for a displayed result, a note only (with
+    text/html: the report shows HTML outputs only, and its reader must see that something
+    is missing, not a silent gap)."""
+    content = msg["content"]
+    if msg["msg_type"] == "stream":
+        note = CUT_NOTE.format(limit=MAX_STREAM_CHARS)
+        return [
+            {**msg, "content": {**content, "text": content.get("text", "")[:room]}},
+            {**msg, "content": {"name": "stderr", "text": note}},
+        ]
+    text = DISPLAY_CUT_NOTE.format(limit=MAX_DISPLAY_CHARS)
+    data = {"text/plain": text, "text/html": f'<p role="note">{html.escape(text)}</p>'}
+    return [{**msg, "content": {**content, "data": data, "metadata": {}}}]
+
+
 @functools.cache
 def _capped_client() -> type:
     """nbclient's ``NotebookClient`` keeping at most :data:`MAX_STREAM_CHARS` characters of
@@ -117,43 +134,26 @@ def _capped_client() -> type:
             self.kept: dict[tuple[int, str], int] = {}
 
         def output(self, outs: Any, msg: Any, display_id: Any, cell_index: int) -> Any:
-            kind = msg["msg_type"]
-            if kind == "stream":
-                return self._stream(outs, msg, display_id, cell_index)
-            if kind in _DISPLAYED:
-                return self._display(outs, msg, display_id, cell_index)
-            return super().output(outs, msg, display_id, cell_index)
-
-        def _stream(self, outs: Any, msg: Any, display_id: Any, cell_index: int) -> Any:
-            limit, used = MAX_STREAM_CHARS, self.kept.get((cell_index, "stream"), 0)
-            if used > limit:
-                return None
-            text = msg["content"].get("text", "")
-            if used + len(text) <= limit:
-                self.kept[cell_index, "stream"] = used + len(text)
+            if msg["msg_type"] == "stream":
+                key, limit = (cell_index, "stream"), MAX_STREAM_CHARS
+                size = len(msg["content"].get("text", ""))
+            elif msg["msg_type"] in _DISPLAYED:
+                key, limit = (cell_index, "display"), MAX_DISPLAY_CHARS
+                size = _display_chars(msg["content"])
+            else:
                 return super().output(outs, msg, display_id, cell_index)
-            self.kept[cell_index, "stream"] = limit + 1
-            kept = {**msg, "content": {**msg["content"], "text": text[: limit - used]}}
-            out = super().output(outs, kept, display_id, cell_index)
-            note = {"name": "stderr", "text": CUT_NOTE.format(limit=limit)}
-            super().output(outs, {**msg, "content": note}, display_id, cell_index)
-            return out
-
-        def _display(self, outs: Any, msg: Any, display_id: Any, cell_index: int) -> Any:
-            limit, used = MAX_DISPLAY_CHARS, self.kept.get((cell_index, "display"), 0)
+            used = self.kept.get(key, 0)
             if used > limit:
                 return None
-            size = _display_chars(msg["content"])
             if used + size <= limit:
-                self.kept[cell_index, "display"] = used + size
+                self.kept[key] = used + size
                 return super().output(outs, msg, display_id, cell_index)
-            self.kept[cell_index, "display"] = limit + 1
-            text = DISPLAY_CUT_NOTE.format(limit=limit)
-            # text/html too: the report shows HTML outputs only, and the reader must see
-            # that something is missing, not a silent gap
-            note = {"text/plain": text, "text/html": f'<p role="note">{html.escape(text)}</p>'}
-            content = {**msg["content"], "data": note, "metadata": {}}
-            return super().output(outs, {**msg, "content": content}, display_id, cell_index)
+            self.kept[key] = limit + 1
+            first, *rest = _cut(msg, limit - used)
+            out = super().output(outs, first, display_id, cell_index)
+            for more in rest:  # (a loop: super() takes no arguments in a comprehension)
+                super().output(outs, more, display_id, cell_index)
+            return out
 
     return CappedClient
 
