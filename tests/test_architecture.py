@@ -158,3 +158,30 @@ def test_importing_wbreport_does_not_import_pandas() -> None:
     code = "import sys, wbreport; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_kernels_start_before_the_runner_imports_pandas(tmp_path) -> None:
+    """``wbreport run`` starts its kernels as soon as it holds the lock; pandas (half a
+    second to import) comes after, while they start. The portal check before the lock
+    imported it through ``wbreport.portal`` and delayed every run's kernels by that much."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from wbreport.options import RunOptions\n"
+        "from wbreport.pipeline import Pipeline\n"
+        "def early(self):\n"
+        "    print('pandas' in sys.modules)\n"
+        "    raise SystemExit(0)\n"
+        "Pipeline._start_kernels_early = early\n"
+        "Pipeline(RunOptions(out=Path(sys.argv[1]), force=True)).run()\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "False", out.stderr

@@ -183,7 +183,8 @@ def test_a_users_index_page_in_the_output_folder_is_never_replaced(
 
 
 def test_portal_pages_are_marked_and_a_legacy_portal_is_recognised(tmp_path: Path) -> None:
-    from wbreport.portal import GENERATOR, check_portal, is_own_page, write_portal
+    from wbreport.portal import write_portal
+    from wbreport.portal_pages import GENERATOR, check_portal, is_own_page
 
     out = tmp_path / "out"
     out.mkdir()

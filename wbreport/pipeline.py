@@ -97,7 +97,7 @@ class Pipeline:
         self.params_dir = params_folder(options.params_dir)
         self.out = options.out.absolute()
         check_out(self.out)
-        from wbreport.portal import check_portal
+        from wbreport.portal_pages import check_portal  # (no pandas: kernels start sooner)
 
         check_portal(self.out)
         if options.pdf:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from wbreport.errors import UsageError
 from wbreport.i18n import LANGUAGES, Translator, partner_name
 from wbreport.index import (
     by_kind,
@@ -21,47 +20,10 @@ from wbreport.index import (
 from wbreport.manifest import read_manifest
 from wbreport.naming import ENGLISH, index_file
 from wbreport.partners import ALL_CODES, KOSOVO_FOOTNOTE
-from wbreport.publication import published, sets_dir, write_atomic
+from wbreport.portal_pages import is_own_page
+from wbreport.publication import published, write_atomic
 
 PORTAL = "index.html"
-#: In every portal page: what tells wbreport's own pages from a user's ``index.html``.
-GENERATOR = '<meta name="generator" content="wbreport">'
-
-
-def portal_pages(out: Path) -> list[Path]:
-    """Every page the portal of ``out`` may write or remove: ``index.html`` and
-    ``index.<lang>.html`` for each report language."""
-    return [out / index_file(lang) for lang in LANGUAGES]
-
-
-def is_own_page(out: Path, page: Path) -> bool:
-    """Whether ``page`` is a portal page wbreport wrote: it carries :data:`GENERATOR`, or,
-    written before that mark, it is the portal's page in a folder holding wbreport's sets."""
-    try:
-        with open(page, "rb") as handle:
-            text = handle.read(1 << 20)
-    except OSError:
-        return False
-    if GENERATOR.encode() in text[:4096]:
-        return True
-    return sets_dir(out).is_dir() and b'<main class="index">' in text
-
-
-def check_portal(out: Path) -> None:
-    """Refuse (exit 2) an output folder holding an ``index.html`` (or ``index.<lang>.html``)
-    that wbreport did not write: it would replace or remove it with the portal. Checked
-    before the run starts, so nothing of the folder is touched."""
-    for page in portal_pages(out):
-        if page.is_symlink() or (page.exists() and not page.is_file()):
-            raise UsageError(
-                f"{page} is not a page wbreport wrote (a link or a folder); wbreport will not"
-                " replace it: move it away or choose another --out"
-            )
-        if page.exists() and not is_own_page(out, page):
-            raise UsageError(
-                f"{page} was not written by wbreport; wbreport will not replace it with its"
-                " portal: move it away or choose another --out"
-            )
 
 
 def published_periods(out: Path) -> list[tuple[str, Path]]:
@@ -178,11 +140,7 @@ def write_portal(out: Path) -> Path:
 
 
 __all__ = [
-    "GENERATOR",
-    "check_portal",
-    "is_own_page",
     "portal_context",
-    "portal_pages",
     "published_periods",
     "render_portal",
     "write_portal",
