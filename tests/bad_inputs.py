@@ -641,6 +641,19 @@ def defaults_key_written_twice_in_a_section(tmp: Path) -> Case:
 
 
 @case
+def narrative_folder_not_named_by_a_period(tmp: Path) -> Case:
+    """Narratives in ``params/2021-Q4/`` were read by no report, without a word."""
+    built = params(tmp, defaults="")
+    (built.params / "2021-Q4").mkdir()
+    (built.params / "2021-Q4" / "AL.yaml").write_text("highlights: lost\n", encoding="utf-8")
+    (built.params / ".ipynb_checkpoints").mkdir()  # hidden folders are not looked at
+    (built.params / ".ipynb_checkpoints" / "AL.yaml").write_text("highlights: x\n")
+    built.where = ("2021-Q4 — no report reads this folder", "rename it 2021Q4")
+    built.absent = (".ipynb_checkpoints",)
+    return built
+
+
+@case
 def narrative_python_tag(tmp: Path) -> Case:
     marker = tmp / "PWNED"
     return with_where(

@@ -232,7 +232,7 @@ class Planner:
         from wbreport.config import load_narrative
         from wbreport.errors import ValidationError
 
-        problems = []
+        problems = self._stray_period_folders()
         for period in periods:
             problems += self._stray_narratives(period)
             for code in self.options.partners:
@@ -243,6 +243,43 @@ class Planner:
                         problems += exc.problems
         if problems:
             raise ValidationError(problems)
+
+    def _stray_period_folders(self) -> list[Any]:
+        """Folders of ``params/`` holding YAML files that no report reads, because their name
+        is no period as wbreport writes it (``2021q4``, ``2021-Q4``): the analyst's
+        highlights were silently left out of every report."""
+        import re
+
+        from wbreport.errors import Problem
+        from wbreport.periods import is_canonical
+
+        try:
+            folders = sorted(p for p in self.params_dir.iterdir() if p.is_dir())
+        except OSError:
+            return []
+        problems = []
+        for folder in folders:
+            if folder.name.startswith(".") or is_canonical(folder.name):
+                continue
+            try:
+                has_yaml = any(f.suffix.lower() in (".yaml", ".yml") for f in folder.iterdir())
+            except OSError:
+                continue
+            if not has_yaml:
+                continue
+            near = re.fullmatch(r"(\d{4})[-_ ]?([QqHh])([1-4])", folder.name)
+            rename = f": rename it {near[1]}{near[2].upper()}{near[3]}" if near else ""
+            problems.append(
+                Problem(
+                    str(folder),
+                    None,
+                    None,
+                    None,
+                    "no report reads this folder: narratives go in a folder named by the"
+                    f" period as in 2021Q4, 2021H1, 2021 or 2021-03{rename}",
+                )
+            )
+        return problems
 
     def _stray_narratives(self, period: str) -> list[Any]:
         """YAML files of ``params/<period>/`` that no report reads: ``AL.yml``, ``al.yaml``,
