@@ -654,6 +654,16 @@ def narrative_folder_not_named_by_a_period(tmp: Path) -> Case:
 
 
 @case
+def params_given_one_folder_too_high(tmp: Path) -> Case:
+    """``--params .`` in a project folder: its params were silently not read."""
+    built = params(tmp, defaults="", narrative="highlights: mine\n")
+    assert built.params is not None
+    built.params = built.params.parent
+    built.where = ("params — no report reads this folder", "a params folder itself: give --params")
+    return built
+
+
+@case
 def narrative_python_tag(tmp: Path) -> Case:
     marker = tmp / "PWNED"
     return with_where(

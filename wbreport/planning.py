@@ -268,7 +268,10 @@ class Planner:
             if not has_yaml:
                 continue
             near = re.fullmatch(r"(\d{4})[-_ ]?([QqHh])([1-4])", folder.name)
-            rename = f": rename it {near[1]}{near[2].upper()}{near[3]}" if near else ""
+            if (folder / "defaults.yaml").is_file():  # `--params .` in a project folder
+                hint = f" (a params folder itself: give --params {folder})"
+            else:
+                hint = f": rename it {near[1]}{near[2].upper()}{near[3]}" if near else ""
             problems.append(
                 Problem(
                     str(folder),
@@ -276,7 +279,7 @@ class Planner:
                     None,
                     None,
                     "no report reads this folder: narratives go in a folder named by the"
-                    f" period as in 2021Q4, 2021H1, 2021 or 2021-03{rename}",
+                    f" period as in 2021Q4, 2021H1, 2021 or 2021-03{hint}",
                 )
             )
         return problems
