@@ -280,3 +280,25 @@ def test_blank_lines_and_line_endings_give_the_same_package(
         )
     for period in ("2020Q4", "2021"):
         pd.testing.assert_frame_equal(compute(package, period), compute(expected, period))
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_byte_that_is_not_utf8_is_named_with_or_without_a_byte_order_mark(
+    tmp_path: Path, bom: bytes
+) -> None:
+    """Behind a byte-order mark the decoder's offsets start after it: the byte, its line and
+    the text around it were taken three bytes off."""
+    folder = tmp_path / "pkg"
+    shutil.copytree(sample_data_path(), folder)
+    path = folder / "activities.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[2] = lines[2].replace(",", ",Trajnim në Tiranë ", 1)
+    path.write_bytes(bom + "\n".join(lines).encode("latin-1"))
+    with pytest.raises(ValidationError) as info:
+        load_package(folder)
+    [problem] = info.value.problems
+    assert (problem.source, problem.row) == ("activities.csv", 3)
+    activity = lines[2].split(",")[0]
+    assert problem.value is not None
+    assert problem.value.startswith(f"{activity},Trajnim n\ufffd Tiran\ufffd ")
+    assert problem.allowed.startswith("file must be UTF-8 encoded: byte 0xEB is not UTF-8 text")

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from wbreport.errors import YAML_LABELS, Problem, ValidationError
+from wbreport.errors import YAML_LABELS, Problem, ValidationError, not_utf8
 from wbreport.files import NotRegularFile, regular_file_size
 from wbreport.registry import N_
 from wbreport.schema import LANGUAGES
@@ -184,17 +184,8 @@ def _read_yaml(path: Path) -> tuple[Any, list[Problem]]:
         reason = exc.strerror or str(exc)
         return None, [_problem(str(path), None, None, None, f"cannot read YAML file: {reason}")]
     except UnicodeDecodeError as exc:
-        line = exc.object[: exc.start].count(b"\n") + 1
-        return None, [
-            _problem(
-                str(path),
-                line,
-                None,
-                None,
-                f"file must be UTF-8 encoded: byte 0x{exc.object[exc.start]:02X} is not UTF-8"
-                " text (saved in another encoding): save it as UTF-8",
-            )
-        ]
+        line, message = not_utf8(exc)
+        return None, [_problem(str(path), line, None, None, message + ": save it as UTF-8")]
     try:
         return yaml.load(text, Loader=_Loader), []
     except RecursionError:

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pa_compute
 import pyarrow.csv as pa_csv
 
-from wbreport.errors import Problem
+from wbreport.errors import Problem, not_utf8
 from wbreport.frames import RawTable
 from wbreport.rawpackage import (
     MAX_CELL_CHARS,
@@ -242,17 +242,13 @@ def _text_problem(data: bytes, source: str) -> Problem | None:
         try:
             data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            # the text around the byte, as far as it is UTF-8 (the rest shows as �)
-            start = max(data.rfind(b"\n", 0, exc.start) + 1, exc.start - 30)
-            around = data[start : exc.start + 10].decode("utf-8", "replace").split("\n")[0]
-            return Problem(
-                source,
-                _line_of(data, exc.start),
-                None,
-                around,
-                f"file must be UTF-8 encoded: byte 0x{data[exc.start]:02X} is not UTF-8 text"
-                " (saved in another encoding)" + SAVE_AS_CSV,
-            )
+            # the text around the byte, as far as it is UTF-8 (the rest shows as �); the
+            # offsets are in exc.object, which is the text after a byte-order mark
+            body, at = exc.object, exc.start
+            start = max(body.rfind(b"\n", 0, at) + 1, at - 30)
+            around = body[start : at + 10].decode("utf-8", "replace").split("\n")[0]
+            line, message = not_utf8(exc)
+            return Problem(source, line, None, around, message + SAVE_AS_CSV)
     if b"\x00" in data:
         return Problem(
             source,

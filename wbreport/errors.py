@@ -45,6 +45,17 @@ def problem_fields(problem: Problem) -> dict[str, object]:
     }
 
 
+def not_utf8(exc: UnicodeDecodeError) -> tuple[int, str]:
+    """Where a file's bytes stop being UTF-8 (its line, from 1) and what to say about it; the
+    caller adds how to save that kind of file."""
+    data = exc.object
+    return (
+        data.count(b"\n", 0, exc.start) + 1,
+        f"file must be UTF-8 encoded: byte 0x{data[exc.start]:02X} is not UTF-8 text"
+        " (saved in another encoding)",
+    )
+
+
 #: The places of a problem in a YAML file (``defaults.yaml``, a narrative).
 YAML_LABELS = ("line", "key")
 
