@@ -648,8 +648,10 @@ def narrative_folder_not_named_by_a_period(tmp: Path) -> Case:
     (built.params / "2021-Q4" / "AL.yaml").write_text("highlights: lost\n", encoding="utf-8")
     (built.params / ".ipynb_checkpoints").mkdir()  # hidden folders are not looked at
     (built.params / ".ipynb_checkpoints" / "AL.yaml").write_text("highlights: x\n")
-    built.where = ("2021-Q4 — no report reads this folder", "rename it 2021Q4")
-    built.absent = (".ipynb_checkpoints",)
+    (built.params / "2021-h3").mkdir()  # no period: no name to suggest
+    (built.params / "2021-h3" / "AL.yaml").write_text("highlights: x\n")
+    built.where = ("2021-Q4 — no report reads this folder", "rename it 2021Q4", "2021-h3 — no")
+    built.absent = (".ipynb_checkpoints", "rename it 2021H3")
     return built
 
 

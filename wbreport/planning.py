@@ -147,6 +147,11 @@ def check_languages(languages: list[str] | None) -> list[str] | None:
     return list(dict.fromkeys(known[lang.casefold()] for lang in languages))
 
 
+def _is_yaml(name: str) -> bool:
+    """Whether a file of ``params/`` is YAML (a narrative or settings) by its name."""
+    return name.lower().endswith((".yaml", ".yml"))
+
+
 def _locate(notebook: str, params_dir: Path) -> Path:
     """A kind's notebook, relative to the project folder (where params/ is), else to the
     folder wbreport's own notebooks come from."""
@@ -262,16 +267,15 @@ class Planner:
             if folder.name.startswith(".") or is_canonical(folder.name):
                 continue
             try:
-                has_yaml = any(f.suffix.lower() in (".yaml", ".yml") for f in folder.iterdir())
+                if not any(_is_yaml(f.name) for f in folder.iterdir()):
+                    continue
             except OSError:
                 continue
-            if not has_yaml:
-                continue
-            near = re.fullmatch(r"(\d{4})[-_ ]?([QqHh])([1-4])", folder.name)
             if (folder / "defaults.yaml").is_file():  # `--params .` in a project folder
                 hint = f" (a params folder itself: give --params {folder})"
-            else:
-                hint = f": rename it {near[1]}{near[2].upper()}{near[3]}" if near else ""
+            else:  # 2021q4, 2021-Q4, "2021 h1": the period the name meant, if it is one
+                meant = re.sub(r"^(\d{4})[-_ ]?([QqHh]\d)$", r"\1\2", folder.name).upper()
+                hint = f": rename it {meant}" if is_canonical(meant) else ""
             problems.append(
                 Problem(
                     str(folder),
@@ -310,7 +314,7 @@ class Planner:
                 f"{', '.join(self.settings.reports)})",
             )
             for name in names
-            if name.lower().endswith((".yaml", ".yml")) and name not in known
+            if _is_yaml(name) and name not in known
         ]
 
     def key(self, period: str, code: str, kind: KindSpec, lang: str) -> str:
