@@ -23,11 +23,17 @@ app = typer.Typer(
     help="Render the programme's periodic reports from a data package.",
     pretty_exceptions_enable=False,
 )
-# Markup is off unless a line asks for it, and then every text from outside (paths, data,
-# a failed report's error) goes through escape(): "[/bold]" in an error message raised
-# MarkupError and ended the run with a traceback.
-out = Console(highlight=False, soft_wrap=True, markup=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+
+
+def _console(stderr: bool = False, width: int | None = None) -> Console:
+    """The commands' console. Markup is off unless a line asks for it, and then every text
+    from outside (paths, data, a failed report's error) goes through escape(): "[/bold]" in
+    an error message raised MarkupError and ended the run with a traceback."""
+    return Console(stderr=stderr, width=width, highlight=False, soft_wrap=True, markup=False)
+
+
+out = _console()
+err = _console(stderr=True)
 T = TypeVar("T")
 
 DataOpt = Annotated[
@@ -207,8 +213,7 @@ def indicators(
         # Never narrower than the figures: a narrow terminal (or 80 columns in a pipe) made
         # rich cut numbers to "…"; a wide table wraps in the terminal instead.
         natural = out.measure(grid, options=out.options.update(max_width=10_000)).maximum
-        wide = Console(width=max(out.width, natural), highlight=False, soft_wrap=True)
-        wide.print(grid)
+        _console(width=max(out.width, natural)).print(grid)
 
 
 class ConsoleReporter:
@@ -475,8 +480,7 @@ def init(
 
     if not folder.strip():
         _fail(
-            "the project folder is empty: give a folder, '.' for this one"
-            " (is a variable of the calling script unset?)",
+            "the project folder is empty: give a folder, '.' for this one" + UNSET_HINT,
             2,
             False,
         )
@@ -499,8 +503,7 @@ def main() -> None:
     empty = _empty_option(sys.argv[1:])
     if empty is not None:
         _say_error(
-            f"{empty} is empty: give a value or leave the option out"
-            " (is a variable of the calling script unset?)",
+            f"{empty} is empty: give a value or leave the option out" + UNSET_HINT,
             2,
             _wants_json(),
         )
@@ -530,6 +533,9 @@ def main() -> None:
         sys.exit(status)
     sys.exit(code or 0)
 
+
+#: Why a value on the command line may be empty, said after an empty one is refused.
+UNSET_HINT = " (is a variable of the calling script unset?)"
 
 #: Options whose empty value (``--out "$OUT"`` with ``OUT`` unset) the parser would take as
 #: the current folder (paths) or as "not given" (the rest): a run writing into whatever

@@ -139,9 +139,4 @@ def write_portal(out: Path) -> Path:
     return out / PORTAL
 
 
-__all__ = [
-    "portal_context",
-    "published_periods",
-    "render_portal",
-    "write_portal",
-]
+__all__ = ["portal_context", "published_periods", "render_portal", "write_portal"]
