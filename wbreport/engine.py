@@ -91,7 +91,8 @@ DISPLAY_CUT_NOTE = (
     "[wbreport: this cell's output is larger than {limit:,} characters and is not shown:"
     " show fewer rows or a summary]"
 )
-_DISPLAYED = ("display_data", "execute_result", "update_display_data")
+# (nbclient applies update_display_data itself, without calling ``output``: not capped)
+_DISPLAYED = ("display_data", "execute_result")
 
 
 def _display_chars(content: dict[str, Any]) -> int:
