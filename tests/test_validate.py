@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.reporting import wbreport
 from wbreport.errors import Problem, ValidationError
 from wbreport.package import load_package
 from wbreport.schema import TABLES
@@ -346,11 +345,7 @@ def test_targets_table_is_optional(make_package) -> None:
 def test_cli_validate_lists_every_problem_without_traceback(make_package) -> None:
     tables = {"activities": [dict(activity_id="../x", type="lecture", start_date="2020-13-01")]}
     folder = make_package(**tables)
-    result = subprocess.run(
-        [sys.executable, "-m", "wbreport", "validate", "--data", str(folder)],
-        capture_output=True,
-        text=True,
-    )
+    result = wbreport("validate", "--data", str(folder))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr + result.stdout
     for words in ("row 2, column 'activity_id'", "column 'type'", "column 'start_date'"):
@@ -358,17 +353,13 @@ def test_cli_validate_lists_every_problem_without_traceback(make_package) -> Non
 
 
 def test_cli_validate_ok_on_sample() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "wbreport", "validate"], capture_output=True, text=True
-    )
+    result = wbreport("validate")
     assert result.returncode == 0, result.stderr
     assert "participation" in result.stdout
 
 
 def test_validate_json_gives_each_problem_by_its_parts(make_package) -> None:
     """A pipeline delivering the package reads the problems, not the printed lines."""
-    from tests.reporting import wbreport
-
     folder = make_package(activities=[{**GOOD_ACTIVITY, "led_by_certified_trainer": "yes"}])
     done = wbreport("validate", "--data", str(folder), "--json")
     assert done.returncode == 2, done.stderr
@@ -397,8 +388,6 @@ def test_validate_json_gives_each_problem_by_its_parts(make_package) -> None:
 
 
 def test_a_refused_run_gives_the_problems_in_its_json_summary(make_package, tmp_path) -> None:
-    from tests.reporting import wbreport
-
     folder = make_package(activities=[{**GOOD_ACTIVITY, "status": "Delivered"}])
     done = wbreport("run", "--data", str(folder), "--out", str(tmp_path / "out"), "--json")
     assert done.returncode == 2, done.stderr
