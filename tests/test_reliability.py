@@ -23,6 +23,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -373,8 +374,8 @@ def test_a_cell_printing_or_showing_without_end_keeps_a_bounded_output(tmp_path:
     still renders, and the notebook, the log and the page keep at most MAX_STREAM_CHARS
     printed and MAX_DISPLAY_CHARS shown per cell, with a note where they cut (2 million
     printed lines held the runner at 736 MB and wrote an 88 MB notebook; 300,000 rows
-    shown made a 24 MB report page)."""
-    from wbreport.engine import CUT_NOTE, DISPLAY_CUT_NOTE, MAX_DISPLAY_CHARS, MAX_STREAM_CHARS
+    shown made a 24 MB report page). The note on the page is in the page's language."""
+    from wbreport.engine import CUT_NOTE, MAX_DISPLAY_CHARS, MAX_STREAM_CHARS, display_cut_note
 
     chunk = "x" * 999 + "\n"
     cells = [
@@ -394,7 +395,7 @@ def test_a_cell_printing_or_showing_without_end_keeps_a_bounded_output(tmp_path:
     nb.cells[at : at + 1] = [nbformat.v4.new_code_cell(code) for code in cells]
     nbformat.write(nb, notebook)
     run = plan_and_run(
-        RunOptions(notebook=notebook, partners=["AL"], out=tmp_path / "out", languages=["en"])
+        RunOptions(notebook=notebook, partners=["AL"], out=tmp_path / "out", languages=["en", "sq"])
     )
     assert run.exit_code == 0
     folder = tmp_path / "out" / PERIOD
@@ -404,7 +405,8 @@ def test_a_cell_printing_or_showing_without_end_keeps_a_bounded_output(tmp_path:
     note = CUT_NOTE.format(limit=MAX_STREAM_CHARS)
     assert printed[-1] == note and len("".join(printed[:-1])) == MAX_STREAM_CHARS
     assert [o["text"] for o in outputs[cells[1]]] == ["a short line\n"]
-    cut = DISPLAY_CUT_NOTE.format(limit=MAX_DISPLAY_CHARS)
+    cut = display_cut_note("en")
+    assert cut.startswith("[wbreport: this cell's output is larger than 5,000,000 characters")
     assert [o["data"]["text/plain"] for o in outputs[cells[2]]] == [cut]
     assert outputs[cells[3]][0]["data"]["text/html"] == "<p>the next cell shows</p>"
     log = (folder / "logs" / "AL.log").read_text(encoding="utf-8")
@@ -413,6 +415,11 @@ def test_a_cell_printing_or_showing_without_end_keeps_a_bounded_output(tmp_path:
     page = (folder / "AL.html").read_text(encoding="utf-8")
     assert cut in page and "the next cell shows" in page and "after the cut" not in page
     assert len(page) < 1_000_000
+    albanian = unescape((folder / "AL.sq.html").read_text(encoding="utf-8"))
+    cut_sq = display_cut_note("sq")
+    assert cut_sq.startswith("[wbreport: rezultati i kësaj qelize është më i madh se 5")
+    assert cut_sq in albanian and cut not in albanian
+    assert "the next cell shows" in albanian and len(albanian) < 1_000_000
 
 
 # --- parameters --------------------------------------------------------------------------------

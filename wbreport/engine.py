@@ -17,8 +17,11 @@ import functools
 import html
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+
+from wbreport.registry import N_
 
 if TYPE_CHECKING:
     import nbformat
@@ -87,8 +90,12 @@ CUT_NOTE = "\n[wbreport: this cell printed more than {limit:,} characters; the r
 #: fragment is a table of at most ``max_table_rows`` rows, some 100 KB; a whole DataFrame
 #: shown with ``display.max_rows`` set to None made a 24 MB report page from 300,000 rows.
 MAX_DISPLAY_CHARS = 5_000_000
-DISPLAY_CUT_NOTE = (
-    "[wbreport: this cell's output is larger than {limit:,} characters and is not shown:"
+#: The note that stands for a displayed result past the limit. It shows on the page, so it
+#: is a fixed text of the message catalogues, in the report's language.
+# TRANSLATORS: shown on a report page in place of a table or chart an analyst's notebook
+# made too large to show; {limit} is a number such as 5,000,000
+DISPLAY_CUT_NOTE = N_(
+    "[wbreport: this cell's output is larger than {limit} characters and is not shown:"
     " show fewer rows or a summary]"
 )
 # (nbclient applies update_display_data itself, without calling ``output``: not capped)
@@ -103,11 +110,41 @@ def _display_chars(content: dict[str, Any]) -> int:
     )
 
 
-def _cut(msg: dict[str, Any], room: int) -> list[dict[str, Any]]:
+def display_cut_note(lang: str) -> str:
+    """:data:`DISPLAY_CUT_NOTE` in ``lang``, the limit written as the language writes numbers."""
+    from wbreport.i18n import translator
+
+    tr = translator(lang)
+    return tr(DISPLAY_CUT_NOTE, limit=tr.number(MAX_DISPLAY_CHARS))
+
+
+def _note_bundle(text: str) -> dict[str, Any]:
+    return {"text/plain": text, "text/html": f'<p role="note">{html.escape(text)}</p>'}
+
+
+def display_cut_output(languages: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The (data, metadata) of the note that stands for a displayed result past the limit,
+    in the first of ``languages``, the others carried as a multi-language report carries
+    them (:data:`wbreport.multilang.ALTERNATIVES`), so each language's page says it in its
+    own language."""
+    from wbreport.multilang import ALTERNATIVES
+
+    first, *others = languages
+    metadata: dict[str, Any] = {}
+    if others:
+        metadata[ALTERNATIVES] = {
+            lang: {"data": _note_bundle(display_cut_note(lang)), "metadata": {}} for lang in others
+        }
+    return _note_bundle(display_cut_note(first)), metadata
+
+
+def _cut(
+    msg: dict[str, Any], room: int, display: tuple[dict[str, Any], dict[str, Any]]
+) -> list[dict[str, Any]]:
     """The messages that stand for ``msg`` when only ``room`` characters are left: the
-    printed text up to there and a note, or, for a displayed result, a note only (with
-    text/html: the report shows HTML outputs only, and its reader must see that something
-    is missing, not a silent gap)."""
+    printed text up to there and a note, or, for a displayed result, the note ``display``
+    only (with text/html: the report shows HTML outputs only, and its reader must see that
+    something is missing, not a silent gap)."""
     content = msg["content"]
     if msg["msg_type"] == "stream":
         note = CUT_NOTE.format(limit=MAX_STREAM_CHARS)
@@ -115,9 +152,8 @@ def _cut(msg: dict[str, Any], room: int) -> list[dict[str, Any]]:
             {**msg, "content": {**content, "text": content.get("text", "")[:room]}},
             {**msg, "content": {"name": "stderr", "text": note}},
         ]
-    text = DISPLAY_CUT_NOTE.format(limit=MAX_DISPLAY_CHARS)
-    data = {"text/plain": text, "text/html": f'<p role="note">{html.escape(text)}</p>'}
-    return [{**msg, "content": {**content, "data": data, "metadata": {}}}]
+    data, metadata = display
+    return [{**msg, "content": {**content, "data": data, "metadata": metadata}}]
 
 
 @functools.cache
@@ -133,6 +169,8 @@ def _capped_client() -> type:
             super().__init__(*args, **kwargs)
             # kept so far, by cell and kind of output; above the limit: cut, note shown
             self.kept: dict[tuple[int, str], int] = {}
+            # the report's languages, the shown one first (set by :func:`execute`)
+            self.languages: Sequence[str] = ("en",)
 
         def output(self, outs: Any, msg: Any, display_id: Any, cell_index: int) -> Any:
             if msg["msg_type"] == "stream":
@@ -150,7 +188,8 @@ def _capped_client() -> type:
                 self.kept[key] = used + size
                 return super().output(outs, msg, display_id, cell_index)
             self.kept[key] = limit + 1
-            first, *rest = _cut(msg, limit - used)
+            display = display_cut_output(self.languages) if key[1] == "display" else ({}, {})
+            first, *rest = _cut(msg, limit - used, display)
             out = super().output(outs, first, display_id, cell_index)
             for more in rest:  # (a loop: super() takes no arguments in a comprehension)
                 super().output(outs, more, display_id, cell_index)
@@ -166,9 +205,12 @@ def execute(
     output: Path,
     cell_timeout: float | None,
     log: IO[str] | None = None,
+    languages: Sequence[str] = ("en",),
 ) -> nbformat.NotebookNode:
     """Run every cell of ``nb`` (in place) on the started kernel ``km`` through the connected
     client ``kc``; write the notebook to ``output`` when execution ends, however it ends.
+    ``languages`` are the report's (the shown one first): notes shown on the page are
+    written in them.
 
     Raises nbclient's ``CellExecutionError`` (a cell raised), ``CellTimeoutError`` (a cell ran
     longer than ``cell_timeout`` seconds) or ``DeadKernelError``.
@@ -187,6 +229,7 @@ def execute(
     # A connected, drained client (KernelSlot.prepare): nbclient uses it as it is, and as it
     # does not own the kernel manager it leaves kernel and client running afterwards.
     client.kc = kc
+    client.languages = languages
     try:
         return client.execute()
     finally:
@@ -200,6 +243,8 @@ __all__ = [
     "LOG",
     "MAX_DISPLAY_CHARS",
     "MAX_STREAM_CHARS",
+    "display_cut_note",
+    "display_cut_output",
     "execute",
     "parameterized",
     "preload",

@@ -324,7 +324,15 @@ def _attempt(job: Job, slot: KernelSlot, log: Any, output: Path) -> _Outcome:
     )
     with _Watchdog(slot, job.job_timeout) as watchdog:
         try:
-            engine.execute(nb, slot.km, slot.kc, output, job.cell_timeout, log)
+            engine.execute(
+                nb,
+                slot.km,
+                slot.kc,
+                output,
+                job.cell_timeout,
+                log,
+                languages=[member.lang for member in job.members],
+            )
         except CellExecutionError as exc:
             cell, ename, evalue = _first_error(nb)
             ename, evalue = ename or exc.ename, evalue or exc.evalue
