@@ -137,3 +137,17 @@ def test_empty_partner_and_odd_periods_are_usage_errors(
     result = runner.invoke(app, ["indicators", "--data", str(folder), "--period", "2020Q4", *args])
     assert result.exit_code == 2, result.output
     assert result.stdout == "" and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("period", "says"),
+    [
+        # a range used to get the run's hint "a range is FROM:TO", then the same refusal
+        ("2019Q1:2020Q4", "this command takes one period; a range FROM:TO is for run"),
+        ("2020q4", "use YYYY, YYYYH1, YYYYH2, YYYYQ1…YYYYQ4 or YYYY-MM"),
+    ],
+)
+def test_indicators_take_one_period_and_say_so(folder: Path, period: str, says: str) -> None:
+    result = runner.invoke(app, ["indicators", "--data", str(folder), "--period", period])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"error: invalid period {period!r}: {says}"

@@ -186,9 +186,8 @@ def indicators(
         from wbreport.indicators import indicator_table
         from wbreport.package import load_package
         from wbreport.partners import parse_partners
-        from wbreport.periods import parse_period
 
-        p = parse_period(period)
+        p = _one_period(period)
         if partner is not None and not partner.strip():  # not "every partner"
             raise UsageError("--partner names no partner; give one code such as AL")
         if partner and "," in partner:
@@ -407,6 +406,19 @@ def _names(text: str | None, option: str) -> list[str] | None:
     if not names:
         raise UsageError(f"{option} names nothing; give comma-separated names")
     return names
+
+
+def _one_period(text: str) -> Any:
+    """``--period`` of a command that takes one period (a range is for ``run``)."""
+    from wbreport.errors import PERIOD_FORMS, PeriodError
+    from wbreport.periods import parse_period
+
+    if ":" in text:
+        raise PeriodError(text, "this command takes one period; a range FROM:TO is for run")
+    try:
+        return parse_period(text)
+    except PeriodError as exc:
+        raise PeriodError(text, PERIOD_FORMS) from exc
 
 
 def _partner_list(text: str | None) -> list[str]:

@@ -77,6 +77,10 @@ class UsageError(WbreportError):
     exit_code = 2
 
 
+#: The forms of one period (SPEC §3), as usage errors list them.
+PERIOD_FORMS = "use YYYY, YYYYH1, YYYYH2, YYYYQ1…YYYYQ4 or YYYY-MM"
+
+
 class PeriodError(UsageError):
     """A period string that is not one of the accepted forms."""
 
@@ -85,7 +89,7 @@ class PeriodError(UsageError):
         super().__init__(
             f"invalid period {value!r}: {reason}"
             if reason
-            else f"invalid period {value!r}: use YYYY, YYYYH1, YYYYH2, YYYYQ1…YYYYQ4 or YYYY-MM"
+            else f"invalid period {value!r}: {PERIOD_FORMS}"
             " (a range is FROM:TO, e.g. 2019Q1:2021Q4)"
         )
 
