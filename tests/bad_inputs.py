@@ -695,10 +695,54 @@ def narrative_bad_yaml(tmp: Path) -> Case:
 
 @case
 def narrative_wrong_type(tmp: Path) -> Case:
+    """Markdown bullets written as a YAML list: the message says how to write them."""
     return with_where(
         params(tmp, narrative="highlights:\n  - a list\n  - not text\n"),
-        "highlights",
-        "expected text",
+        "key 'highlights'",
+        "expected text, found a list: for markdown bullets write 'highlights: |' and the '- '",
+    )
+
+
+@case
+def narrative_yes_read_as_yes_or_no(tmp: Path) -> Case:
+    """YAML reads an unquoted ``yes`` as a flag: the value is shown as YAML writes it, not
+    as Python's ``True``, with the cure."""
+    built = with_where(
+        params(tmp, narrative="highlights: yes\n"),
+        "key 'highlights': value 'true'",
+        "YAML reads an unquoted yes, no, true, false, on or off as yes-or-no; put the text in",
+    )
+    built.absent = ("True",)
+    return built
+
+
+@case
+def narrative_date_read_as_date(tmp: Path) -> Case:
+    built = with_where(
+        params(tmp, narrative="next_steps: 2022-01-31\n"),
+        "key 'next_steps': value '2022-01-31'",
+        "YAML reads it as a date; put the text in quotes",
+    )
+    built.absent = ("datetime",)
+    return built
+
+
+@case
+def narrative_colon_inside_text(tmp: Path) -> Case:
+    """The YAML error analysts meet most: ``: `` inside unquoted text."""
+    return with_where(
+        params(tmp, narrative="next_steps: fine\nhighlights: Note: the training moved\n"),
+        "AL.yaml, line 2",
+        "mapping values are not allowed here (a ': ' inside text): put the text in quotes",
+    )
+
+
+@case
+def narrative_indented_with_a_tab(tmp: Path) -> Case:
+    return with_where(
+        params(tmp, narrative="highlights: |\n\tIndented with a tab\n"),
+        "AL.yaml, line 2",
+        "indent with spaces, not tabs",
     )
 
 

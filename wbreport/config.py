@@ -193,17 +193,60 @@ def _read_yaml(path: Path) -> tuple[Any, list[Problem]]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
-        return None, [
-            _problem(str(path), row, None, None, f"invalid YAML: {getattr(exc, 'problem', exc)}")
-        ]
+        problem = str(getattr(exc, "problem", exc))
+        cure = next((c for start, c in _YAML_CURES.items() if problem.startswith(start)), "")
+        return None, [_problem(str(path), row, None, None, f"invalid YAML: {problem}{cure}")]
 
+
+#: What to do about the YAML errors analysts make most, by the start of PyYAML's words.
+_YAML_CURES = {
+    # "highlights: Note: the training …": a colon and a space inside unquoted text
+    "mapping values are not allowed here": (
+        " (a ': ' inside text): put the text in quotes, or write 'key: |' and the text"
+        " indented under it"
+    ),
+    "found character '\\t' that cannot start any token": ": indent with spaces, not tabs",
+}
 
 _MISSING = object()  # a value refused (its problem recorded): the default stays
 
 
+def _shown(value: Any) -> str:
+    """``value`` as YAML writes it (``true``, ``2021-01-01``: near what the file says, not
+    Python's ``True`` or ``datetime.date(…)``), at most 60 characters. Lists and mappings
+    are shown the short way of :mod:`reprlib` (an alias bomb is never written out whole)."""
+    if isinstance(value, bool | int | float | dt.date) or value is None:
+        text = yaml.safe_dump(value, default_flow_style=True).removesuffix("...\n").strip()
+    else:
+        text = reprlib.repr(value)
+    return text[:60]
+
+
+def _not_text(value: Any, name: str) -> str:
+    """Why ``value`` is no text, and how to write it so that YAML reads text."""
+    key = name.rsplit(".", 1)[-1]
+    if isinstance(value, list):
+        return (
+            f"expected text, found a list: for markdown bullets write '{key}: |' and the"
+            " '- ' lines indented under it"
+        )
+    if isinstance(value, dict):
+        return (
+            f"expected text, found 'key: value' lines: write '{key}: |' and the text"
+            " indented under it"
+        )
+    if isinstance(value, bool):
+        read_as = "an unquoted yes, no, true, false, on or off as yes-or-no"
+    elif isinstance(value, dt.date):
+        read_as = "it as a date"
+    else:
+        read_as = "it as a number"
+    return f"expected text: YAML reads {read_as}; put the text in quotes"
+
+
 def _setting_problem(source: str, name: str | None, value: Any, allowed: str) -> Problem:
     """A problem with the setting ``name``, its value shown short (at most 60 characters)."""
-    return _problem(source, None, name, reprlib.repr(value)[:60], allowed)
+    return _problem(source, None, name, _shown(value), allowed)
 
 
 def _scalar_reader(default: Any) -> Any:
@@ -216,12 +259,12 @@ def _scalar_reader(default: Any) -> Any:
         value = "" if value is None else value
         if isinstance(value, str) and len(value) <= MAX_TEXT_CHARS:
             return value
-        allowed = "expected text" if not isinstance(value, str) else "text too long"
-        problems.append(
-            _setting_problem(
-                source, name, value, f"{allowed} (of at most {MAX_TEXT_CHARS:,} characters)"
-            )
+        allowed = (
+            _not_text(value, name)
+            if not isinstance(value, str)
+            else f"text too long (of at most {MAX_TEXT_CHARS:,} characters)"
         )
+        problems.append(_setting_problem(source, name, value, allowed))
         return _MISSING
 
     def number(value: Any, source: str, name: str, problems: list[Problem]) -> Any:
