@@ -356,6 +356,21 @@ def test_hostile_fragment_is_sanitised_in_the_export(prepared: Prepared) -> None
     assert "onclick" not in html and "<script" not in html and "javascript:" not in html
 
 
+def test_a_narrative_image_shows_its_words_and_loads_nothing() -> None:
+    """The sanitiser drops an image whole: the words of its alt text were lost silently."""
+    from wbreport.fragments import markdown
+
+    html = str(
+        markdown(
+            "Our ![new *regional* <b>logo</b>](https://example.org/logo.png) and"
+            " [![badge](b.png)](https://example.org/) here"
+        )
+    )
+    assert soup(html).get_text().strip() == "Our new regional <b>logo</b> and badge here"
+    assert "<img" not in html and "logo.png" not in html and "b.png" not in html
+    assert '<a href="https://example.org/"' in html
+
+
 def test_footer_names_source_and_fingerprint(prepared: Prepared) -> None:
     when = datetime(2021, 1, 2, 3, 4, tzinfo=UTC)
     text = soup(report_of(prepared, "AL").footer(when)).get_text()

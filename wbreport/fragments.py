@@ -93,12 +93,19 @@ def markdown(text: str, heading_shift: int = 2) -> Markup:
 
     Narrative sits under a report section's ``h2``: its headings are shifted down by
     ``heading_shift`` (``#`` becomes ``h3``), so the report keeps one ``h1`` and no level
-    is skipped.
+    is skipped. An image is shown as its alt text: a report loads nothing from outside and
+    has no pictures of the analyst's, and the sanitiser would drop the whole image, words
+    and all.
     """
     tokens = _MARKDOWN.parse(text or "")
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(int(token.tag[1]) + heading_shift, 6)}"
+        for child in token.children or []:
+            if child.type == "image":
+                alt = _MARKDOWN.renderer.renderInlineAsText(child.children or [], {}, {})
+                child.type, child.tag, child.attrs = "text", "", {}
+                child.content, child.children = alt, None
     return Markup(sanitize(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {})))
 
 
