@@ -139,22 +139,6 @@ def handmade_package(make_package: Callable[..., Path]) -> Path:
     )
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """Compile wbreport and the test helpers once, before any test. The suite starts well
-    over a thousand Python processes (runners, kernels, helpers); where
-    PYTHONDONTWRITEBYTECODE is set, as on this project's CI image, none of them writes
-    bytecode, so each compiled every wbreport module it imports from source again (about
-    0.1 s of CPU apiece, measured with ``python -m wbreport validate``)."""
-    if hasattr(session.config, "workerinput"):
-        return  # an xdist worker: the controller has compiled
-    import compileall
-
-    import wbreport
-
-    for package in (Path(wbreport.__file__).parent, Path(__file__).parent):
-        compileall.compile_dir(package, quiet=1)
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The longest tests first: with two workers, a suite that ended on one of them would
     leave the other worker idle for minutes."""
