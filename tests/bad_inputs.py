@@ -606,8 +606,9 @@ def params(tmp: Path, defaults: str | None = None, narrative: bytes | str | None
     return Case(sample_data_path(), folder, "2021Q4", where)
 
 
-def with_where(built: Case, *more: str) -> Case:
+def with_where(built: Case, *more: str, absent: tuple[str, ...] = ()) -> Case:
     built.where = (*built.where, *more)
+    built.absent = (*built.absent, *absent)
     return built
 
 
@@ -707,24 +708,22 @@ def narrative_wrong_type(tmp: Path) -> Case:
 def narrative_yes_read_as_yes_or_no(tmp: Path) -> Case:
     """YAML reads an unquoted ``yes`` as a flag: the value is shown as YAML writes it, not
     as Python's ``True``, with the cure."""
-    built = with_where(
+    return with_where(
         params(tmp, narrative="highlights: yes\n"),
         "key 'highlights': value 'true'",
         "YAML reads an unquoted yes, no, true, false, on or off as yes-or-no; put the text in",
+        absent=("True",),
     )
-    built.absent = ("True",)
-    return built
 
 
 @case
 def narrative_date_read_as_date(tmp: Path) -> Case:
-    built = with_where(
+    return with_where(
         params(tmp, narrative="next_steps: 2022-01-31\n"),
         "key 'next_steps': value '2022-01-31'",
         "YAML reads it as a date; put the text in quotes",
+        absent=("datetime",),
     )
-    built.absent = ("datetime",)
-    return built
 
 
 @case
