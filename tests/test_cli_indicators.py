@@ -151,3 +151,14 @@ def test_indicators_take_one_period_and_say_so(folder: Path, period: str, says: 
     result = runner.invoke(app, ["indicators", "--data", str(folder), "--period", period])
     assert result.exit_code == 2
     assert result.stderr.strip() == f"error: invalid period {period!r}: {says}"
+
+
+@pytest.mark.parametrize(
+    "command", ["run", "validate", "indicators", "demo-data", "template", "init"]
+)
+def test_help_speaks_to_users_not_to_the_spec(command: str) -> None:
+    """Users have ``--help`` and the docs, not the product contract: ``--suppress`` said
+    "disclosure control (SPEC §8)"."""
+    result = runner.invoke(app, [command, "--help"], terminal_width=200)
+    assert result.exit_code == 0 and "Usage" in result.stdout
+    assert "SPEC" not in result.stdout and "§" not in result.stdout

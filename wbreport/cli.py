@@ -169,8 +169,9 @@ def indicators(
         bool,
         typer.Option(
             "--suppress",
-            help="Apply disclosure control (SPEC §8) as published files do; "
-            "default: raw values for the analyst.",
+            help="Leave out evaluation figures resting on fewer respondents than "
+            "min_respondents of defaults.yaml, as published files do; default: raw values "
+            "for the analyst.",
         ),
     ] = False,
 ) -> None:
