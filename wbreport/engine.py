@@ -138,13 +138,11 @@ def display_cut_output(languages: Sequence[str]) -> tuple[dict[str, Any], dict[s
     return _note_bundle(display_cut_note(first)), metadata
 
 
-def _cut(
-    msg: dict[str, Any], room: int, display: tuple[dict[str, Any], dict[str, Any]]
-) -> list[dict[str, Any]]:
+def _cut(msg: dict[str, Any], room: int, languages: Sequence[str]) -> list[dict[str, Any]]:
     """The messages that stand for ``msg`` when only ``room`` characters are left: the
-    printed text up to there and a note, or, for a displayed result, the note ``display``
-    only (with text/html: the report shows HTML outputs only, and its reader must see that
-    something is missing, not a silent gap)."""
+    printed text up to there and a note, or, for a displayed result, a note only, in the
+    report's ``languages`` (with text/html: the report shows HTML outputs only, and its
+    reader must see that something is missing, not a silent gap)."""
     content = msg["content"]
     if msg["msg_type"] == "stream":
         note = CUT_NOTE.format(limit=MAX_STREAM_CHARS)
@@ -152,7 +150,7 @@ def _cut(
             {**msg, "content": {**content, "text": content.get("text", "")[:room]}},
             {**msg, "content": {"name": "stderr", "text": note}},
         ]
-    data, metadata = display
+    data, metadata = display_cut_output(languages)
     return [{**msg, "content": {**content, "data": data, "metadata": metadata}}]
 
 
@@ -188,8 +186,7 @@ def _capped_client() -> type:
                 self.kept[key] = used + size
                 return super().output(outs, msg, display_id, cell_index)
             self.kept[key] = limit + 1
-            display = display_cut_output(self.languages) if key[1] == "display" else ({}, {})
-            first, *rest = _cut(msg, limit - used, display)
+            first, *rest = _cut(msg, limit - used, self.languages)
             out = super().output(outs, first, display_id, cell_index)
             for more in rest:  # (a loop: super() takes no arguments in a comprehension)
                 super().output(outs, more, display_id, cell_index)
