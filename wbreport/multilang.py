@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import nbformat
 
-#: Output-metadata key of the other languages' outputs (as :mod:`wbreport.report.languages`).
+#: Output-metadata key of the other languages' outputs (:mod:`wbreport.report.languages`
+#: writes them, :func:`language_notebook` reads them).
 ALTERNATIVES = "wbreport/languages"
 
 

@@ -27,8 +27,8 @@ from typing import Any
 
 import pandas as pd
 
-#: Output-metadata key of the other languages' output bundles.
-ALTERNATIVES = "wbreport/languages"
+# The output-metadata key of the other languages' output bundles, as the runner reads it.
+from wbreport.multilang import ALTERNATIVES
 
 
 def mime_bundle(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
