@@ -14,10 +14,32 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperCommand, TyperGroup
 
 from wbreport.errors import Problem, UsageError, ValidationError, WbreportError, problem_fields
 
+
+def _bare_flags(params: list[Any]) -> list[Any]:
+    """No placeholder after a flag in --help: typer shows '<bool>' there, as if ``--force``
+    took a value (``--force true`` is refused)."""
+    for param in params:
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+    return params
+
+
+class _Command(TyperCommand):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _bare_flags(super().get_params(ctx))
+
+
+class _Group(TyperGroup):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _bare_flags(super().get_params(ctx))
+
+
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=True,
     help="Render the programme's periodic reports from a data package.",
@@ -39,7 +61,9 @@ T = TypeVar("T")
 DataOpt = Annotated[
     Path | None,
     typer.Option(
-        "--data", help="CSV folder, .xlsx workbook or SQLite file (default: built-in sample)."
+        "--data",
+        metavar="PATH",
+        help="CSV folder, .xlsx workbook or SQLite file (default: built-in sample).",
     ),
 ]
 
@@ -124,7 +148,7 @@ def _print_json(summary: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
 
 
-@app.command()
+@app.command(cls=_Command)
 def validate(
     data: DataOpt = None,
     as_json: Annotated[
@@ -153,17 +177,28 @@ def validate(
         out.print(f"  {name:<21} {count:>9,} rows")
 
 
-@app.command()
+@app.command(cls=_Command)
 def indicators(
     period: Annotated[
-        str, typer.Option("--period", help="Period, e.g. 2020Q4, 2020H2, 2020, 2020-11.")
+        str,
+        typer.Option(
+            "--period", metavar="PERIOD", help="Period, e.g. 2020Q4, 2020H2, 2020, 2020-11."
+        ),
     ],
     data: DataOpt = None,
-    partner: Annotated[str | None, typer.Option("--partner", help="One partner code.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.csv,
+    partner: Annotated[
+        str | None, typer.Option("--partner", metavar="CODE", help="One partner code.")
+    ] = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", metavar="csv|json|table", help="Output format.")
+    ] = Format.csv,
     params: Annotated[
         Path | None,
-        typer.Option("--params", help="Folder with defaults.yaml (default: ./params if any)."),
+        typer.Option(
+            "--params",
+            metavar="FOLDER",
+            help="Folder with defaults.yaml (default: ./params if any).",
+        ),
     ] = None,
     suppress: Annotated[
         bool,
@@ -276,42 +311,58 @@ class ConsoleReporter:
         self.progress.stop()
 
 
-@app.command()
+@app.command(cls=_Command)
 def run(
     data: DataOpt = None,
     period: Annotated[
         str | None,
         typer.Option(
             "--period",
+            metavar="PERIOD",
             help="Period or range FROM:TO (default: latest quarter with a delivered activity).",
         ),
     ] = None,
     partners: Annotated[
-        str | None, typer.Option("--partners", help="Codes, e.g. AL,RS,WB (default all).")
+        str | None,
+        typer.Option("--partners", metavar="CODES", help="Codes, e.g. AL,RS,WB (default all)."),
     ] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("outputs"),
+    out_dir: Annotated[Path, typer.Option("--out", metavar="FOLDER", help="Output folder.")] = Path(
+        "outputs"
+    ),
     jobs: Annotated[
         int,
         typer.Option(
-            "--jobs", min=0, show_default=False, help="Parallel kernels (default: CPU count)."
+            "--jobs",
+            metavar="N",
+            min=0,
+            show_default=False,
+            help="Parallel kernels (default: CPU count).",
         ),
     ] = 0,
-    executor: Annotated[str, typer.Option("--executor", help="local or dask.")] = "local",
+    executor: Annotated[
+        str, typer.Option("--executor", metavar="local|dask", help="local or dask.")
+    ] = "local",
     scheduler: Annotated[
-        str | None, typer.Option("--scheduler", help="dask scheduler address.")
+        str | None, typer.Option("--scheduler", metavar="ADDRESS", help="dask scheduler address.")
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Re-render unchanged reports too.")
     ] = False,
-    notebook: Annotated[Path | None, typer.Option("--notebook", help="Report notebook.")] = None,
+    notebook: Annotated[
+        Path | None, typer.Option("--notebook", metavar="FILE", help="Report notebook.")
+    ] = None,
     params: Annotated[
-        Path | None, typer.Option("--params", help="Folder with defaults.yaml and narratives.")
+        Path | None,
+        typer.Option(
+            "--params", metavar="FOLDER", help="Folder with defaults.yaml and narratives."
+        ),
     ] = None,
     param: Annotated[
         list[str] | None,
         typer.Option(
             "--param",
             "-p",
+            metavar="NAME=VALUE",
             help="Extra notebook parameter NAME=VALUE (must be declared in the notebook).",
         ),
     ] = None,
@@ -327,12 +378,18 @@ def run(
     ] = False,
     kinds: Annotated[
         str | None,
-        typer.Option("--kinds", help="Report kinds, e.g. programming,evaluation (default all)."),
+        typer.Option(
+            "--kinds",
+            metavar="KINDS",
+            help="Report kinds, e.g. programming,evaluation (default all).",
+        ),
     ] = None,
     lang: Annotated[
         str | None,
         typer.Option(
-            "--lang", help="Languages for every partner, e.g. en,sr-Cyrl (default: per partner)."
+            "--lang",
+            metavar="LANGS",
+            help="Languages for every partner, e.g. en,sr-Cyrl (default: per partner).",
         ),
     ] = None,
     as_json: Annotated[
@@ -430,20 +487,24 @@ def _partner_list(text: str | None) -> list[str]:
     return parse_partners(text)
 
 
-@app.command("demo-data")
+@app.command("demo-data", cls=_Command)
 def demo_data(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the CSV package into.")],
+    out_dir: Annotated[
+        Path, typer.Option("--out", metavar="FOLDER", help="Folder to write the CSV package into.")
+    ],
     scale: Annotated[
         int,
         typer.Option(
             "--scale",
+            metavar="N",
             min=1,
             max=10_000,  # 10 million rows: above, the files pass the 2 GiB per-file limit
             help="1 ≈ 1,000 participation rows (at most 10,000).",
         ),
     ] = 1,
     seed: Annotated[
-        int, typer.Option("--seed", min=0, help="Random seed ≥ 0 (same seed, same files).")
+        int,
+        typer.Option("--seed", metavar="N", min=0, help="Random seed ≥ 0 (same seed, same files)."),
     ] = 0,
     force: Annotated[
         bool, typer.Option("--force", help="Write into a folder that is not empty.")
@@ -466,9 +527,11 @@ def demo_data(
         out.print(f"wrote {path}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def template(
-    out_file: Annotated[Path, typer.Option("--out", help="Workbook to write, e.g. data.xlsx.")],
+    out_file: Annotated[
+        Path, typer.Option("--out", metavar="FILE", help="Workbook to write, e.g. data.xlsx.")
+    ],
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
     """Write an empty data-collection workbook (one sheet per table, drop-downs, instructions)."""
@@ -479,11 +542,13 @@ def template(
     err.print(f"fill it in, then check it with: wbreport validate --data {path}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def init(
     # Text, not Path: typer reads "" as the current folder, and an unset variable of a
     # script (`wbreport init "$DIR"`) must not fill the folder the script runs in.
-    folder: Annotated[str, typer.Argument(help="Project folder to create (empty or new).")],
+    folder: Annotated[
+        str, typer.Argument(metavar="FOLDER", help="Project folder to create (empty or new).")
+    ],
     force: Annotated[
         bool, typer.Option("--force", help="Write into a folder that is not empty.")
     ] = False,
