@@ -18,6 +18,7 @@ import pytest
 
 import wbreport.kernels
 import wbreport.pipeline
+from tests.conftest import built_once
 from tests.reporting import jobs_by_partner, read_manifest
 from wbreport.batch import RunOptions, default_params, plan_and_run
 from wbreport.project import sample_data_path
@@ -28,13 +29,31 @@ PERIOD = "2021Q4"
 PARTNERS = ["AL", "BA", "WB"]
 
 
+def _first_run(folder: Path) -> None:
+    """The sample's data and params, and a first run of PARTNERS over them."""
+    shutil.copytree(
+        sample_data_path(), folder / "data", ignore=shutil.ignore_patterns("*.md", "*.py")
+    )
+    shutil.copytree(default_params(), folder / "params")
+    first = run(_paths(folder))
+    assert set(statuses(first).values()) == {"ok"}
+
+
+def _paths(folder: Path) -> dict[str, Path]:
+    return {"data": folder / "data", "params": folder / "params", "out": folder / "out"}
+
+
 @pytest.fixture
-def project(tmp_path: Path) -> dict[str, Path]:
-    """Private copies of the data and params, and an output folder, for one test."""
-    data, params = tmp_path / "data", tmp_path / "params"
-    shutil.copytree(sample_data_path(), data, ignore=shutil.ignore_patterns("*.md", "*.py"))
-    shutil.copytree(default_params(), params)
-    return {"data": data, "params": params, "out": tmp_path / "out"}
+def project(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> dict[str, Path]:
+    """Private copies of the data, the params and the output folder of a first run of
+    PARTNERS (made once per session and copied: every test here starts after one)."""
+    shutil.copytree(
+        built_once(tmp_path_factory, "incremental-first-run", _first_run),
+        tmp_path,
+        symlinks=True,
+        dirs_exist_ok=True,
+    )
+    return _paths(tmp_path)
 
 
 def run(project: dict[str, Path], **options: object) -> Path:
@@ -62,7 +81,7 @@ def test_unchanged_rerun_skips_everything_without_a_kernel(
     project: dict[str, Path],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    first = run(project)
+    first = project["out"] / PERIOD
     assert set(statuses(first).values()) == {"ok"}
     before = {code: (first / f"{code}.html").read_bytes() for code in PARTNERS}
 
@@ -116,7 +135,7 @@ def _forbidden(*args: object, **kwargs: object) -> None:
 
 
 def test_changed_narrative_rerenders_only_that_report(project: dict[str, Path]) -> None:
-    first = run(project)
+    first = project["out"] / PERIOD
     old_index = (first / "index.html").read_text(encoding="utf-8")
     old_al = (first / "AL.html").read_bytes()
     narrative = project["params"] / PERIOD / "BA.yaml"
@@ -136,13 +155,12 @@ def test_changed_narrative_rerenders_only_that_report(project: dict[str, Path]) 
 
 
 def test_force_rerenders_everything(project: dict[str, Path]) -> None:
-    run(project)
     forced = run(project, force=True)
     assert statuses(forced) == dict.fromkeys(PARTNERS, "ok")
 
 
 def test_changed_data_rerenders_everything(project: dict[str, Path]) -> None:
-    first = run(project)
+    first = project["out"] / PERIOD
     fingerprint = read_manifest(first)["data"]["sha256"]
     activities = project["data"] / "activities.csv"
     text = activities.read_text(encoding="utf-8")
@@ -165,6 +183,7 @@ def test_force_starts_kernels_early_and_stops_them_when_the_run_is_refused(
 
     from wbreport.errors import ValidationError
 
+    published = (project["out"] / PERIOD).resolve()
     (project["data"] / "activities.csv").write_text("activity_id\nbroken\n", encoding="utf-8")
     with pytest.raises(ValidationError):
         run(project, force=True)
@@ -179,4 +198,4 @@ def test_force_starts_kernels_early_and_stops_them_when_the_run_is_refused(
             break
         time.sleep(0.1)
     assert kernels == []
-    assert not (project["out"] / PERIOD).exists()  # nothing published
+    assert (project["out"] / PERIOD).resolve() == published  # nothing published
