@@ -115,6 +115,10 @@ def add_row(folder: Path, table: str, values: dict[str, str], like: int = 2) -> 
     return folder
 
 
+# A cell that reading refused is named once, not again as an empty or invalid value.
+ONE_PROBLEM = "invalid input: 1 problem(s)"
+
+
 def bad_cell(table: str, row: int, column: str, value: str) -> Builder:
     """A case: one cell of the base package holds ``value``."""
 
@@ -384,7 +388,9 @@ def workbook_with_cell(tmp: Path, sheet: str, column: str, row: int, value: obje
 def xlsx_formula(tmp: Path) -> Case:
     path = workbook_with_cell(tmp, "participation", "participants", 3, "=SUM(1,2)")
     return Case(
-        path, where=("package.xlsx[participation]", "row 3", "column 'participants'", "formula")
+        path,
+        where=("package.xlsx[participation]", "row 3", "column 'participants'", "formula"),
+        absent=("a whole number",),  # the cell is named once, not as empty as well
     )
 
 
@@ -1020,7 +1026,8 @@ def long_cell_csv(tmp: Path) -> Case:
     """A cell above the 32,767 characters a spreadsheet cell can hold."""
     return Case(
         set_cell(base(tmp), "activities", 3, "title", "t" * 40_000),
-        where=("activities.csv", "row 3", "column 'title'", "32,767"),
+        # not "… non-empty text of at most 10,000 characters" as well
+        where=("activities.csv", "row 3", "column 'title'", "32,767", ONE_PROBLEM),
     )
 
 
@@ -1040,7 +1047,7 @@ def long_cell_sqlite(tmp: Path) -> Case:
     folder = set_cell(base(tmp), "tools", 3, "title", "g" * 40_000)
     return Case(
         to_sqlite(folder, tmp / "package.db"),
-        where=("package.db[tools]", "row 3", "column 'title'", "32,767"),
+        where=("package.db[tools]", "row 3", "column 'title'", "32,767", ONE_PROBLEM),
     )
 
 
@@ -1270,7 +1277,11 @@ def xlsx_error_value_in_text(tmp: Path) -> Case:
         sheet = book["activities"]
         cell = sheet.cell(row=3, column=column_of(sheet, "module"))
         cell.value, cell.data_type = "#REF!", "e"
-    return Case(path, where=("package.xlsx[activities]", "row 3", "column 'module'", "error value"))
+    return Case(
+        path,
+        where=("package.xlsx[activities]", "row 3", "column 'module'", "error value"),
+        absent=("a module is required",),
+    )
 
 
 def _stray_narrative(tmp: Path, name: str) -> Case:

@@ -175,8 +175,13 @@ def _share_activity_ids(pkg: RawPackage) -> None:
 
 
 def validate_raw(pkg: RawPackage) -> list[Problem]:
-    """Every problem of the package: reading, columns, values and cross-table rules."""
-    problems = list(pkg.problems)
+    """Every problem of the package: reading, columns, values and cross-table rules.
+
+    A cell that reading refused (a formula, an error value, a cell over the length limit)
+    is named once: the checks of its value, which reading left empty or cannot judge,
+    do not add a second problem on it.
+    """
+    problems: list[Problem] = []
     valid: Valids = {}
     tables: Tables = {}
     _share_activity_ids(pkg)
@@ -193,6 +198,8 @@ def validate_raw(pkg: RawPackage) -> list[Problem]:
     for name, rule in RULES.items():
         if name in tables:
             problems += rule(tables[name], valid[name], tables, valid)
+    refused = {(p.source, p.row, p.column) for p in pkg.problems if p.row and p.column}
+    problems = [*pkg.problems, *(p for p in problems if (p.source, p.row, p.column) not in refused)]
     order = {t.name: i for i, t in enumerate(TABLES)}
     return sorted(
         problems,
