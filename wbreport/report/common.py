@@ -282,8 +282,10 @@ def key_figures(
     names = names or tuple(i.name for i in registry.selected(group="programming", key_figure=True))
     previous = ctx.period.shift(-1)
     rows = [_key_row(ctx, name, previous, show_n) for name in names]
-    since = t("Since {period}", period=t.period(previous)) if previous else "–"
-    headers = [t("Indicator"), t("Value"), since]
+    # The column holds the previous period's value with an arrow: a header "Since Q3"
+    # made "↑ 11" read as eleven more.
+    before = t("Previous period, {period}", period=t.period(previous)) if previous else "–"
+    headers = [t("Indicator"), t("Value"), before]
     headers += [t("Respondents (n)")] if show_n else []
     headers += [t("Baseline"), t("Target"), t("Achievement"), t("Status")]
     numeric = tuple(range(1, len(headers) - 1))
