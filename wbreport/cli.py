@@ -12,34 +12,13 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
-from rich.console import Console
 from rich.markup import escape
-from typer.core import TyperCommand, TyperGroup
 
 from wbreport.errors import Problem, UsageError, ValidationError, WbreportError, problem_fields
-
-
-def _bare_flags(params: list[Any]) -> list[Any]:
-    """No placeholder after a flag in --help: typer shows '<bool>' there, as if ``--force``
-    took a value (``--force true`` is refused)."""
-    for param in params:
-        if getattr(param, "is_flag", False):
-            param.metavar = ""
-    return params
-
-
-class _Command(TyperCommand):
-    def get_params(self, ctx: Any) -> list[Any]:
-        return _bare_flags(super().get_params(ctx))
-
-
-class _Group(TyperGroup):
-    def get_params(self, ctx: Any) -> list[Any]:
-        return _bare_flags(super().get_params(ctx))
-
+from wbreport.terminal import Command, ConsoleReporter, Group, console, err, out
 
 app = typer.Typer(
-    cls=_Group,
+    cls=Group,
     add_completion=False,
     no_args_is_help=True,
     help="Render the programme's periodic reports from a data package.",
@@ -47,15 +26,6 @@ app = typer.Typer(
 )
 
 
-def _console(stderr: bool = False, width: int | None = None) -> Console:
-    """The commands' console. Markup is off unless a line asks for it, and then every text
-    from outside (paths, data, a failed report's error) goes through escape(): "[/bold]" in
-    an error message raised MarkupError and ended the run with a traceback."""
-    return Console(stderr=stderr, width=width, highlight=False, soft_wrap=True, markup=False)
-
-
-out = _console()
-err = _console(stderr=True)
 T = TypeVar("T")
 
 DataOpt = Annotated[
@@ -148,7 +118,7 @@ def _print_json(summary: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
 
 
-@app.command(cls=_Command)
+@app.command(cls=Command)
 def validate(
     data: DataOpt = None,
     as_json: Annotated[
@@ -177,7 +147,7 @@ def validate(
         out.print(f"  {name:<21} {count:>9,} rows")
 
 
-@app.command(cls=_Command)
+@app.command(cls=Command)
 def indicators(
     period: Annotated[
         str,
@@ -248,70 +218,10 @@ def indicators(
         # Never narrower than the figures: a narrow terminal (or 80 columns in a pipe) made
         # rich cut numbers to "…"; a wide table wraps in the terminal instead.
         natural = out.measure(grid, options=out.options.update(max_width=10_000)).maximum
-        _console(width=max(out.width, natural)).print(grid)
+        console(width=max(out.width, natural)).print(grid)
 
 
-class ConsoleReporter:
-    """Progress per report: a live bar on a terminal, one line per report always."""
-
-    def __init__(self) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        self.progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        )
-        self.task: Any = None
-
-    def message(self, text: str) -> None:
-        err.print(f"[dim]{escape(text)}[/]", markup=True)
-
-    def planned(self, jobs: list[Any], skipped: list[Any]) -> None:
-        for result in skipped:  # (reports not asked for are carried over silently)
-            if result.status.value == "skipped":
-                err.print(
-                    f"  [dim]- {escape(f'{result.stem} {result.period}')}  skipped (unchanged)[/]",
-                    markup=True,
-                )
-        if jobs:
-            self.progress.start()
-            self.task = self.progress.add_task("rendering reports", total=len(jobs))
-
-    def started(self, job: Any) -> None:
-        if self.task is not None:
-            self.progress.update(self.task, description=f"rendering {job.name}")
-
-    def finished(self, job: Any, result: Any) -> None:
-        ok = result.status.value == "ok"
-        mark = "[green]✓[/]" if ok else "[red]✗[/]"
-        detail = (
-            "" if ok else f"  {result.error}" + (f" (cell {result.cell})" if result.cell else "")
-        )
-        err.print(
-            f"  {mark} {escape(f'{job.name}  {result.status.value}')}  {result.seconds:.1f} s"
-            + escape(detail),
-            highlight=False,
-            markup=True,
-        )
-        if self.task is not None:
-            self.progress.advance(self.task)
-
-    def close(self) -> None:
-        self.progress.stop()
-
-
-@app.command(cls=_Command)
+@app.command(cls=Command)
 def run(
     data: DataOpt = None,
     period: Annotated[
@@ -487,7 +397,7 @@ def _partner_list(text: str | None) -> list[str]:
     return parse_partners(text)
 
 
-@app.command("demo-data", cls=_Command)
+@app.command("demo-data", cls=Command)
 def demo_data(
     out_dir: Annotated[
         Path, typer.Option("--out", metavar="FOLDER", help="Folder to write the CSV package into.")
@@ -527,7 +437,7 @@ def demo_data(
         out.print(f"wrote {path}")
 
 
-@app.command(cls=_Command)
+@app.command(cls=Command)
 def template(
     out_file: Annotated[
         Path, typer.Option("--out", metavar="FILE", help="Workbook to write, e.g. data.xlsx.")
@@ -542,7 +452,7 @@ def template(
     err.print(f"fill it in, then check it with: wbreport validate --data {path}")
 
 
-@app.command(cls=_Command)
+@app.command(cls=Command)
 def init(
     # Text, not Path: typer reads "" as the current folder, and an unset variable of a
     # script (`wbreport init "$DIR"`) must not fill the folder the script runs in.
