@@ -183,3 +183,14 @@ def test_help_shows_no_python_type_and_no_value_after_a_flag(command: list[str])
         words = line.strip("│ *").split()
         if words[0] in flags:  # the help text follows the flag directly
             assert words[1][0].isupper(), line
+
+
+def test_version_is_the_installed_one() -> None:
+    """``wbreport --version`` for a bug report or a scheduler's log: the version pip installed
+    (``wbreport.__version__`` and the package metadata agree)."""
+    from importlib.metadata import version
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"wbreport {version('wbreport')}\n"
+    assert runner.invoke(app, ["--version", "run", "--period", "nonsense"]).exit_code == 0

@@ -26,6 +26,29 @@ app = typer.Typer(
 )
 
 
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from wbreport import __version__
+
+        out.print(f"wbreport {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            is_eager=True,
+            callback=_print_version,
+            help="Print wbreport's version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Options of wbreport itself, before the command."""
+
+
 T = TypeVar("T")
 
 DataOpt = Annotated[
