@@ -1295,6 +1295,19 @@ def _stray_narrative(tmp: Path, name: str) -> Case:
 CASES["narrative_yml_extension"] = lambda tmp: _stray_narrative(tmp, "AL.yml")
 CASES["narrative_lower_case_code"] = lambda tmp: _stray_narrative(tmp, "al.yaml")
 CASES["narrative_unknown_kind"] = lambda tmp: _stray_narrative(tmp, "AL.evalution.yaml")
+# A language's own narrative is AL.sq.yaml (the page's stem); no report is in "xx" or "SQ".
+CASES["narrative_unknown_language"] = lambda tmp: _stray_narrative(tmp, "AL.xx.yaml")
+CASES["narrative_language_in_capitals"] = lambda tmp: _stray_narrative(tmp, "AL.SQ.yaml")
+
+
+@case
+def narrative_of_a_language_unknown_key(tmp: Path) -> Case:
+    """The Albanian page's own narrative is checked as the shared one is."""
+    built = params(tmp, narrative="highlights: Trainings resumed.\n")
+    assert built.params is not None
+    (built.params / "2021Q4" / "AL.sq.yaml").write_text("highlihgts: Trajnimet rifilluan.\n")
+    built.where = ("AL.sq.yaml", "key 'highlihgts'", "unknown key")
+    return built
 
 
 @case

@@ -252,11 +252,21 @@ def test_skip_unchanged_per_kind_and_language(project: Path, tmp_path: Path) -> 
         "RS.brief.html": "ok",
         "RS.brief.sr-Latn.html": "ok",
     }
+    # RS's Serbian page's own narrative changes that page's key only
+    (project / "params" / PERIOD / f"RS.{BRIEF}.sr-Latn.yaml").write_text(
+        "highlights: novo\n", encoding="utf-8"
+    )
+    assert statuses() == {
+        "AL.brief.html": "skipped",
+        "AL.brief.sq.html": "skipped",
+        "RS.brief.html": "skipped",
+        "RS.brief.sr-Latn.html": "ok",
+    }
     # another language for RS only: rendered; the others are carried over as they were
     options.partners, options.languages = ["RS"], ["sr-Cyrl"]
     after = statuses()
     assert after["RS.brief.sr-Cyrl.html"] == "ok"
-    assert after["AL.brief.sq.html"] == "skipped" and after["RS.brief.html"] == "ok"
+    assert after["AL.brief.sq.html"] == "skipped" and after["RS.brief.html"] == "skipped"
     folder = tmp_path / "out" / PERIOD
     assert {p.name for p in folder.glob("*.html")} >= {
         "AL.brief.html", "AL.brief.sq.html", "RS.brief.html", "RS.brief.sr-Latn.html",

@@ -374,6 +374,33 @@ def test_a_narrative_image_shows_its_words_and_loads_nothing() -> None:
     assert '<a href="https://example.org/"' in html
 
 
+def test_a_language_has_its_own_narrative_and_keeps_the_shared_one_for_the_rest(
+    prepared: Prepared, tmp_path: Path
+) -> None:
+    """The Albanian page showed the English highlights: ``AL.sq.yaml`` is the Albanian
+    page's own narrative; a field it leaves out or empty comes from ``AL.yaml``."""
+    folder = tmp_path / PERIOD
+    folder.mkdir()
+    (folder / "AL.yaml").write_text(
+        "highlights: Training resumed.\nnext_steps: Plan the cascade.\n", encoding="utf-8"
+    )
+    (folder / "AL.sq.yaml").write_text("highlights: Trajnimi rifilloi.\n", encoding="utf-8")
+    (folder / "AL.evaluation.bs.yaml").write_text("next_steps: Drugi krug.\n", encoding="utf-8")
+
+    def narrative(lang: str) -> tuple[str, str]:
+        report = report_of(prepared, "AL", lang, params_dir=str(tmp_path))
+        texts = (report.highlights(), report.next_steps())
+        return soup(texts[0]).get_text().strip(), soup(texts[1]).get_text().strip()
+
+    assert narrative("en") == ("Training resumed.", "Plan the cascade.")
+    assert narrative("sq") == ("Trajnimi rifilloi.", "Plan the cascade.")
+    assert narrative("mk") == ("Training resumed.", "Plan the cascade.")  # none of its own
+    evaluation = open_report(
+        "AL", PERIOD, prepared=prepared, lang="bs", params_dir=str(tmp_path), kind="evaluation"
+    )
+    assert "Drugi krug." in str(evaluation.next_steps())
+
+
 def test_footer_names_source_and_fingerprint(prepared: Prepared) -> None:
     when = datetime(2021, 1, 2, 3, 4, tzinfo=UTC)
     text = soup(report_of(prepared, "AL").footer(when)).get_text()

@@ -515,6 +515,21 @@ def narrative_path(params_dir: Path, period: str, code: str) -> Path:
     return params_dir / period / f"{code}.yaml"
 
 
+def load_report_narrative(
+    params_dir: Path | None, period: str, stems: tuple[str, ...]
+) -> Narrative:
+    """The narrative of one report from its files (:func:`wbreport.naming.narrative_stems`):
+    each field from the first file that fills it, so a language's file may translate the
+    highlights alone and keep the shared next steps."""
+    loaded = [load_narrative(params_dir, period, stem) for stem in stems]
+    return Narrative(
+        **{
+            name: next((text for n in loaded if (text := getattr(n, name)).strip()), "")
+            for name in (f.name for f in fields(Narrative))
+        }
+    )
+
+
 def load_narrative(params_dir: Path | None, period: str, code: str) -> Narrative:
     """The analyst narrative for one report; empty when no file exists."""
     if params_dir is None:

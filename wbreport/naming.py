@@ -2,7 +2,8 @@
 
 English programming reports are ``<CODE>.html``; another kind adds ``.<kind>``, another
 language adds ``.<lang>``: ``<CODE>.<kind>.<lang>.html``. Executed notebooks, logs, PDFs
-and narratives (``params/<period>/<CODE>.<kind>.yaml``) follow the same stem.
+and narratives (``params/<period>/<CODE>.<kind>.<lang>.yaml``, falling back to the
+``<CODE>.<kind>.yaml`` a report's languages share) follow the same stem.
 """
 
 from __future__ import annotations
@@ -33,8 +34,24 @@ def index_file(lang: str = ENGLISH) -> str:
 
 
 def narrative_stem(code: str, kind: str = PROGRAMMING) -> str:
-    """Narratives are per partner and kind (shared by the report's languages)."""
+    """The narrative a report's languages share: per partner and kind."""
     return code if kind == PROGRAMMING else f"{code}.{kind}"
 
 
-__all__ = ["ENGLISH", "PROGRAMMING", "index_file", "narrative_stem", "report_file", "report_stem"]
+def narrative_stems(code: str, kind: str = PROGRAMMING, lang: str = ENGLISH) -> tuple[str, ...]:
+    """The narrative files one report reads, the first that fills a field wins: in a
+    language other than English the page's own (``AL.sq``, ``AL.evaluation.sq``: the
+    report's stem), then the one its languages share (``AL``, ``AL.evaluation``)."""
+    shared = narrative_stem(code, kind)
+    return (shared,) if lang == ENGLISH else (report_stem(code, kind, lang), shared)
+
+
+__all__ = [
+    "ENGLISH",
+    "PROGRAMMING",
+    "index_file",
+    "narrative_stem",
+    "narrative_stems",
+    "report_file",
+    "report_stem",
+]

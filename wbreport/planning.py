@@ -16,7 +16,7 @@ from wbreport.errors import UsageError
 from wbreport.i18n import translator
 from wbreport.jobs import Job, JobResult, Status, job_key
 from wbreport.manifest import jobs_of, read_manifest, result_from
-from wbreport.naming import ENGLISH, PROGRAMMING, narrative_stem
+from wbreport.naming import ENGLISH, PROGRAMMING, narrative_stem, narrative_stems
 from wbreport.options import MAX_PERIODS, ReportKey, RunOptions, project_dir
 from wbreport.parameters import (
     INJECTED,
@@ -228,13 +228,13 @@ class Planner:
     fingerprint: dict[str, str]
     data_path: Path | None
 
-    def narrative(self, period: str, code: str, kind: str) -> Path:
-        """``params/<period>/<CODE>.yaml`` (programming) or ``<CODE>.<kind>.yaml``."""
-        return self.params_dir / period / f"{narrative_stem(code, kind)}.yaml"
+    def narratives(self, period: str, code: str, kind: str, lang: str) -> list[Path]:
+        """The narrative files one report reads: ``params/<period>/<CODE>.yaml``
+        (``<CODE>.<kind>.yaml``), and before it the language's own (``<CODE>.sq.yaml``)."""
+        return [self.params_dir / period / f"{s}.yaml" for s in narrative_stems(code, kind, lang)]
 
     def check_narratives(self, periods: list[str]) -> None:
         """Every narrative this run reads is valid YAML with known keys (exit 2 otherwise)."""
-        from wbreport.config import load_narrative
         from wbreport.errors import ValidationError
 
         problems = self._stray_period_folders()
@@ -242,10 +242,11 @@ class Planner:
             problems += self._stray_narratives(period)
             for code in self.options.partners:
                 for kind in self.kinds:
-                    try:
-                        load_narrative(self.params_dir, period, narrative_stem(code, kind.name))
-                    except ValidationError as exc:
-                        problems += exc.problems
+                    for lang in languages_for(code, kind, self.settings, self.options):
+                        for stem in narrative_stems(code, kind.name, lang)[:-1]:
+                            problems += _narrative_problems(self.params_dir, period, stem)
+                    stem = narrative_stem(code, kind.name)
+                    problems += _narrative_problems(self.params_dir, period, stem)
         if problems:
             raise ValidationError(problems)
 
@@ -299,9 +300,11 @@ class Planner:
         except OSError:
             return []
         known = {
-            f"{narrative_stem(code, kind)}.yaml"
+            f"{stem}.yaml"
             for code in ALL_CODES
             for kind in self.settings.reports
+            for lang in known_languages()
+            for stem in narrative_stems(code, kind, lang)
         }
         return [
             Problem(
@@ -310,8 +313,10 @@ class Planner:
                 None,
                 None,
                 "no report reads this file: a narrative is named <CODE>.yaml or "
-                f"<CODE>.<kind>.yaml (CODE one of {', '.join(ALL_CODES)}; kinds: "
-                f"{', '.join(self.settings.reports)})",
+                "<CODE>.<kind>.yaml, or <CODE>.<lang>.yaml and <CODE>.<kind>.<lang>.yaml for "
+                f"one language (CODE one of {', '.join(ALL_CODES)}; kinds: "
+                f"{', '.join(self.settings.reports)}; languages: "
+                f"{', '.join(lang for lang in known_languages() if lang != ENGLISH)})",
             )
             for name in names
             if _is_yaml(name) and name not in known
@@ -324,7 +329,7 @@ class Planner:
             json.dumps(self.fingerprint, sort_keys=True),
             kind.notebook.read_bytes(),
             file_bytes(self.params_dir / "defaults.yaml"),
-            file_bytes(self.narrative(period, code, kind.name)),
+            *(file_bytes(path) for path in self.narratives(period, code, kind.name, lang)),
             period,
             code,
             kind.name,
@@ -433,3 +438,15 @@ __all__ = [
     "resolve_kinds",
     "source_hash",
 ]
+
+
+def _narrative_problems(params_dir: Path, period: str, stem: str) -> list[Any]:
+    """What is wrong with the narrative ``params/<period>/<stem>.yaml`` (none if absent)."""
+    from wbreport.config import load_narrative
+    from wbreport.errors import ValidationError
+
+    try:
+        load_narrative(params_dir, period, stem)
+    except ValidationError as exc:
+        return exc.problems
+    return []

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from wbreport import charts
-from wbreport.config import Narrative, load_narrative, load_settings
+from wbreport.config import Narrative, load_report_narrative, load_settings
 from wbreport.fragments import Fragment
 from wbreport.framework import custom_indicators
 from wbreport.indicators import as_period, default_period
@@ -38,12 +38,10 @@ from wbreport.wording import Text, translator
 _load_prepared = load_prepared  # the name the evaluation report imports
 
 
-def _narrative(params: Path | None, period: str, code: str, kind: str) -> Narrative:
-    if kind == PROGRAMMING:
-        return load_narrative(params, period, code)
-    from wbreport.naming import narrative_stem
+def _narrative(params: Path | None, period: str, code: str, kind: str, lang: str) -> Narrative:
+    from wbreport.naming import narrative_stems
 
-    return load_narrative(params, period, narrative_stem(code, kind))
+    return load_report_narrative(params, period, narrative_stems(code, kind, lang))
 
 
 def open_context(
@@ -66,7 +64,7 @@ def open_context(
         settings = load_settings(params if params and params.is_dir() else None)
         run = Prepared(load_package(data), settings)
     p = as_period(period) if period else default_period(run.package)
-    narrative = _narrative(params, p.label, code, kind)
+    narrative = _narrative(params, p.label, code, kind, lang)
     text = Text(translator(lang), custom_indicators(run.package))
     return Context(code, p, run, narrative, text, kind=kind, is_sample=data is None)
 
@@ -123,7 +121,8 @@ def open_report(
     data
         A data package path; ``None`` for the illustrative sample.
     params_dir
-        Folder of ``defaults.yaml`` and the ``<period>/<CODE>.yaml`` narratives.
+        Folder of ``defaults.yaml`` and the ``<period>/<CODE>.yaml`` narratives (and
+        ``<CODE>.<lang>.yaml`` for one language).
     prepared
         The file (or object) of a run's :class:`Prepared` data, set by ``wbreport run``.
     lang
