@@ -388,6 +388,9 @@ def test_a_cell_printing_or_showing_without_end_keeps_a_bounded_output(tmp_path:
         f"display(HTML('<p>row</p>' * {MAX_DISPLAY_CHARS // 10 + 1}))\n"
         "display(HTML('<p>after the cut</p>'))",
         "HTML('<p>the next cell shows</p>')",
+        # an update of a display id reaches its outputs without nbclient's ``output``
+        "shown = display(HTML('<p>before the update</p>'), display_id=True)\n"
+        f"shown.update(HTML('<p>updated</p>' * {MAX_DISPLAY_CHARS // 14 + 1}))",
     ]
     notebook = notebook_with_cell(tmp_path / "nb", "pass")
     nb = nbformat.read(notebook, as_version=4)
@@ -409,16 +412,18 @@ def test_a_cell_printing_or_showing_without_end_keeps_a_bounded_output(tmp_path:
     assert cut.startswith("[wbreport: this cell's output is larger than 5,000,000 characters")
     assert [o["data"]["text/plain"] for o in outputs[cells[2]]] == [cut]
     assert outputs[cells[3]][0]["data"]["text/html"] == "<p>the next cell shows</p>"
+    assert [o["data"]["text/plain"] for o in outputs[cells[4]]] == [cut]
     log = (folder / "logs" / "AL.log").read_text(encoding="utf-8")
     assert note in log and "a short line" in log and "not kept either" not in log
     assert len(log) < MAX_STREAM_CHARS + 10_000
     page = (folder / "AL.html").read_text(encoding="utf-8")
     assert cut in page and "the next cell shows" in page and "after the cut" not in page
+    assert page.count(cut) == 2 and "updated" not in page and "before the update" not in page
     assert len(page) < 1_000_000
     albanian = unescape((folder / "AL.sq.html").read_text(encoding="utf-8"))
     cut_sq = display_cut_note("sq")
     assert cut_sq.startswith("[wbreport: rezultati i kësaj qelize është më i madh se 5")
-    assert cut_sq in albanian and cut not in albanian
+    assert albanian.count(cut_sq) == 2 and cut not in albanian
     assert "the next cell shows" in albanian and len(albanian) < 1_000_000
 
 

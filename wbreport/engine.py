@@ -98,8 +98,12 @@ DISPLAY_CUT_NOTE = N_(
     "[wbreport: this cell's output is larger than {limit} characters and is not shown:"
     " show fewer rows or a summary]"
 )
-# (nbclient applies update_display_data itself, without calling ``output``: not capped)
 _DISPLAYED = ("display_data", "execute_result")
+#: Messages nbclient applies to every output of their display id without calling ``output``
+#: (``display(..., display_id=True)`` then ``handle.update(...)``): one larger than the
+#: limit becomes the note before it reaches them. Updates replace what they update, so
+#: they are not added to the cell's count.
+_UPDATING = (*_DISPLAYED, "update_display_data")
 
 
 def _display_chars(content: dict[str, Any]) -> int:
@@ -159,7 +163,7 @@ def _capped_client() -> type:
     """nbclient's ``NotebookClient`` keeping at most :data:`MAX_STREAM_CHARS` characters of
     stdout and stderr and :data:`MAX_DISPLAY_CHARS` of displayed results per cell, with a
     note where it cut, through its public ``output`` method (called for each output
-    message of a cell)."""
+    message of a cell) and ``process_message`` (for updates of a display id)."""
     from nbclient import NotebookClient
 
     class CappedClient(NotebookClient):  # type: ignore[misc]
@@ -169,6 +173,16 @@ def _capped_client() -> type:
             self.kept: dict[tuple[int, str], int] = {}
             # the report's languages, the shown one first (set by :func:`execute`)
             self.languages: Sequence[str] = ("en",)
+
+        def process_message(self, msg: Any, cell: Any, cell_index: int) -> Any:
+            content = msg["content"]
+            if (
+                msg["msg_type"] in _UPDATING
+                and (content.get("transient") or {}).get("display_id")
+                and _display_chars(content) > MAX_DISPLAY_CHARS
+            ):
+                (msg,) = _cut(msg, 0, self.languages)
+            return super().process_message(msg, cell, cell_index)
 
         def output(self, outs: Any, msg: Any, display_id: Any, cell_index: int) -> Any:
             if msg["msg_type"] == "stream":
