@@ -186,7 +186,7 @@ def test_arrows_against_the_previous_period(prepared: Prepared) -> None:
     }
     # The column holds the previous value: under "Since Q3 2020", "↑ 4" read as four more.
     headers = [th.get_text() for th in soup(report.key_figures()).select("thead th")]
-    assert headers[:3] == ["Indicator", "Value", "Previous period, Q3 2020"]
+    assert headers[:3] == ["Indicator", "Value", "Q3 2020"]
     participants = rows["Participants"].select_one(".change")
     # 2020Q3: A8 (regional, AL 4 participants) ended 2020-09-15 -> 4; now 41.
     assert participants.select_one("[aria-hidden]").get_text() == "↑ 4"

@@ -282,9 +282,10 @@ def key_figures(
     names = names or tuple(i.name for i in registry.selected(group="programming", key_figure=True))
     previous = ctx.period.shift(-1)
     rows = [_key_row(ctx, name, previous, show_n) for name in names]
-    # The column holds the previous period's value with an arrow: a header "Since Q3"
-    # made "↑ 11" read as eleven more.
-    before = t("Previous period, {period}", period=t.period(previous)) if previous else "–"
+    # The column holds the previous period's value with an arrow, so it is headed by that
+    # period: under "Since Q3 2021", "↑ 11" read as eleven more. (A longer header, "Previous
+    # period, Q3 2021", squeezed the table onto one more printed page.)
+    before = t.period(previous) if previous else "–"
     headers = [t("Indicator"), t("Value"), before]
     headers += [t("Respondents (n)")] if show_n else []
     headers += [t("Baseline"), t("Target"), t("Achievement"), t("Status")]
