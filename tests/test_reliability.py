@@ -442,6 +442,55 @@ def test_unknown_parameter_refused_before_any_kernel(
     assert not (tmp_path / "out").exists()
 
 
+def _code_cell_number(notebook: Path, source: str) -> int:
+    cells = [c for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code"]
+    return next(n for n, c in enumerate(cells, 1) if c.source == source)
+
+
+def test_a_cell_that_is_not_python_is_refused_before_any_kernel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit left unfinished failed every report after the kernels ran, each naming a
+    kernel's temporary file, and published a set of failures: now exit 2, one line naming
+    the notebook, the cell as failed reports number it and the line, nothing started."""
+    broken = "x = 1\nreport.key_figures(("
+    notebook = notebook_with_cell(tmp_path / "nb", broken)
+    started: list[object] = []
+    monkeypatch.setattr("wbreport.kernels.KernelSlot.start", lambda *a, **k: started.append(a))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", "--out", str(out), "--notebook", str(notebook)])
+    assert result.exit_code == 2, result.output
+    number = _code_cell_number(notebook, broken)
+    assert result.stderr.startswith(
+        f"error: report.ipynb, code cell {number}, line 2: not valid Python ("
+    ), result.stderr
+    assert "fix the cell" in result.stderr and "Traceback" not in result.stderr
+    assert started == [] and not out.exists()
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "%matplotlib inline\nx = 1",
+        "!echo shell\nfiles = !ls",
+        "%%time\nx = 1",
+        "import asyncio\nawait asyncio.sleep(0)",
+        "len?",
+    ],
+)
+def test_ipython_syntax_in_a_cell_is_not_refused(tmp_path: Path, cell: str) -> None:
+    from wbreport.parameters import SKIPPED_TAG, check_cells
+
+    notebook = notebook_with_cell(tmp_path, cell)
+    check_cells(notebook)  # nothing raised
+    nb = nbformat.read(notebook, as_version=4)
+    unfinished = nbformat.v4.new_code_cell("print((")
+    unfinished.metadata["tags"] = [SKIPPED_TAG]  # nbclient does not run it
+    nb.cells.append(unfinished)
+    nbformat.write(nb, notebook)
+    check_cells(notebook)
+
+
 def test_unknown_parameter_refused_by_the_command(tmp_path: Path) -> None:
     runner = start_wbreport("run", "--out", str(tmp_path / "out"), "--param", "nope=1")
     seen: set[int] = set()

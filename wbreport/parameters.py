@@ -122,6 +122,60 @@ def check_parameters(notebook: Path, given: dict[str, Any]) -> dict[str, Any]:
     return declared
 
 
+#: nbclient's tag of cells it does not run (``NotebookClient.skip_cells_with_tag``).
+SKIPPED_TAG = "skip-execution"
+
+
+def check_cells(notebook: Path) -> None:
+    """Refuse a notebook with a code cell that is not valid Python before any kernel starts:
+    an edit left unfinished (``report.key_figures((``) failed every report after the
+    kernels ran, each with a line naming a temporary file of the kernel. A cell that Python
+    alone refuses is read again as IPython runs it (magics, ``!command``) before it is
+    refused. Cells are numbered as failed reports name them: code cells, from 1."""
+    try:
+        nb = json.loads(notebook.read_text(encoding="utf-8"))
+        language = nb.get("metadata", {}).get("kernelspec", {}).get("language") or "python"
+        cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return  # declared_parameters names what is wrong with the file
+    if language != "python":
+        return
+    for number, cell in enumerate(cells, 1):
+        if SKIPPED_TAG in cell.get("metadata", {}).get("tags", []):
+            continue
+        source = cell.get("source", "")
+        error = _syntax_error(source if isinstance(source, str) else "".join(source))
+        if error is not None:
+            line = f", line {error.lineno}" if error.lineno else ""
+            raise UsageError(
+                f"{notebook.name}, code cell {number}{line}: not valid Python ({error.msg}):"
+                f" fix the cell and run again ({notebook})"
+            )
+
+
+def _syntax_error(source: str) -> SyntaxError | None:
+    """Why ``source`` is not a cell IPython can run, or ``None``."""
+    import ast
+
+    flags = ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT  # IPython awaits at top level
+    try:
+        compile(source, "<cell>", "exec", flags=flags, dont_inherit=True)
+        return None
+    except SyntaxError:
+        pass
+    except (ValueError, RecursionError, MemoryError):
+        return None  # (a NUL byte, nesting too deep): the kernel reports it
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        compile(TransformerManager().transform_cell(source), "<cell>", "exec", flags=flags)
+    except SyntaxError as exc:
+        return exc
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return None
+
+
 _WHOLE = re.compile(r"[+-]?[0-9]{1,18}")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
 
@@ -182,6 +236,7 @@ __all__ = [
     "INJECTED",
     "MAX_NOTEBOOK_BYTES",
     "OPTIONAL_INJECTED",
+    "check_cells",
     "check_extra",
     "check_notebook_file",
     "check_parameters",

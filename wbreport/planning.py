@@ -20,6 +20,7 @@ from wbreport.naming import ENGLISH, PROGRAMMING, narrative_stem, narrative_stem
 from wbreport.options import MAX_PERIODS, ReportKey, RunOptions, project_dir
 from wbreport.parameters import (
     INJECTED,
+    check_cells,
     check_notebook_file,
     check_parameters,
     typed_parameters,
@@ -193,6 +194,7 @@ def resolve_kinds(settings: Settings, options: RunOptions, params_dir: Path) -> 
         notebook = (options.notebook or _locate(kind.notebook, params_dir)).resolve()
         check_notebook_file(notebook, f"notebook of report kind {name!r}")
         declared = check_parameters(notebook, dict.fromkeys(INJECTED))
+        check_cells(notebook)
         mine = {k: v for k, v in options.parameters.items() if k in declared}
         extra = tuple(typed_parameters(declared, mine).items())
         specs.append(KindSpec(name, notebook, kind.title, frozenset(declared), extra))
