@@ -401,6 +401,27 @@ def test_a_language_has_its_own_narrative_and_keeps_the_shared_one_for_the_rest(
     assert "Drugi krug." in str(evaluation.next_steps())
 
 
+def test_a_narrative_table_and_strikethrough_are_shown_as_such() -> None:
+    """Analysts write GitHub's pipe tables and ~~strikethrough~~ out of habit: plain
+    CommonMark showed them as raw text with pipes and tildes."""
+    from wbreport.fragments import markdown
+
+    html = soup(
+        markdown(
+            "| Module | Participants |\n|:---|---:|\n| Inclusion <b>x</b> | 12 |\n\n"
+            "~~postponed~~ moved to March"
+        )
+    )
+    table = html.select_one("table")
+    assert table is not None and "|" not in html.get_text()
+    assert [th.get_text() for th in table.select("thead th")] == ["Module", "Participants"]
+    cells = table.select("tbody td")
+    assert [c.get_text() for c in cells] == ["Inclusion <b>x</b>", "12"]  # HTML as text
+    assert cells[1]["class"] == ["num"] and not cells[0].get("class")  # right-aligned column
+    assert "style" not in str(html)
+    assert html.select_one("s").get_text() == "postponed"
+
+
 def test_footer_names_source_and_fingerprint(prepared: Prepared) -> None:
     when = datetime(2021, 1, 2, 3, 4, tzinfo=UTC)
     text = soup(report_of(prepared, "AL").footer(when)).get_text()

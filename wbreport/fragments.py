@@ -45,6 +45,7 @@ ALLOWED_TAGS = {
     "ol",
     "p",
     "pre",
+    "s",
     "section",
     "small",
     "span",
@@ -73,7 +74,12 @@ ALLOWED_ATTRIBUTES = {
     "section": {"data-section"},
 }
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+# CommonMark with the two extensions analysts write out of habit (GitHub's pipe tables and
+# ~~strikethrough~~), which plain CommonMark showed as raw text.
+_MARKDOWN = MarkdownIt(
+    "commonmark", {"html": False, "linkify": False, "typographer": False}
+).enable(["table", "strikethrough"])
+_RIGHT = "text-align:right"
 
 
 def sanitize(html: str) -> str:
@@ -101,6 +107,9 @@ def markdown(text: str, heading_shift: int = 2) -> Markup:
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(int(token.tag[1]) + heading_shift, 6)}"
+        elif token.type in ("th_open", "td_open"):
+            # the sanitiser drops style: a right-aligned column takes the figures' class
+            token.attrs = {"class": "num"} if token.attrGet("style") == _RIGHT else {}
         for child in token.children or []:
             if child.type == "image":
                 alt = _MARKDOWN.renderer.renderInlineAsText(child.children or [], {}, {})
