@@ -212,8 +212,16 @@ def test_run_csv_equals_indicators_command(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
+    # indicators.csv holds every indicator whatever the kinds and languages rendered
     result = plan_and_run(
-        RunOptions(data=data, period="2020H2", partners=["AL", "WB"], out=tmp_path / "out")
+        RunOptions(
+            data=data,
+            period="2020H2",
+            partners=["AL", "WB"],
+            out=tmp_path / "out",
+            kinds=["programming"],
+            languages=["en"],
+        )
     )
     assert result.exit_code == 0
     printed = subprocess.run(
@@ -284,9 +292,14 @@ def test_unknown_parameter_is_refused_before_any_kernel(tmp_path: Path) -> None:
 
 def test_rendering_some_partners_keeps_the_others_published(tmp_path: Path) -> None:
     failing = notebook_with_cell(tmp_path / "nb", 'if partner == "BA":\n    raise ValueError("x")')
-    first = plan_and_run(RunOptions(out=tmp_path, partners=["AL", "BA"], notebook=failing))
+    # partners, not languages, are the point here: English only
+    first = plan_and_run(
+        RunOptions(out=tmp_path, partners=["AL", "BA"], notebook=failing, languages=["en"])
+    )
     assert first.exit_code == 1
-    second = plan_and_run(RunOptions(out=tmp_path, partners=["RS"], notebook=failing))
+    second = plan_and_run(
+        RunOptions(out=tmp_path, partners=["RS"], notebook=failing, languages=["en"])
+    )
     assert second.exit_code == 0  # BA's earlier failure is shown, but not this run's doing
     folder = second.periods[0].folder
     jobs = jobs_by_partner(folder)
