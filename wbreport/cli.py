@@ -273,7 +273,12 @@ def run(
         ),
     ] = 0,
     executor: Annotated[
-        str, typer.Option("--executor", metavar="local|dask", help="local or dask.")
+        str,
+        typer.Option(
+            "--executor",
+            metavar="local|dask",
+            help="Where reports run: kernels on this machine, or a dask cluster.",
+        ),
     ] = "local",
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", metavar="ADDRESS", help="dask scheduler address.")
