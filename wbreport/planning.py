@@ -16,7 +16,7 @@ from wbreport.errors import UsageError
 from wbreport.i18n import translator
 from wbreport.jobs import Job, JobResult, Status, job_key
 from wbreport.manifest import jobs_of, read_manifest, result_from
-from wbreport.naming import ENGLISH, PROGRAMMING, narrative_stem, narrative_stems
+from wbreport.naming import ENGLISH, PROGRAMMING, narrative_stems
 from wbreport.options import MAX_PERIODS, ReportKey, RunOptions, project_dir
 from wbreport.parameters import (
     INJECTED,
@@ -244,11 +244,12 @@ class Planner:
             problems += self._stray_narratives(period)
             for code in self.options.partners:
                 for kind in self.kinds:
-                    for lang in languages_for(code, kind, self.settings, self.options):
-                        for stem in narrative_stems(code, kind.name, lang)[:-1]:
-                            problems += _narrative_problems(self.params_dir, period, stem)
-                    stem = narrative_stem(code, kind.name)
-                    problems += _narrative_problems(self.params_dir, period, stem)
+                    languages = languages_for(code, kind, self.settings, self.options)
+                    stems = (
+                        s for lang in languages for s in narrative_stems(code, kind.name, lang)
+                    )
+                    for stem in dict.fromkeys(stems):  # the shared one once
+                        problems += _narrative_problems(self.params_dir, period, stem)
         if problems:
             raise ValidationError(problems)
 
@@ -426,6 +427,18 @@ class Planner:
         )
 
 
+def _narrative_problems(params_dir: Path, period: str, stem: str) -> list[Any]:
+    """What is wrong with the narrative ``params/<period>/<stem>.yaml`` (none if absent)."""
+    from wbreport.config import load_narrative
+    from wbreport.errors import ValidationError
+
+    try:
+        load_narrative(params_dir, period, stem)
+    except ValidationError as exc:
+        return exc.problems
+    return []
+
+
 __all__ = [
     "KindSpec",
     "PeriodPlan",
@@ -440,15 +453,3 @@ __all__ = [
     "resolve_kinds",
     "source_hash",
 ]
-
-
-def _narrative_problems(params_dir: Path, period: str, stem: str) -> list[Any]:
-    """What is wrong with the narrative ``params/<period>/<stem>.yaml`` (none if absent)."""
-    from wbreport.config import load_narrative
-    from wbreport.errors import ValidationError
-
-    try:
-        load_narrative(params_dir, period, stem)
-    except ValidationError as exc:
-        return exc.problems
-    return []
