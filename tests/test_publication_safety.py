@@ -154,6 +154,24 @@ def test_clean_leftovers_removes_only_marked_sets_and_empty_ones(tmp_path: Path)
     assert intact(foreign)
 
 
+def test_a_run_killed_between_making_its_link_and_swapping_it_in_leaves_nothing(
+    tmp_path: Path,
+) -> None:
+    """A run killed right after it made the temporary link to its new set, before the swap:
+    the link made that set count as published, so the set was kept for ever (CI's SIGKILL
+    sweep found one left beside the published set)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    live = make_set(out, f"{PERIOD}.live")
+    os.symlink(os.path.relpath(live, out), out / PERIOD)
+    killed = make_set(out, f"{PERIOD}.killed")
+    (killed / "index.html").write_text("x", encoding="utf-8")
+    os.symlink(os.path.relpath(killed, out), out / f".{PERIOD}.0badcafe.link")
+    clean_leftovers(out)
+    assert not killed.exists() and not (out / f".{PERIOD}.0badcafe.link").is_symlink()
+    assert (out / PERIOD).resolve() == live.resolve() and (live / ".wbreport-set").is_file()
+
+
 def test_a_set_killed_while_being_deleted_keeps_its_marker_and_goes_next_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

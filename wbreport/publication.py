@@ -294,10 +294,12 @@ def _fsync_dir(path: Path) -> None:
 def clean_leftovers(out: Path) -> None:
     """Remove wbreport's own sets that no published link points to, and its temporary
     links (we hold the lock). Anything without wbreport's marker is left alone."""
-    live = {p.resolve() for p in out.iterdir() if p.is_symlink() and p.exists()}
+    # The temporary links first: one left by a run killed before its swap points at that
+    # run's unpublished set, which must not count as live.
     for temp in out.glob(".*.link"):
         if temp.is_symlink():
             temp.unlink(missing_ok=True)
+    live = {p.resolve() for p in out.iterdir() if p.is_symlink() and p.exists()}
     root = sets_dir(out)
     if not root.is_dir() or root.is_symlink():
         return
