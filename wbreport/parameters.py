@@ -53,20 +53,34 @@ def check_notebook_file(notebook: Path, what: str) -> None:
         )
 
 
+def _python_cells(notebook: Path) -> list[Any]:
+    """The cells of ``notebook`` as its JSON holds them; none for a notebook in another
+    kernel language. Raises ``OSError``, ``ValueError`` or ``AttributeError`` for a file
+    that is no notebook."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    language = nb.get("metadata", {}).get("kernelspec", {}).get("language") or "python"
+    return nb.get("cells", []) if language == "python" else []
+
+
+def _source(cell: dict[str, Any]) -> str:
+    """A cell's source, which a notebook file holds as one text or a list of lines."""
+    source = cell.get("source", "")
+    return source if isinstance(source, str) else "".join(source)
+
+
 def declared_parameters(notebook: Path) -> dict[str, Any]:
     """Names assigned in the cell tagged ``parameters`` (papermill's rule), read with
     ``json`` and ``ast`` so that a run with nothing to render does not import papermill."""
     import ast
 
     try:
-        nb = json.loads(notebook.read_text(encoding="utf-8"))
-        language = nb.get("metadata", {}).get("kernelspec", {}).get("language") or "python"
         cells = [
-            c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])
+            c
+            for c in _python_cells(notebook)
+            if "parameters" in c.get("metadata", {}).get("tags", [])
         ]
-        if language == "python" and cells:
-            source = cells[0].get("source", "")
-            tree = ast.parse(source if isinstance(source, str) else "".join(source))
+        if cells:
+            tree = ast.parse(_source(cells[0]))
             names: dict[str, Any] = {}
             for node in tree.body:
                 targets = (
@@ -133,18 +147,13 @@ def check_cells(notebook: Path) -> None:
     alone refuses is read again as IPython runs it (magics, ``!command``) before it is
     refused. Cells are numbered as failed reports name them: code cells, from 1."""
     try:
-        nb = json.loads(notebook.read_text(encoding="utf-8"))
-        language = nb.get("metadata", {}).get("kernelspec", {}).get("language") or "python"
-        cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
+        cells = [c for c in _python_cells(notebook) if c.get("cell_type") == "code"]
     except (OSError, ValueError, AttributeError, RecursionError):
         return  # declared_parameters names what is wrong with the file
-    if language != "python":
-        return
     for number, cell in enumerate(cells, 1):
         if SKIPPED_TAG in cell.get("metadata", {}).get("tags", []):
             continue
-        source = cell.get("source", "")
-        error = _syntax_error(source if isinstance(source, str) else "".join(source))
+        error = _syntax_error(_source(cell))
         if error is not None:
             line = f", line {error.lineno}" if error.lineno else ""
             raise UsageError(

@@ -26,7 +26,7 @@ from wbreport.config import Narrative, load_report_narrative, load_settings
 from wbreport.fragments import Fragment
 from wbreport.framework import custom_indicators
 from wbreport.indicators import as_period, default_period
-from wbreport.naming import PROGRAMMING
+from wbreport.naming import PROGRAMMING, narrative_stems
 from wbreport.package import load_package
 from wbreport.partners import get_partner
 from wbreport.report import common, programming, results
@@ -39,8 +39,6 @@ _load_prepared = load_prepared  # the name the evaluation report imports
 
 
 def _narrative(params: Path | None, period: str, code: str, kind: str, lang: str) -> Narrative:
-    from wbreport.naming import narrative_stems
-
     return load_report_narrative(params, period, narrative_stems(code, kind, lang))
 
 
