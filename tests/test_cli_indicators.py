@@ -169,13 +169,14 @@ def test_help_speaks_to_users_not_to_the_spec(command: str) -> None:
     "command", [[], ["run"], ["validate"], ["indicators"], ["demo-data"], ["template"], ["init"]]
 )
 def test_help_shows_no_python_type_and_no_value_after_a_flag(command: list[str]) -> None:
-    """typer showed ``--force <bool>`` (``--force true`` is refused), ``--data <path>`` and
-    ``-p <list[str]>``: each option now names what it takes, and a flag takes nothing."""
+    """typer showed ``--force <bool>`` (``--force true`` is refused), ``--data <path>``,
+    ``-p <list[str]>`` and ``FOLDER <str>``: each option and argument names what it takes,
+    and a flag takes nothing."""
     result = runner.invoke(app, [*command, "--help"], terminal_width=200)
     assert result.exit_code == 0 and "Usage" in result.stdout
     options = [line for line in result.stdout.splitlines() if " --" in line]
     assert options
-    for line in options:
+    for line in result.stdout.splitlines():
         assert not re.search(r"<(bool|str|path|int|list)", line), line
         assert "list[" not in line, line
     flags = {"--force", "--pdf", "--fresh-kernels", "--json", "--suppress", "--help"}

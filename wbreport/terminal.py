@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 
 def console(stderr: bool = False, width: int | None = None) -> Console:
@@ -21,12 +21,19 @@ out = console()
 err = console(stderr=True)
 
 
+def _no_type(ctx: Any) -> None:
+    return None
+
+
 def _bare_flags(params: list[Any]) -> list[Any]:
     """No placeholder after a flag in --help: typer shows '<bool>' there, as if ``--force``
-    took a value (``--force true`` is refused)."""
+    took a value (``--force true`` is refused). An argument is named by its metavar
+    (``FOLDER``), so typer's Python type after it (``<str>``) is left out too."""
     for param in params:
         if getattr(param, "is_flag", False):
             param.metavar = ""
+        elif isinstance(param, TyperArgument) and param.metavar:
+            param.display_type_rich = _no_type
     return params
 
 
