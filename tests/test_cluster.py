@@ -218,3 +218,22 @@ def test_a_scheduler_address_that_never_answers_times_out() -> None:
 
     with pytest.raises(OSError, match="refused"):
         _connect(Refused, "tcp://127.0.0.1:9", 0.2)
+
+
+def test_a_scheduler_port_where_nothing_listens_is_told_at_once(tmp_path: Path) -> None:
+    """A mistyped ``--scheduler`` port: distributed retried the refused connection for 30 s
+    and then said it timed out. Now the refusal is named after a short retry, exit 2, and
+    nothing is published."""
+    import socket
+
+    with socket.socket() as probe:  # a port of this machine where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    run = wbreport(tmp_path / "out", "--executor", "dask", "--scheduler", f"tcp://127.0.0.1:{port}")
+    stderr = run.stderr.read()  # type: ignore[union-attr]
+    assert run.returncode == 2, stderr
+    assert f"cannot connect to the dask scheduler tcp://127.0.0.1:{port}: connection refused" in (
+        stderr
+    )
+    assert "Traceback" not in stderr
+    assert not (tmp_path / "out" / PERIOD).exists()

@@ -19,7 +19,9 @@ from __future__ import annotations
 import atexit
 import contextlib
 import logging
+import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -142,6 +144,35 @@ def _plugin() -> Any:
 # --- on the machine running wbreport run ----------------------------------------------
 
 
+def _nothing_listens(scheduler: str, seconds: float = 3.0) -> bool:
+    """True when a ``tcp://`` or ``tls://`` address refuses connections for ``seconds``.
+
+    distributed retries a refused connection until its whole timeout (30 s) has passed and
+    then says it timed out; a mistyped port is told at once (after a short retry, for a
+    scheduler that is still starting). Any other address or error is left to distributed.
+    """
+    from distributed.comm import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(scheduler)
+        if scheme not in ("tcp", "tls"):
+            return False
+        host, port = parse_host_port(location)
+    except (ValueError, TypeError):
+        return False
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection((host, port), timeout=1.0).close()
+            return False
+        except ConnectionRefusedError:
+            if time.monotonic() >= deadline:
+                return True
+            time.sleep(0.25)
+        except OSError:
+            return False
+
+
 def _connect(client_class: Any, scheduler: str, timeout: float, grace: float = 5.0) -> Any:
     """A client of ``scheduler``, or :class:`TimeoutError` after ``timeout + grace`` seconds.
 
@@ -184,6 +215,13 @@ class DaskExecutor:
         self._warm: list[Any] = []
         self._closed = False
         if scheduler:
+            if _nothing_listens(scheduler):
+                from wbreport.errors import UsageError
+
+                raise UsageError(
+                    f"cannot connect to the dask scheduler {scheduler}: connection refused "
+                    "(nothing listens there; is the scheduler started, and is the port right?)"
+                )
             try:
                 self.client = _connect(Client, scheduler, min(startup_timeout, 30))
             except (OSError, TimeoutError, ValueError) as exc:
