@@ -500,7 +500,15 @@ def xlsx_truncated(tmp: Path) -> Case:
     path = tmp / "package.xlsx"
     data = source.read_bytes()
     path.write_bytes(data[: len(data) // 2])
-    return Case(path, where=("package.xlsx", "zip"))
+    return Case(path, where=("package.xlsx", "damaged or incomplete workbook"))
+
+
+@case
+def xlsx_zip_header_then_text(tmp: Path) -> Case:
+    """A zip's first bytes and then anything: named as text ("a CSV file named .xlsx?")."""
+    path = tmp / "package.xlsx"
+    path.write_bytes(b"PK\x03\x04" + b"activity_id,title\n" * 40)
+    return Case(path, where=("package.xlsx", "damaged or incomplete workbook"), absent=("CSV",))
 
 
 @case

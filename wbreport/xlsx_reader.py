@@ -44,6 +44,11 @@ def _what_it_is(file: Path) -> str:
         )
     if not head:
         return "the file is empty"
+    if head.startswith(b"PK"):  # a zip archive's first bytes, the rest unreadable
+        return (
+            "a damaged or incomplete workbook (a download or copy cut short?): save it"
+            " again from Excel, or copy it again"
+        )
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
