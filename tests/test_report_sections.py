@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import itertools
 import math
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from bs4 import BeautifulSoup
 from wbreport import charts
 from wbreport.batch import default_notebook
 from wbreport.config import Settings
+from wbreport.fragments import DateText
 from wbreport.naming import report_file
 from wbreport.package import load_package
 from wbreport.partners import ALL_CODES, KOSOVO_FOOTNOTE
@@ -142,6 +144,26 @@ def test_rendered_tables_have_the_selected_rows(prepared: Prepared, partner: str
     assert overdue == value["milestones_overdue"]
     regional = body_rows(report.regional_activities(), "regional-activities")
     assert regional == value["regional_activities"]
+
+
+@pytest.mark.parametrize("lang", ["en", "sr-Cyrl", "mk", "bs"])
+def test_a_date_in_a_table_breaks_before_its_year_only(prepared: Prepared, lang: str) -> None:
+    """A localised date broke over three lines in the activities table ("Oct / 11, / 2021").
+    Its spaces are no-break spaces now, but for the one before the year ("Oct 11, / 2021";
+    keeping the whole date on one line squeezed the titles and added a printed page)."""
+    report = report_of(prepared, "WB", lang)
+    table = soup(report.activities()).select_one('table[data-section="activities"]')
+    rows = table.select("tbody tr")
+    assert rows
+    for row in rows:
+        for cell in row.find_all(["th", "td"])[1:3]:  # Activity, Start, End, …
+            text = cell.get_text()
+            assert re.search(r"\d{4}", text), text
+            assert text.count(" ") <= 1, repr(text)
+            assert " " not in text or re.search(r" \d{4}", text), repr(text)
+    assert DateText("Oct 11, 2021").in_cell() == "Oct\u00a011, 2021"
+    assert DateText("5. 10. 2021.").in_cell() == "5.\u00a010. 2021."
+    assert DateText("5 окт. 2021\u202fг.").in_cell() == "5\u00a0окт. 2021\u202fг."
 
 
 def test_handmade_details_by_hand(prepared: Prepared) -> None:

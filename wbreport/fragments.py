@@ -74,6 +74,22 @@ ALLOWED_ATTRIBUTES = {
     "section": {"data-section"},
 }
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+_BEFORE_YEAR = re.compile(r" (?=\d{4})")
+
+
+class DateText(str):
+    """A date as the page's language writes it ("Oct 11, 2021", "5. 10. 2021."). In a table
+    cell its line may break before the year only: "Oct / 11, / 2021" took three lines in a
+    narrow column, and keeping the whole date on one line squeezed the titles beside it."""
+
+    def in_cell(self) -> str:
+        year = _BEFORE_YEAR.search(self)
+        keep = year.start() if year else -1
+        return "".join("\u00a0" if ch == " " and at != keep else ch for at, ch in enumerate(self))
+
+
 # CommonMark with the two extensions analysts write out of habit (GitHub's pipe tables and
 # ~~strikethrough~~), which plain CommonMark showed as raw text.
 _MARKDOWN = MarkdownIt(
@@ -180,6 +196,8 @@ def table(
     for row in rows:
         cells = []
         for i, cell in enumerate(row):
+            if isinstance(cell, DateText):
+                cell = cell.in_cell()
             cls = (
                 "num"
                 if i in numeric

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from wbreport import i18n, registry
+from wbreport.fragments import DateText
 from wbreport.i18n import Translator
 from wbreport.partners import KOSOVO_FOOTNOTE, get_partner
 from wbreport.registry import N_, Indicator
@@ -107,10 +108,11 @@ class Text:
         return self.na() if is_na(value) else self.tr.percent(float(value), decimals)
 
     def date(self, value: Any) -> str:
-        """A date in the locale's format; ``–`` when missing."""
+        """A date in the locale's format (in a table cell its line breaks before the year
+        only); ``–`` when missing."""
         if value is None or pd.isna(value):
             return "–"
-        return self.tr.date(pd.Timestamp(value).date(), "medium")
+        return DateText(self.tr.date(pd.Timestamp(value).date(), "medium"))
 
     def period(self, period: Any) -> str:
         """A period's name in the locale."""
