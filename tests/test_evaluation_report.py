@@ -47,11 +47,16 @@ def soup(part: Section | Any) -> BeautifulSoup:
     return BeautifulSoup(html, "html.parser")
 
 
+def text(cell: Any, separator: str = " ") -> str:
+    """A cell's text as read (a date's no-break spaces read as spaces)."""
+    return cell.get_text(separator, strip=True).replace("\u00a0", " ")
+
+
 def rows(table: Any) -> dict[str, list[str]]:
     """Body rows of a table by their header cell's text: the other cells' texts."""
     out = {}
     for tr in table.select("tbody tr"):
-        cells = [c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])]
+        cells = [text(c) for c in tr.find_all(["th", "td"])]
         out[cells[0]] = cells[1:]
     return out
 
@@ -184,7 +189,7 @@ def test_pass_rate_by_module(report: Callable[..., EvaluationReport]) -> None:
 
 def test_follow_up_rows_and_suppression(report: Callable[..., EvaluationReport]) -> None:
     table = soup(report().follow_up()).find("table")
-    figures = [[c.get_text() for c in tr.find_all("td")] for tr in table.tbody("tr")]
+    figures = [[text(c) for c in tr.find_all("td")] for tr in table.tbody("tr")]
     assert len(figures) == 2
     assert figures[0] == ["Oct 15, 2020", "Dec 15, 2020", "6", "4", "66.7%"]
     assert figures[1][:2] == ["Oct 1, 2020", "Dec 20, 2020"] and figures[1][2:] == [HIDDEN] * 3
@@ -196,7 +201,7 @@ def test_follow_up_rows_and_suppression(report: Callable[..., EvaluationReport])
 def test_activity_table_matches_data(report: Callable[..., EvaluationReport]) -> None:
     r = report()
     table = soup(r.activities()).find("table", class_="activities")
-    body = [[c.get_text(strip=True) for c in tr.find_all(["th", "td"])] for tr in table.tbody("tr")]
+    body = [[text(c, "") for c in tr.find_all(["th", "td"])] for tr in table.tbody("tr")]
     ends = [datetime.strptime(b[1], "%b %d, %Y") for b in body]  # medium dates (en)
     assert ends == sorted(ends) and len(body) == 5  # A5, A1, A7, A2, A3
     by_end = {b[1]: b for b in body}
