@@ -92,6 +92,18 @@ def test_every_notebook_call_renders_for_every_partner(prepared: Prepared, partn
             assert "<script" not in html.lower() and "Traceback" not in html
 
 
+@pytest.mark.parametrize("partner", ["AL", "WB"])
+def test_no_plural_written_as_s_in_brackets(prepared: Prepared, partner: str) -> None:
+    """ "6 cascade session(s)" read as a form, not a report: a count comes with its plural
+    (ngettext) or follows its label ("cascade sessions: 6"), in every language."""
+    for lang in ("en", "sq"):
+        report = report_of(prepared, partner, lang)
+        for call in notebook_calls():
+            out = eval(call, {"report": report})
+            if not isinstance(out, charts.Chart):
+                assert "(s)" not in soup(out._repr_html_()).get_text(), (lang, call)
+
+
 def test_headings_come_from_the_catalogue_list(prepared: Prepared) -> None:
     report = report_of(prepared, "AL")
     headings = [c for c in notebook_calls() if c.startswith("report.heading(")]

@@ -161,8 +161,8 @@ def trainers(ctx: Context) -> Fragment:
         for n in ("trainers_certified", "certified_trainers_to_date", "cascade_sessions")
     }
     summary = t(
-        "{trained} trainers certified this period; {to_date} certified trainers to date; "
-        "{cascade} cascade session(s): national trainings led by certified trainers.",
+        "Trainers certified this period: {trained}; certified trainers to date: {to_date}; "
+        "cascade sessions: {cascade} (national trainings led by certified trainers).",
         trained=t.count(value["trainers_certified"]),
         to_date=t.count(value["certified_trainers_to_date"]),
         cascade=t.count(value["cascade_sessions"]),
