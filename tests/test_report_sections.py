@@ -347,6 +347,22 @@ def test_charts_have_alt_text_and_locale_numbers() -> None:
     assert meta["image/svg+xml"]["alt"] == chart.alt and bundle["text/plain"] == chart.alt
 
 
+def test_trend_legend_and_points_stay_clear_of_the_bars() -> None:
+    """The trend chart's legend sat inside the axes over the first bars, and the highest
+    point's marker on the top edge. The legend is under the axes now, with room above the
+    line."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    participants, activities = [211, 313, 208, 286, 201, 289], [11, 22, 13, 17, 11, 19]
+    charts.trend([f"Q{q}" for q in range(6)], participants, activities, "T")
+    key = ("trend", tuple(map(float, participants)), tuple(map(float, activities)))
+    fig, ax, ax2, _, _ = charts._FIGURES[key]  # the figure the chart was drawn from
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert legend.y1 <= ax.get_window_extent(renderer).y0  # under the axes
+    assert ax2.get_ylim()[1] >= max(activities) * 1.1
+
+
 def test_empty_charts_render() -> None:
     assert "No milestones" in charts.milestone_status([], [], [], [], "M").alt
     assert "No training" in charts.participation_by_module([], [], [], "P").alt

@@ -112,13 +112,15 @@ def compact_svg(svg: str) -> str:
     return _INDENT.sub("><", _ATTRIBUTE.sub(attribute, svg))
 
 
-def _legend_below(ax: Any, ncol: int) -> None:
+def _legend_below(ax: Any, ncol: int, entries: tuple[list[Any], list[str]] | None = None) -> None:
     """Legend centred under the x-axis label, a fixed 32 pt below the axes whatever their
-    height (a fraction of the axes height overlaps the label on short charts)."""
+    height (a fraction of the axes height overlaps the label on short charts). ``entries``
+    (handles, labels) when they come from more than one axes."""
     from matplotlib.transforms import offset_copy
 
     below = offset_copy(ax.transAxes, fig=ax.figure, y=-32, units="points")
     ax.legend(
+        *(entries or ()),
         frameon=False,
         loc="upper center",
         bbox_to_anchor=(0.5, 0),
@@ -246,7 +248,8 @@ def trend(
         ax2 = ax.twinx()
         (line,) = ax2.plot(positions, activities, color=ACCENT, marker="o")
         ax2.spines["top"].set_visible(False)
-        ax2.set_ylim(bottom=0)
+        # Room above the highest point, whose marker sat on the top edge.
+        ax2.set_ylim(0, max([*activities, 1]) * 1.12)
         return fig, ax, ax2, bars, line
 
     key = ("trend", _numbers(participants), _numbers(activities))
@@ -259,7 +262,8 @@ def trend(
         ax2.set_ylabel(delivered)
         _locale_axis(ax2.yaxis, t)
         ax.set_title(title, loc="left")
-        ax.legend([bars, line], [people, delivered], frameon=False, loc="upper left", fontsize=8)
+        # Below the axes, as the other charts' legends: inside, it covered the first bars.
+        _legend_below(ax, ncol=2, entries=([bars, line], [people, delivered]))
         parts = [
             p
             + ": "
