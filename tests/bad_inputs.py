@@ -786,6 +786,23 @@ def defaults_deeply_nested(tmp: Path) -> Case:
 
 
 @case
+def defaults_output_limit_too_small(tmp: Path) -> Case:
+    """A cell that keeps ten characters would cut even an error's own message."""
+    return with_where(
+        params(tmp, defaults="output:\n  shown_chars: 10\n"),
+        "output.shown_chars",
+        "≥ 1,000 and ≤ 1,000,000,000",
+    )
+
+
+@case
+def defaults_output_limit_not_a_number(tmp: Path) -> Case:
+    return with_where(
+        params(tmp, defaults="output:\n  printed_chars: 1 million\n"), "output.printed_chars"
+    )
+
+
+@case
 def defaults_negative_timeout(tmp: Path) -> Case:
     return with_where(
         params(tmp, defaults="timeouts:\n  cell_seconds: -5\n"), "timeouts.cell_seconds", "-5"

@@ -427,6 +427,52 @@ def test_a_cell_printing_or_showing_without_end_keeps_a_bounded_output(tmp_path:
     assert "the next cell shows" in albanian and len(albanian) < 1_000_000
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(240, method="thread")
+def test_output_limits_come_from_defaults_yaml(tmp_path: Path) -> None:
+    """The cell limits were constants: an analyst who shows a long table on purpose could not
+    raise them, nor a scheduler lower them. ``output:`` of params/defaults.yaml sets both,
+    and the notes name the limit that cut, on the page in the page's language."""
+    from wbreport.engine import CUT_NOTE, display_cut_note
+
+    params = tmp_path / "params"
+    shutil.copytree(Path(__file__).parents[1] / "params", params)
+    defaults = params / "defaults.yaml"
+    text = defaults.read_text(encoding="utf-8")
+    text = text.replace("printed_chars: 1000000", "printed_chars: 2000")
+    defaults.write_text(text.replace("shown_chars: 5000000", "shown_chars: 3000"), "utf-8")
+    cells = [
+        "print('x' * 4999)",
+        "from IPython.display import HTML\nHTML('<p>row</p>' * 400)",  # 4,000 characters
+        "HTML('<p>kept</p>' * 100)",
+    ]
+    notebook = notebook_with_cell(tmp_path / "nb", "pass")
+    nb = nbformat.read(notebook, as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if c.source == "pass")
+    nb.cells[at : at + 1] = [nbformat.v4.new_code_cell(code) for code in cells]
+    nbformat.write(nb, notebook)
+    options = RunOptions(
+        notebook=notebook,
+        partners=["AL"],
+        out=tmp_path / "out",
+        languages=["en", "sq"],
+        params_dir=params,
+    )
+    assert plan_and_run(options).exit_code == 0
+    folder = tmp_path / "out" / PERIOD
+    executed = nbformat.read(folder / "notebooks" / "AL.ipynb", as_version=4)
+    outputs = {c.source: c.outputs for c in executed.cells if c.source in cells}
+    printed = [o["text"] for o in outputs[cells[0]]]
+    assert printed == ["x" * 2000, CUT_NOTE.format(limit=2000)]
+    cut = display_cut_note("en", 3000)
+    assert "3,000 characters" in cut
+    assert [o["data"]["text/plain"] for o in outputs[cells[1]]] == [cut]
+    page = (folder / "AL.html").read_text(encoding="utf-8")
+    assert cut in page and "<p>kept</p>" * 100 in page and "<p>row</p>" not in page
+    albanian = unescape((folder / "AL.sq.html").read_text(encoding="utf-8"))
+    assert display_cut_note("sq", 3000) in albanian and cut not in albanian
+
+
 # --- parameters --------------------------------------------------------------------------------
 
 

@@ -49,6 +49,16 @@ class Timeouts:
 
 
 @dataclass(frozen=True)
+class OutputLimits:
+    """Characters one notebook cell keeps of what it prints (stdout and stderr, in the
+    notebook and the job log) and of what it shows (tables, charts, on the page); the rest
+    is cut, with a note where it was cut (wbreport.engine)."""
+
+    printed_chars: int = 1_000_000
+    shown_chars: int = 5_000_000
+
+
+@dataclass(frozen=True)
 class ReportOptions:
     """Report options: periods in trend charts, rows before a table is cut."""
 
@@ -97,6 +107,7 @@ class Settings:
 
     rag: Thresholds = field(default_factory=Thresholds)
     timeouts: Timeouts = field(default_factory=Timeouts)
+    output: OutputLimits = field(default_factory=OutputLimits)
     report: ReportOptions = field(default_factory=ReportOptions)
     min_respondents: int = 5
     programme: Programme = field(default_factory=Programme)
@@ -279,7 +290,7 @@ def _scalar_reader(default: Any) -> Any:
             and (not whole or float(value).is_integer())
         )
         if not fits:
-            allowed = f"expected a {'whole number' if whole else 'number'} ≥ {low}"
+            allowed = f"expected a {'whole number' if whole else 'number'} ≥ {low:,}"
             if high is not None:
                 allowed += f" and ≤ {high:,}"
             problems.append(_setting_problem(source, name, value, allowed))
@@ -296,6 +307,9 @@ def _scalar_reader(default: Any) -> Any:
 _BOUNDS: dict[str, tuple[int, int | None]] = {
     "report.trend_periods": (1, 120),
     "timeouts.*": (0, 7 * 24 * 3600),
+    # below a thousand characters an error's own message would be cut; above a billion a
+    # single cell could hold the runner's memory again
+    "output.*": (1_000, 1_000_000_000),
 }
 
 

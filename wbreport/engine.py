@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from wbreport.config import OutputLimits
 from wbreport.registry import N_
 
 if TYPE_CHECKING:
@@ -84,12 +85,12 @@ class _StreamLog:
 #: Characters of stdout and stderr a cell keeps (in the notebook and the job log); the rest
 #: is dropped with a note. A debugging ``print`` in a loop over a large table made reports
 #: slow and the runner hold gigabytes; a report never needs more to be diagnosed.
-MAX_STREAM_CHARS = 1_000_000
+MAX_STREAM_CHARS = OutputLimits.printed_chars  # (``output.printed_chars`` in defaults.yaml)
 CUT_NOTE = "\n[wbreport: this cell printed more than {limit:,} characters; the rest is not kept]\n"
 #: Characters of displayed results (HTML, SVG, images) a cell keeps. A report's largest
 #: fragment is a table of at most ``max_table_rows`` rows, some 100 KB; a whole DataFrame
 #: shown with ``display.max_rows`` set to None made a 24 MB report page from 300,000 rows.
-MAX_DISPLAY_CHARS = 5_000_000
+MAX_DISPLAY_CHARS = OutputLimits.shown_chars  # (``output.shown_chars`` in defaults.yaml)
 #: The note that stands for a displayed result past the limit. It shows on the page, so it
 #: is a fixed text of the message catalogues, in the report's language.
 # TRANSLATORS: shown on a report page in place of a table or chart an analyst's notebook
@@ -114,19 +115,21 @@ def _display_chars(content: dict[str, Any]) -> int:
     )
 
 
-def display_cut_note(lang: str) -> str:
+def display_cut_note(lang: str, limit: int = MAX_DISPLAY_CHARS) -> str:
     """:data:`DISPLAY_CUT_NOTE` in ``lang``, the limit written as the language writes numbers."""
     from wbreport.i18n import translator
 
     tr = translator(lang)
-    return tr(DISPLAY_CUT_NOTE, limit=tr.number(MAX_DISPLAY_CHARS))
+    return tr(DISPLAY_CUT_NOTE, limit=tr.number(limit))
 
 
 def _note_bundle(text: str) -> dict[str, Any]:
     return {"text/plain": text, "text/html": f'<p role="note">{html.escape(text)}</p>'}
 
 
-def display_cut_output(languages: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+def display_cut_output(
+    languages: Sequence[str], limit: int = MAX_DISPLAY_CHARS
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The (data, metadata) of the note that stands for a displayed result past the limit,
     in the first of ``languages``, the others carried as a multi-language report carries
     them (:data:`wbreport.multilang.ALTERNATIVES`), so each language's page says it in its
@@ -137,33 +140,37 @@ def display_cut_output(languages: Sequence[str]) -> tuple[dict[str, Any], dict[s
     metadata: dict[str, Any] = {}
     if others:
         metadata[ALTERNATIVES] = {
-            lang: {"data": _note_bundle(display_cut_note(lang)), "metadata": {}} for lang in others
+            lang: {"data": _note_bundle(display_cut_note(lang, limit)), "metadata": {}}
+            for lang in others
         }
-    return _note_bundle(display_cut_note(first)), metadata
+    return _note_bundle(display_cut_note(first, limit)), metadata
 
 
-def _cut(msg: dict[str, Any], room: int, languages: Sequence[str]) -> list[dict[str, Any]]:
+def _cut(
+    msg: dict[str, Any], room: int, languages: Sequence[str], limits: OutputLimits
+) -> list[dict[str, Any]]:
     """The messages that stand for ``msg`` when only ``room`` characters are left: the
     printed text up to there and a note, or, for a displayed result, a note only, in the
     report's ``languages`` (with text/html: the report shows HTML outputs only, and its
     reader must see that something is missing, not a silent gap)."""
     content = msg["content"]
     if msg["msg_type"] == "stream":
-        note = CUT_NOTE.format(limit=MAX_STREAM_CHARS)
+        note = CUT_NOTE.format(limit=limits.printed_chars)
         return [
             {**msg, "content": {**content, "text": content.get("text", "")[:room]}},
             {**msg, "content": {"name": "stderr", "text": note}},
         ]
-    data, metadata = display_cut_output(languages)
+    data, metadata = display_cut_output(languages, limits.shown_chars)
     return [{**msg, "content": {**content, "data": data, "metadata": metadata}}]
 
 
 @functools.cache
 def _capped_client() -> type:
-    """nbclient's ``NotebookClient`` keeping at most :data:`MAX_STREAM_CHARS` characters of
-    stdout and stderr and :data:`MAX_DISPLAY_CHARS` of displayed results per cell, with a
-    note where it cut, through its public ``output`` method (called for each output
-    message of a cell) and ``process_message`` (for updates of a display id)."""
+    """nbclient's ``NotebookClient`` keeping at most ``limits.printed_chars`` characters of
+    stdout and stderr and ``limits.shown_chars`` of displayed results per cell (by default
+    :data:`MAX_STREAM_CHARS` and :data:`MAX_DISPLAY_CHARS`), with a note where it cut,
+    through its public ``output`` method (called for each output message of a cell) and
+    ``process_message`` (for updates of a display id)."""
     from nbclient import NotebookClient
 
     class CappedClient(NotebookClient):  # type: ignore[misc]
@@ -171,25 +178,26 @@ def _capped_client() -> type:
             super().__init__(*args, **kwargs)
             # kept so far, by cell and kind of output; above the limit: cut, note shown
             self.kept: dict[tuple[int, str], int] = {}
-            # the report's languages, the shown one first (set by :func:`execute`)
+            # the report's languages, the shown one first, and the limits (set by execute)
             self.languages: Sequence[str] = ("en",)
+            self.limits = OutputLimits()
 
         def process_message(self, msg: Any, cell: Any, cell_index: int) -> Any:
             content = msg["content"]
             if (
                 msg["msg_type"] in _UPDATING
                 and (content.get("transient") or {}).get("display_id")
-                and _display_chars(content) > MAX_DISPLAY_CHARS
+                and _display_chars(content) > self.limits.shown_chars
             ):
-                (msg,) = _cut(msg, 0, self.languages)
+                (msg,) = _cut(msg, 0, self.languages, self.limits)
             return super().process_message(msg, cell, cell_index)
 
         def output(self, outs: Any, msg: Any, display_id: Any, cell_index: int) -> Any:
             if msg["msg_type"] == "stream":
-                key, limit = (cell_index, "stream"), MAX_STREAM_CHARS
+                key, limit = (cell_index, "stream"), self.limits.printed_chars
                 size = len(msg["content"].get("text", ""))
             elif msg["msg_type"] in _DISPLAYED:
-                key, limit = (cell_index, "display"), MAX_DISPLAY_CHARS
+                key, limit = (cell_index, "display"), self.limits.shown_chars
                 size = _display_chars(msg["content"])
             else:
                 return super().output(outs, msg, display_id, cell_index)
@@ -200,7 +208,7 @@ def _capped_client() -> type:
                 self.kept[key] = used + size
                 return super().output(outs, msg, display_id, cell_index)
             self.kept[key] = limit + 1
-            first, *rest = _cut(msg, limit - used, self.languages)
+            first, *rest = _cut(msg, limit - used, self.languages, self.limits)
             out = super().output(outs, first, display_id, cell_index)
             for more in rest:  # (a loop: super() takes no arguments in a comprehension)
                 super().output(outs, more, display_id, cell_index)
@@ -217,11 +225,13 @@ def execute(
     cell_timeout: float | None,
     log: IO[str] | None = None,
     languages: Sequence[str] = ("en",),
+    limits: OutputLimits | None = None,
 ) -> nbformat.NotebookNode:
     """Run every cell of ``nb`` (in place) on the started kernel ``km`` through the connected
     client ``kc``; write the notebook to ``output`` when execution ends, however it ends.
     ``languages`` are the report's (the shown one first): notes shown on the page are
-    written in them.
+    written in them. ``limits``: what a cell keeps of its output (``output`` of
+    defaults.yaml; its defaults when ``None``).
 
     Raises nbclient's ``CellExecutionError`` (a cell raised), ``CellTimeoutError`` (a cell ran
     longer than ``cell_timeout`` seconds) or ``DeadKernelError``.
@@ -241,6 +251,7 @@ def execute(
     # does not own the kernel manager it leaves kernel and client running afterwards.
     client.kc = kc
     client.languages = languages
+    client.limits = limits or OutputLimits()
     try:
         return client.execute()
     finally:

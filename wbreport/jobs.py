@@ -21,6 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from wbreport.config import OutputLimits
 from wbreport.runtime import temp_name
 
 if TYPE_CHECKING:  # imported where used: a run with every report unchanged needs neither
@@ -57,6 +58,7 @@ class Job:
     staging: Path  # the period's staging folder
     cell_timeout: float = 120.0
     job_timeout: float = 600.0
+    output: OutputLimits = field(default_factory=OutputLimits)  # what a cell keeps
     kind: str = "programming"  # the report kind (SPEC §8) and language (§10)
     lang: str = "en"
     # The same report in other languages, rendered by the same execution (wbreport.multilang).
@@ -332,6 +334,7 @@ def _attempt(job: Job, slot: KernelSlot, log: Any, output: Path) -> _Outcome:
                 job.cell_timeout,
                 log,
                 languages=[member.lang for member in job.members],
+                limits=job.output,
             )
         except CellExecutionError as exc:
             cell, ename, evalue = _first_error(nb)

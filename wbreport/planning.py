@@ -422,6 +422,7 @@ class Planner:
             plan.folder,
             cell_timeout=t.cell_seconds,
             job_timeout=t.job_seconds,
+            output=self.settings.output,
             kind=kind.name,
             lang=lang,
         )
