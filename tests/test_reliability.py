@@ -473,6 +473,54 @@ def test_output_limits_come_from_defaults_yaml(tmp_path: Path) -> None:
     assert display_cut_note("sq", 3000) in albanian and cut not in albanian
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(240, method="thread")
+def test_the_kernel_stops_sending_what_the_runner_would_cut(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The runner cut a cell's printing at its limit, but the kernel still sent every line:
+    a print in a loop over two million rows took 40 s to send what was thrown away. The
+    kernel now drops it where it is written; the notebook keeps what it kept before."""
+    from wbreport import engine
+
+    params = tmp_path / "params"
+    shutil.copytree(Path(__file__).parents[1] / "params", params)
+    defaults = params / "defaults.yaml"
+    text = defaults.read_text(encoding="utf-8")
+    defaults.write_text(text.replace("printed_chars: 1000000", "printed_chars: 2000"), "utf-8")
+    loop = (
+        "import sys\n"
+        "for _ in range(300):\n"
+        "    sys.stdout.write('y' * 999 + '\\n')\n"
+        "    sys.stdout.flush()  # a message each: nothing merged on the way"
+    )
+    notebook = notebook_with_cell(tmp_path / "nb", loop)
+    received: list[int] = []
+    client = engine._capped_client()
+    original = client.output
+
+    def counting(self: Any, outs: Any, msg: Any, display_id: Any, cell_index: int) -> Any:
+        if msg["msg_type"] == "stream" and "y" * 999 in msg["content"].get("text", ""):
+            received.append(len(msg["content"]["text"]))
+        return original(self, outs, msg, display_id, cell_index)
+
+    monkeypatch.setattr(client, "output", counting)
+    options = RunOptions(
+        notebook=notebook,
+        partners=["AL"],
+        out=tmp_path / "out",
+        languages=["en"],
+        params_dir=params,
+    )
+    assert plan_and_run(options).exit_code == 0
+    assert 2000 < sum(received) <= 3000  # the limit and the write that crossed it, of 300,000
+    executed = nbformat.read(tmp_path / "out" / PERIOD / "notebooks" / "AL.ipynb", as_version=4)
+    (cell,) = [c for c in executed.cells if c.source == loop]
+    printed = [o["text"] for o in cell.outputs]
+    assert printed[-1] == engine.CUT_NOTE.format(limit=2000)
+    assert "".join(printed[:-1]) == ("y" * 999 + "\n") * 2
+
+
 # --- parameters --------------------------------------------------------------------------------
 
 

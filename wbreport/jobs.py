@@ -314,7 +314,7 @@ def _attempt(job: Job, slot: KernelSlot, log: Any, output: Path) -> _Outcome:
     except Exception as exc:
         return _failed(Status.failed, f"cannot read the notebook: {exc}", exc)
     try:
-        slot.prepare(job.notebook.parent)
+        slot.prepare(job.notebook.parent, job.output.printed_chars)
     except Exception as exc:
         return _failed(Status.kernel_died, f"kernel could not be prepared: {exc}", exc)
     overran = _Outcome(

@@ -64,6 +64,9 @@ del gc
 """
 # Binds no name, so the namespace the report starts from is exactly the reset one.
 RESET = "__import__('wbreport.kernels', fromlist=['reset_kernel']).reset_kernel({cwd!r})"
+CAP = "__import__('wbreport.kernels', fromlist=['cap_streams']).cap_streams({limit!r})"
+#: In the kernel: what the cells' stdout and stderr may still send (cap_streams).
+_STREAMS: dict[str, Any] = {"limit": None, "sent": 0, "hooked": False}
 _SNAPSHOT: dict[str, Any] = {}
 ASYNC_CLIENT = "jupyter_client.asynchronous.AsyncKernelClient"
 SPEC_NAME = "wbreport-python"
@@ -100,6 +103,45 @@ def reset_kernel(cwd: str) -> None:
         charts.forget_figures()
     matplotlib.rcdefaults()
     matplotlib.use("Agg")
+
+
+def cap_streams(limit: int | None) -> None:
+    """In the kernel: each cell's stdout and stderr together send at most a little over
+    ``limit`` characters to the runner, which keeps ``limit`` and notes the cut
+    (wbreport.engine). The rest is dropped here, where it is written: a ``print`` in a loop
+    over two million rows took 40 s to send lines the runner then threw away.
+
+    The writes of ipykernel's streams are wrapped on the stream objects themselves (code that
+    checks their type still finds ipykernel's); the count starts again before each cell.
+    """
+    _STREAMS["limit"] = limit
+    _STREAMS["sent"] = 0
+    if _STREAMS["hooked"] or limit is None:
+        return
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def new_cell(*_: Any) -> None:
+        _STREAMS["sent"] = 0
+
+    shell.events.register("pre_run_cell", new_cell)
+    for stream in (sys.stdout, sys.stderr):
+        stream.write = _capped_write(stream.write)
+    _STREAMS["hooked"] = True
+
+
+def _capped_write(write: Any) -> Any:
+    def capped(text: str) -> int:
+        limit = _STREAMS["limit"]
+        if limit is not None and _STREAMS["sent"] > limit:
+            return len(text)  # past the cut: the runner would drop it
+        _STREAMS["sent"] += len(text)
+        return write(text)
+
+    return capped
 
 
 def write_kernel_spec(folder: Path) -> Path:
@@ -287,8 +329,9 @@ class KernelSlot:
                 return
         raise KernelError("kernel set-up timed out (no IOPub messages)")
 
-    def prepare(self, cwd: Path) -> None:
-        """A clean kernel for the next report: reset a live one, or start a new one."""
+    def prepare(self, cwd: Path, printed_chars: int | None = None) -> None:
+        """A clean kernel for the next report: reset a live one, or start a new one; its cells
+        send at most a little over ``printed_chars`` of stdout and stderr each."""
         with self._owner:
             if self.stopped:
                 raise KernelError("the run is stopping")
@@ -301,6 +344,8 @@ class KernelSlot:
                 self.start(cwd)
             else:
                 self._run(RESET.format(cwd=str(cwd)))
+            if printed_chars is not None:
+                self._run(CAP.format(limit=printed_chars))
             self.used += 1
 
     @staticmethod
