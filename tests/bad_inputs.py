@@ -786,6 +786,16 @@ def defaults_deeply_nested(tmp: Path) -> Case:
 
 
 @case
+def defaults_max_table_rows_zero(tmp: Path) -> Case:
+    """0 rows printed "Showing the first 0 of 19 rows" under every table."""
+    return with_where(
+        params(tmp, defaults="report:\n  max_table_rows: 0\n"),
+        "report.max_table_rows",
+        "≥ 1 and ≤ 100,000",
+    )
+
+
+@case
 def defaults_output_limit_too_small(tmp: Path) -> Case:
     """A cell that keeps ten characters would cut even an error's own message."""
     return with_where(

@@ -306,6 +306,9 @@ def _scalar_reader(default: Any) -> Any:
 # periods would never end; a timeout above a week is no timeout.
 _BOUNDS: dict[str, tuple[int, int | None]] = {
     "report.trend_periods": (1, 120),
+    # 0 rows showed "Showing the first 0 of 19 rows"; a longer table than this is cut by the
+    # cell's output limit anyway
+    "report.max_table_rows": (1, 100_000),
     "timeouts.*": (0, 7 * 24 * 3600),
     # below a thousand characters an error's own message would be cut; above a billion a
     # single cell could hold the runner's memory again
