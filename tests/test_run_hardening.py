@@ -240,6 +240,27 @@ def test_banner_is_escaped_and_replaces_an_earlier_one() -> None:
 # --- failed reports keep their last good version (issue 14 item 9) --------------------------------
 
 
+@pytest.mark.parametrize(("start", "noted"), [("2030-01-01", True), ("2019-01-01", False)])
+def test_a_programme_start_after_the_period_is_noted(
+    tmp_path: Path, start: str, noted: bool
+) -> None:
+    """``programme.start`` after the report period is what SPEC §9 allows (to-date values over
+    an empty interval) but most likely a mistyped year: the run says so, before any kernel.
+    (A narrative with an unknown key ends the run right after the note, without kernels.)"""
+    params = tmp_path / "params"
+    shutil.copytree(Path(__file__).parents[1] / "params", params)
+    defaults = params / "defaults.yaml"
+    text = defaults.read_text(encoding="utf-8")
+    defaults.write_text(text.replace("start: 2019-01-01", f"start: {start}"), "utf-8")
+    (params / "2021Q4" / "AL.yaml").write_text("nope: 1\n", encoding="utf-8")
+    run = wbreport(
+        "run", "--params", str(params), "--out", str(tmp_path / "out"), "--period", "2021Q4"
+    )
+    assert run.returncode == 2 and "nope" in run.stderr, run.stderr
+    note = f"note: programme.start {start} (params/defaults.yaml) is after 2021Q4: the to-date"
+    assert (note in run.stderr) is noted, run.stderr
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(300, method="thread")
 def test_failed_report_keeps_its_last_good_version_marked(tmp_path: Path) -> None:

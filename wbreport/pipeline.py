@@ -200,6 +200,7 @@ class Pipeline:
         clean_leftovers(self.out)
         planner = self.planner = self._planner()
         periods = self.periods(planner)
+        self._note_programme_start(periods)
         planner.check_narratives(periods)
         for period in periods:  # before anything is created: refuse foreign folders
             check_publishable(self.out, period)
@@ -214,6 +215,20 @@ class Pipeline:
             if prepared is not None:
                 prepared[1].unlink(missing_ok=True)
             self._write_portal()
+
+    def _note_programme_start(self, periods: list[str]) -> None:
+        """Say so when ``programme.start`` is after a period: its to-date values (SPEC §9)
+        count over an empty interval, which is what the definition gives, not an error, but
+        most likely a mistyped year."""
+        from wbreport.periods import parse_period
+
+        start = self.settings.programme.start
+        before = [p for p in periods if parse_period(p).end < start]
+        if before:
+            self.reporter.message(
+                f"note: programme.start {start.isoformat()} (params/defaults.yaml) is after "
+                f"{', '.join(before)}: the to-date values of its reports count nothing"
+            )
 
     def _execute(self, plans: list[PeriodPlan], prepared: Any) -> list[PeriodResult]:
         """Render and publish the periods in batches; on any error, drop what this run
