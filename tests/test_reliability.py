@@ -480,7 +480,8 @@ def test_the_kernel_stops_sending_what_the_runner_would_cut(
 ) -> None:
     """The runner cut a cell's printing at its limit, but the kernel still sent every line:
     a print in a loop over two million rows took 40 s to send what was thrown away. The
-    kernel now drops it where it is written; the notebook keeps what it kept before."""
+    kernel now drops it where it is written; the notebook keeps what it kept before. Two
+    reports on one reused kernel: the count starts again for each cell of each report."""
     from wbreport import engine
 
     params = tmp_path / "params"
@@ -492,9 +493,14 @@ def test_the_kernel_stops_sending_what_the_runner_would_cut(
         "import sys\n"
         "for _ in range(300):\n"
         "    sys.stdout.write('y' * 999 + '\\n')\n"
-        "    sys.stdout.flush()  # a message each: nothing merged on the way"
+        "    sys.stdout.flush()  # a message each: nothing merged on the way\n"
+        "print('last line of the cell')"
     )
     notebook = notebook_with_cell(tmp_path / "nb", loop)
+    nb = nbformat.read(notebook, as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if c.source == loop)
+    nb.cells.insert(at + 1, nbformat.v4.new_code_cell("print('a cell after it')"))
+    nbformat.write(nb, notebook)
     received: list[int] = []
     client = engine._capped_client()
     original = client.output
@@ -507,18 +513,24 @@ def test_the_kernel_stops_sending_what_the_runner_would_cut(
     monkeypatch.setattr(client, "output", counting)
     options = RunOptions(
         notebook=notebook,
-        partners=["AL"],
+        partners=["AL", "BA"],
         out=tmp_path / "out",
         languages=["en"],
         params_dir=params,
+        jobs=1,
     )
     assert plan_and_run(options).exit_code == 0
-    assert 2000 < sum(received) <= 3000  # the limit and the write that crossed it, of 300,000
-    executed = nbformat.read(tmp_path / "out" / PERIOD / "notebooks" / "AL.ipynb", as_version=4)
-    (cell,) = [c for c in executed.cells if c.source == loop]
-    printed = [o["text"] for o in cell.outputs]
-    assert printed[-1] == engine.CUT_NOTE.format(limit=2000)
-    assert "".join(printed[:-1]) == ("y" * 999 + "\n") * 2
+    # per report: the limit and the write that crossed it, of 300,000 characters
+    assert 2 * 2000 < sum(received) <= 2 * 3000
+    for code in ("AL", "BA"):
+        executed = nbformat.read(
+            tmp_path / "out" / PERIOD / "notebooks" / f"{code}.ipynb", as_version=4
+        )
+        outputs = {c.source: c.outputs for c in executed.cells if c.cell_type == "code"}
+        printed = [o["text"] for o in outputs[loop]]
+        assert printed[-1] == engine.CUT_NOTE.format(limit=2000)
+        assert "".join(printed[:-1]) == ("y" * 999 + "\n") * 2
+        assert [o["text"] for o in outputs["print('a cell after it')"]] == ["a cell after it\n"]
 
 
 # --- parameters --------------------------------------------------------------------------------
