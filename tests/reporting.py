@@ -46,6 +46,16 @@ def notebook_with_cell(tmp: Path, code: str, name: str = "report.ipynb") -> Path
     return path
 
 
+def notebook_with_cells(tmp: Path, cells: Sequence[str]) -> Path:
+    """A copy of the report notebook with ``cells`` (code) right after the parameters cell."""
+    path = notebook_with_cell(tmp, "pass")
+    nb = nbformat.read(path, as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if c.source == "pass")
+    nb.cells[at : at + 1] = [nbformat.v4.new_code_cell(code) for code in cells]
+    nbformat.write(nb, path)
+    return path
+
+
 def read_indicators(folder: Path) -> list[dict[str, str]]:
     return list(
         csv.DictReader(io.StringIO((folder / "indicators.csv").read_text(encoding="utf-8")))

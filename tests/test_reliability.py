@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -34,7 +35,13 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import built_once
-from tests.reporting import jobs_by_partner, notebook_with_cell, read_manifest, wbreport
+from tests.reporting import (
+    jobs_by_partner,
+    notebook_with_cell,
+    notebook_with_cells,
+    read_manifest,
+    wbreport,
+)
 from wbreport.batch import RunOptions, clean_leftovers, plan_and_run
 from wbreport.cli import app
 from wbreport.csvsafe import safe_cell
@@ -392,11 +399,7 @@ def test_a_cell_printing_or_showing_without_end_keeps_a_bounded_output(tmp_path:
         "shown = display(HTML('<p>before the update</p>'), display_id=True)\n"
         f"shown.update(HTML('<p>updated</p>' * {MAX_DISPLAY_CHARS // 14 + 1}))",
     ]
-    notebook = notebook_with_cell(tmp_path / "nb", "pass")
-    nb = nbformat.read(notebook, as_version=4)
-    at = next(i for i, c in enumerate(nb.cells) if c.source == "pass")
-    nb.cells[at : at + 1] = [nbformat.v4.new_code_cell(code) for code in cells]
-    nbformat.write(nb, notebook)
+    notebook = notebook_with_cells(tmp_path / "nb", cells)
     run = plan_and_run(
         RunOptions(notebook=notebook, partners=["AL"], out=tmp_path / "out", languages=["en", "sq"])
     )
@@ -427,6 +430,19 @@ def test_a_cell_printing_or_showing_without_end_keeps_a_bounded_output(tmp_path:
     assert "the next cell shows" in albanian and len(albanian) < 1_000_000
 
 
+def params_with(tmp_path: Path, *settings: str) -> Path:
+    """A copy of the project's params with ``output:`` settings changed ("shown_chars: 3000")."""
+    params = tmp_path / "params"
+    shutil.copytree(Path(__file__).parents[1] / "params", params)
+    defaults = params / "defaults.yaml"
+    text = defaults.read_text(encoding="utf-8")
+    for setting in settings:
+        name = setting.split(":")[0]
+        text = re.sub(rf"{name}: \d+", setting, text)
+    defaults.write_text(text, encoding="utf-8")
+    return params
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(240, method="thread")
 def test_output_limits_come_from_defaults_yaml(tmp_path: Path) -> None:
@@ -435,22 +451,13 @@ def test_output_limits_come_from_defaults_yaml(tmp_path: Path) -> None:
     and the notes name the limit that cut, on the page in the page's language."""
     from wbreport.engine import CUT_NOTE, display_cut_note
 
-    params = tmp_path / "params"
-    shutil.copytree(Path(__file__).parents[1] / "params", params)
-    defaults = params / "defaults.yaml"
-    text = defaults.read_text(encoding="utf-8")
-    text = text.replace("printed_chars: 1000000", "printed_chars: 2000")
-    defaults.write_text(text.replace("shown_chars: 5000000", "shown_chars: 3000"), "utf-8")
+    params = params_with(tmp_path, "printed_chars: 2000", "shown_chars: 3000")
     cells = [
         "print('x' * 4999)",
         "from IPython.display import HTML\nHTML('<p>row</p>' * 400)",  # 4,000 characters
         "HTML('<p>kept</p>' * 100)",
     ]
-    notebook = notebook_with_cell(tmp_path / "nb", "pass")
-    nb = nbformat.read(notebook, as_version=4)
-    at = next(i for i, c in enumerate(nb.cells) if c.source == "pass")
-    nb.cells[at : at + 1] = [nbformat.v4.new_code_cell(code) for code in cells]
-    nbformat.write(nb, notebook)
+    notebook = notebook_with_cells(tmp_path / "nb", cells)
     options = RunOptions(
         notebook=notebook,
         partners=["AL"],
@@ -484,11 +491,7 @@ def test_the_kernel_stops_sending_what_the_runner_would_cut(
     reports on one reused kernel: the count starts again for each cell of each report."""
     from wbreport import engine
 
-    params = tmp_path / "params"
-    shutil.copytree(Path(__file__).parents[1] / "params", params)
-    defaults = params / "defaults.yaml"
-    text = defaults.read_text(encoding="utf-8")
-    defaults.write_text(text.replace("printed_chars: 1000000", "printed_chars: 2000"), "utf-8")
+    params = params_with(tmp_path, "printed_chars: 2000")
     loop = (
         "import sys\n"
         "for _ in range(300):\n"
@@ -496,11 +499,7 @@ def test_the_kernel_stops_sending_what_the_runner_would_cut(
         "    sys.stdout.flush()  # a message each: nothing merged on the way\n"
         "print('last line of the cell')"
     )
-    notebook = notebook_with_cell(tmp_path / "nb", loop)
-    nb = nbformat.read(notebook, as_version=4)
-    at = next(i for i, c in enumerate(nb.cells) if c.source == loop)
-    nb.cells.insert(at + 1, nbformat.v4.new_code_cell("print('a cell after it')"))
-    nbformat.write(nb, notebook)
+    notebook = notebook_with_cells(tmp_path / "nb", [loop, "print('a cell after it')"])
     received: list[int] = []
     client = engine._capped_client()
     original = client.output
