@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from html import unescape
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import nbformat
@@ -1018,3 +1019,48 @@ def test_clean_leftovers_removes_what_killed_runs_left(
     clean_leftovers(out)
     assert check_published(out) == live
     no_orphans(out)
+
+
+def test_stream_cap_in_the_kernel_counts_per_cell_and_leaves_what_it_cannot_wrap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``cap_streams`` as the kernel runs it, with a stand-in shell: writes past the limit
+    are dropped until the next cell, and a stream whose ``write`` is read-only (not
+    ipykernel's) is left as it is instead of failing the report's set-up."""
+    from wbreport import kernels
+
+    class Stream(io.TextIOBase):  # like ipykernel's OutStream: a Python class
+        def __init__(self) -> None:
+            self.sent: list[str] = []
+
+        def write(self, text: str) -> int:  # type: ignore[override]
+            self.sent.append(text)
+            return len(text)
+
+    class Fixed:  # a stream whose write cannot be replaced
+        __slots__ = ("sent",)
+
+        def __init__(self) -> None:
+            self.sent: list[str] = []
+
+        def write(self, text: str) -> int:
+            self.sent.append(text)
+            return len(text)
+
+    hooks: list[Any] = []
+    shell = SimpleNamespace(events=SimpleNamespace(register=lambda _, hook: hooks.append(hook)))
+    monkeypatch.setattr("IPython.get_ipython", lambda: shell)
+    monkeypatch.setattr(kernels, "_STREAMS", {"limit": None, "sent": 0, "hooked": False})
+    stdout, stderr = Stream(), Fixed()
+    monkeypatch.setattr(sys, "stdout", stdout)
+    monkeypatch.setattr(sys, "stderr", stderr)
+    kernels.cap_streams(5)
+    for text in ("abc", "def", "ghi"):
+        sys.stdout.write(text)
+    sys.stderr.write("not wrapped")
+    assert stdout.sent == ["abc", "def"] and stderr.sent == ["not wrapped"]
+    hooks[0]()  # the next cell
+    sys.stdout.write("jkl")
+    assert stdout.sent[-1] == "jkl"
+    kernels.cap_streams(5)  # the next report: hooked once, the count starts again
+    assert len(hooks) == 1 and kernels._STREAMS["sent"] == 0

@@ -129,7 +129,10 @@ def cap_streams(limit: int | None) -> None:
 
     shell.events.register("pre_run_cell", new_cell)
     for stream in (sys.stdout, sys.stderr):
-        stream.write = _capped_write(stream.write)
+        # A stream whose write cannot be wrapped (not ipykernel's) is left as it is: the
+        # runner still cuts what it sends.
+        with contextlib.suppress(AttributeError, TypeError):
+            stream.write = _capped_write(stream.write)
     _STREAMS["hooked"] = True
 
 
