@@ -339,18 +339,24 @@ class KernelSlot:
         with self._owner:
             if self.stopped:
                 raise KernelError("the run is stopping")
+            # The cap goes with the reset, in the same set-up execution (one round trip).
+            cap = "" if printed_chars is None else "\n" + CAP.format(limit=printed_chars)
             if self.alive() and self.reuse and self.used > 0:
                 try:
-                    self._run(RESET.format(cwd=str(cwd)))
+                    self._run(RESET.format(cwd=str(cwd)) + cap)
                 except Exception:
-                    self.start(cwd)
+                    self._start_capped(cwd, cap)
             elif not self.alive() or (not self.reuse and self.used > 0):
-                self.start(cwd)
+                self._start_capped(cwd, cap)
             else:
-                self._run(RESET.format(cwd=str(cwd)))
-            if printed_chars is not None:
-                self._run(CAP.format(limit=printed_chars))
+                self._run(RESET.format(cwd=str(cwd)) + cap)
             self.used += 1
+
+    def _start_capped(self, cwd: Path, cap: str) -> None:
+        """A new kernel, and the cap set on it (a new kernel needs no reset)."""
+        self.start(cwd)
+        if cap:
+            self._run(cap)
 
     @staticmethod
     def settle() -> None:
