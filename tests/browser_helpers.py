@@ -430,6 +430,29 @@ _NARROW_JS = """() => {
 }"""
 
 
+_ROW_LABELS_JS = """(minimum) => {
+  const found = [];
+  for (const th of document.querySelectorAll('table.activities tbody th[scope=row]')) {
+    const em = th.getBoundingClientRect().width / parseFloat(getComputedStyle(th).fontSize);
+    if (em < minimum - 0.05)
+      found.push(`activity "${th.textContent.trim().slice(0, 40)}" is ${em.toFixed(1)} em wide`);
+  }
+  return found;
+}"""
+
+
+def row_label_findings(browser: Any, path: Path, minimum_em: float = 10) -> list[str]:
+    """On a desktop screen the activities' titles (row headers of ``table.activities``)
+    keep at least ``minimum_em`` of width, however long the column headers beside them."""
+    context, _ = offline_context(browser, java_script_enabled=True)
+    try:
+        page = context.new_page()
+        page.goto(path.resolve().as_uri(), wait_until="load")
+        return page.evaluate(_ROW_LABELS_JS, minimum_em)
+    finally:
+        context.close()
+
+
 def narrow_screen_findings(browser: Any, path: Path) -> list[str]:
     """On a phone's width the page itself never scrolls sideways: a wide table scrolls in
     its own box, a labelled region that takes the keyboard focus."""

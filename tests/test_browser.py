@@ -216,6 +216,23 @@ def test_a_phone_screen_never_pans_sideways(browser: Any, sample_set: Path, name
     assert bh.narrow_screen_findings(browser, sample_set / f"{name}.html") == []
 
 
+def test_activity_titles_keep_their_width_in_every_language(
+    browser: Any, sample_set: Path, tmp_path: Path
+) -> None:
+    """The evaluation reports' activity titles keep 10 em on a desktop screen in every
+    language; without report.css's rule, Albanian's long column headers squeeze them to
+    a few words per line."""
+    pages = sorted(sample_set.glob("*.evaluation*.html"))
+    assert len(pages) == len(EVALUATION_PAGES) + 6  # English + each partner's language
+    for page in pages:
+        assert bh.row_label_findings(browser, page) == [], page.name
+    rule = "@media screen{table.activities tbody th[scope=row]{min-width:10em}}"
+    squeezed = _broken_copy(
+        sample_set / "AL.evaluation.sq.html", tmp_path, "squeezed", lambda h: h.replace(rule, "")
+    )
+    assert bh.row_label_findings(browser, squeezed)
+
+
 def test_sizes_within_budget(sample_set: Path) -> None:
     for stem in [*ALL_CODES, *EVALUATION_PAGES]:
         size = (sample_set / f"{stem}.html").stat().st_size / 1024
