@@ -642,6 +642,46 @@ def test_print_pdfs_writes_one_pdf_per_existing_report(
     assert not list(tmp_path.glob(".*.tmp"))
 
 
+def test_printed_pages_are_numbered_and_link_to_no_file_of_the_server(
+    sample_set: Path, browser: Any, tmp_path: Path
+) -> None:
+    """A PDF goes to people outside the server: its links to the set's other files would be
+    absolute file: URLs of the staging folder (broken for them, and naming the server's
+    paths), so they print as text; every page carries its number and the page count."""
+    from pypdf import PdfReader
+
+    from wbreport.pdf import print_pdfs
+
+    html = (sample_set / "AL.html").read_text(encoding="utf-8")
+    assert 'href="AL.evaluation.html"' in html  # the report links to its evaluation report
+    shutil.copy(sample_set / "AL.html", tmp_path / "AL.html")
+    reader = PdfReader(print_pdfs(tmp_path, ["AL"], browser)["AL"])
+    links = [
+        str(annotation.get_object().get("/A", {}).get("/URI", ""))
+        for page in reader.pages
+        for annotation in page.get("/Annots") or []
+    ]
+    assert not [link for link in links if not link.startswith(("https:", "http:", "mailto:"))]
+    total = len(reader.pages)
+    for number, page in enumerate(reader.pages, 1):
+        assert page.extract_text().rstrip().endswith(f"{number} / {total}"), number
+
+
+def test_printable_keeps_links_within_the_page_and_to_the_web() -> None:
+    from wbreport.pdf import printable
+
+    page = (
+        '<a href="#key-figures">a</a> <a class="x" href="AL.evaluation.html">b</a> '
+        "<a href='../index.html'>c</a> <a href=\"https://example.org/\">d</a> "
+        '<a href="mailto:x@example.org">e</a> <link href="x.css">'
+    )
+    assert printable(page) == (
+        '<a href="#key-figures">a</a> <a class="x">b</a> <a>c</a> '
+        '<a href="https://example.org/">d</a> <a href="mailto:x@example.org">e</a> '
+        '<link href="x.css">'
+    )
+
+
 def test_run_with_pdf_publishes_pdfs_linked_from_the_index(tmp_path: Path) -> None:
     # A separate process: playwright's sync API cannot run inside this module's browser session.
     import subprocess

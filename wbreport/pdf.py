@@ -110,10 +110,40 @@ def count_pages(pdf: bytes) -> int:
     return len(PAGE_PATTERN.findall(pdf))
 
 
+#: A link to another file of the set (``AL.evaluation.html``, ``index.html``): Chromium would
+#: write it into the PDF as an absolute ``file:`` URL of the staging folder, which exposes
+#: the server's paths and leads nowhere for whoever receives the PDF.
+_LOCAL_HREF = re.compile(
+    r"""(<a\b[^>]*?)\s+href\s*=\s*(?:"(?!#|https?:|mailto:)[^"]*"|'(?!#|https?:|mailto:)[^']*')""",
+    re.IGNORECASE,
+)
+#: Page numbers (and the report's title) at the foot of every page, in the bottom margin of
+#: report.css's ``@page``; numbers only, so no language needs a word of its own.
+FOOTER = (
+    '<div style="width:100%;margin:0 14mm;font:7pt sans-serif;color:#5a6270;'
+    'display:flex;justify-content:space-between"><span class="title"></span>'
+    '<span><span class="pageNumber"></span> / <span class="totalPages"></span></span></div>'
+)
+
+
+def printable(html: str) -> str:
+    """The page as printed: links to other files of the set become plain text (links
+    within the page and to the web stay)."""
+    return _LOCAL_HREF.sub(r"\1", html)
+
+
 def print_pdf(page: Any, html: Path) -> bytes:
-    """Open ``html`` in ``page`` and print it to A4 (backgrounds on, CSS page size honoured)."""
-    page.goto(html.resolve().as_uri(), wait_until="load")
-    return page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+    """Print ``html`` to A4 in ``page`` (backgrounds on, CSS page size honoured, page
+    numbers in the footer, links to the set's other files as text)."""
+    page.set_content(printable(html.read_text(encoding="utf-8")), wait_until="load")
+    return page.pdf(
+        format="A4",
+        print_background=True,
+        prefer_css_page_size=True,
+        display_header_footer=True,
+        header_template="<span></span>",
+        footer_template=FOOTER,
+    )
 
 
 def stop_chromium() -> int:
@@ -198,6 +228,7 @@ __all__ = [
     "deadline",
     "print_pdf",
     "print_pdfs",
+    "printable",
     "stop_chromium",
     "unavailable_reason",
 ]
