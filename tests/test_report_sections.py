@@ -533,3 +533,46 @@ def test_chart_svg_is_compact_and_keeps_label_digits() -> None:
     assert charts.compact_svg('<a d="M 1.23456 2.5\n L 3"> 9.87654 </a>') == (
         '<a d="M 1.23 2.5 L 3"> 9.87654 </a>'
     )
+
+
+# --- the picture at the end of the period -----------------------------------------------------
+
+
+def test_a_milestone_achieved_after_the_period_reads_open_then(prepared: Prepared) -> None:
+    """M2 was due 31 Dec 2020 and achieved 15 Jan 2021: overdue at the end of 2020Q4 (as the
+    indicators count it), so its row must not read "Achieved"."""
+    table = soup(report_of(prepared, "AL").milestones()).select_one(
+        'table[data-section="overdue-milestones"]'
+    )
+    (row,) = table.select("tbody tr")
+    status = row.find_all(["th", "td"])[5].get_text()
+    assert status.startswith("open at period end; achieved") and "2021" in status, status
+
+
+def test_a_workplan_re_rendered_later_shows_the_plan_it_showed_then(
+    handmade_package: Path,
+) -> None:
+    """For 2020Q3, Q4's plan: A6 was delivered since (so it was planned then), A4 was
+    cancelled; M5 and M2, due in Q4, were achieved only after 30 Sep 2020."""
+    run = prepare(load_package(handmade_package), [parse_period("2020Q3")], Settings())
+    report = open_report("AL", "2020Q3", prepared=run)
+    activities = list(report.data.workplan_activities()["activity_id"])
+    assert "A6" in activities and "A4" not in activities
+    assert list(report.data.workplan_milestones()["milestone_id"]) == ["M5", "M2"]
+    table = soup(report.workplan()).select_one('table[data-section="workplan-milestones"]')
+    statuses = [row.find_all(["th", "td"])[4].get_text() for row in table.select("tbody tr")]
+    assert all(s.startswith("open at period end; achieved") for s in statuses), statuses
+
+
+def test_rows_of_one_date_follow_the_fixed_partner_order() -> None:
+    from wbreport.report.data import in_order
+
+    frame = pd.DataFrame(
+        {
+            "due_date": pd.to_datetime(["2021-03-31"] * 4 + ["2021-01-31"]),
+            "partner": ["RS", "XK", "WB", "AL", "RS"],
+            "milestone_id": ["RS-1", "XK-1", "WB-1", "AL-1", "RS-0"],
+        }
+    )
+    ordered = in_order(frame, "due_date", "milestone_id")
+    assert list(ordered["milestone_id"]) == ["RS-0", "AL-1", "XK-1", "RS-1", "WB-1"]

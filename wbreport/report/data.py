@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from wbreport import selections as sel
@@ -24,6 +25,14 @@ from wbreport.schema import LANGUAGES
 
 TRAINING_TYPES = ("training", "train_the_trainers")
 PEOPLE = ["participants", "women", "certified_trainers"]
+
+
+def in_order(frame: pd.DataFrame, when: str, key: str) -> pd.DataFrame:
+    """Rows by date, then partner in the fixed order (AL, BA, XK, ME, MK, RS, WB), then ``key``."""
+    rank = {code: position for position, code in enumerate(ALL_CODES)}
+    partners = frame["partner"].astype(object).map(rank).fillna(len(rank)).to_numpy()
+    order = np.lexsort((frame[key].astype(str).to_numpy(), partners, frame[when].to_numpy()))
+    return frame.iloc[order]
 
 
 def rows(package: Any, partner: str) -> pd.DataFrame:
@@ -60,7 +69,7 @@ def activities(package: Any, partner: str, period: Period) -> pd.DataFrame:
     with the partner's participants, women and certified trainers: one row per activity
     of ``activities_delivered``."""
     act = _relevant(package, partner, counting(package, period))
-    return _with_people(act.sort_values(["end_date", "activity_id"]), package, partner)
+    return _with_people(in_order(act, "end_date", "activity_id"), package, partner)
 
 
 def participation(package: Any, partner: str, period: Period) -> pd.DataFrame:
@@ -97,7 +106,7 @@ def cascade(package: Any, partner: str, period: Period) -> pd.DataFrame:
     """The cascade set counting in ``period``: one row per ``cascade_sessions``."""
     act = package.activities
     mask = sel.counting(act, period.start, period.end) & sel.cascade(act, partner)
-    chosen = act[mask].sort_values(["end_date", "activity_id"])
+    chosen = in_order(act[mask], "end_date", "activity_id")
     return _with_people(chosen, package, REGION).fillna({"participants": 0})
 
 
@@ -110,7 +119,17 @@ def milestones(package: Any, partner: str, period: Period) -> pd.DataFrame:
     out["due"] = sel.milestones_due(out, period.end)
     out["achieved"] = sel.milestones_achieved(out, period.end)
     out["overdue"] = out["due"] & ~out["achieved"]
+    out["achieved_later"] = achieved_after(out, period.end)
     return out
+
+
+def achieved_after(ms: pd.DataFrame, end: Any) -> np.ndarray:
+    """Milestones marked achieved on a date after ``end``: not achieved at ``end`` (SPEC §4),
+    so a report of that period shows them open, with the date they were achieved."""
+    when = ms["achieved_date"].to_numpy(dtype="datetime64[ns]")
+    return (ms["status"] == "achieved").to_numpy(dtype=bool) & (
+        when > pd.Timestamp(end).to_datetime64()
+    )
 
 
 def milestone_areas(package: Any, partner: str, period: Period) -> pd.DataFrame:
@@ -125,7 +144,7 @@ def milestone_areas(package: Any, partner: str, period: Period) -> pd.DataFrame:
 def overdue_milestones(package: Any, partner: str, period: Period) -> pd.DataFrame:
     """Milestones due and not achieved at the end of ``period``: ``milestones_overdue``."""
     ms = milestones(package, partner, period)
-    return ms[ms["overdue"]].sort_values(["due_date", "milestone_id"])
+    return in_order(ms[ms["overdue"]], "due_date", "milestone_id")
 
 
 def tools(package: Any, partner: str, period: Period) -> pd.DataFrame:
@@ -202,22 +221,31 @@ def workplan_activities(package: Any, partner: str, period: Period) -> pd.DataFr
     act = package.activities
     if nxt is None:  # after 9999: no next period
         return act.iloc[0:0]
-    planned = act[(act["status"] == "planned") & sel.within(act["start_date"], nxt.start, nxt.end)]
+    # Delivered ones started after the period ended, so they were still planned at its end:
+    # a report re-rendered later shows the plan it showed then.
+    planned = act[
+        act["status"].isin(["planned", "delivered"])
+        & sel.within(act["start_date"], nxt.start, nxt.end)
+    ]
     if partner != REGION:
         planned = planned[(planned["scope"] == "regional") | (planned["partner"] == partner)]
-    return planned.sort_values(["start_date", "activity_id"])
+    return in_order(planned, "start_date", "activity_id")
 
 
 def workplan_milestones(package: Any, partner: str, period: Period) -> pd.DataFrame:
-    """The partner's milestones due in the next period that are neither achieved nor dropped."""
+    """The partner's milestones due in the next period that were open at the end of this
+    one: not dropped, and not achieved by then (``achieved_later`` flags those achieved
+    since)."""
     nxt = period.next()
     ms = package.milestones
     if nxt is None:
-        return ms.iloc[0:0]
-    ms = ms[sel.partner_rows(ms, partner)]
-    open_ = ~ms["status"].isin(["dropped", "achieved"])
-    return ms[open_ & sel.within(ms["due_date"], nxt.start, nxt.end)].sort_values(
-        ["due_date", "milestone_id"]
+        return ms.iloc[0:0].assign(achieved_later=False)
+    ms = ms[sel.partner_rows(ms, partner)].assign(
+        achieved_later=lambda f: achieved_after(f, period.end)
+    )
+    open_ = (ms["status"] != "dropped") & ((ms["status"] != "achieved") | ms["achieved_later"])
+    return in_order(
+        ms[open_ & sel.within(ms["due_date"], nxt.start, nxt.end)], "due_date", "milestone_id"
     )
 
 
@@ -230,7 +258,7 @@ def regional_activities(package: Any, partner: str, period: Period) -> pd.DataFr
     part = package.participation
     present = part[part["participants"] > 0]
     joined = present.groupby("activity_id", observed=True)["partner"].agg(set)
-    out = act.sort_values(["end_date", "activity_id"]).copy()
+    out = in_order(act, "end_date", "activity_id").copy()
     out["organisers"] = [
         "; ".join(o.strip() for o in str(text).split(";") if o.strip())
         for text in out["organisers"]

@@ -194,6 +194,15 @@ def trainers(ctx: Context) -> Fragment:
     )
 
 
+def _milestone_status(ctx: Context, m: Any) -> str:
+    """The status at the end of the period: one achieved since then reads as open, with
+    the date it was achieved (SPEC §4: re-rendering an old period gives the same picture)."""
+    t = ctx.text
+    if m.achieved_later:
+        return t("open at period end; achieved {date}", date=t.date(m.achieved_date))
+    return t.milestone_status(m.status)
+
+
 def milestones(ctx: Context) -> Fragment:
     """Roadmap milestones by priority area, then the overdue items."""
     t = ctx.text
@@ -217,7 +226,7 @@ def milestones(ctx: Context) -> Fragment:
             m.priority_area,
             t.framework(m.framework),
             t.date(m.due_date),
-            t.milestone_status(m.status),
+            _milestone_status(ctx, m),
             m.chapter24_ref or "–",
         ]
         for m in _records(ctx.data.overdue_milestones())
@@ -353,7 +362,7 @@ def workplan(ctx: Context) -> Fragment:
             t.partner(m.partner),
             m.priority_area,
             t.date(m.due_date),
-            t.milestone_status(m.status),
+            _milestone_status(ctx, m),
         ]
         for m in _records(ctx.data.workplan_milestones())
     ]
