@@ -576,3 +576,39 @@ def test_rows_of_one_date_follow_the_fixed_partner_order() -> None:
     )
     ordered = in_order(frame, "due_date", "milestone_id")
     assert list(ordered["milestone_id"]) == ["RS-0", "AL-1", "XK-1", "RS-1", "WB-1"]
+
+
+def test_an_achievement_never_reads_as_reaching_a_threshold_it_missed(prepared: Prepared) -> None:
+    """RAG compares the unrounded achievement (SPEC §4): 0.895 and the float
+    0.8999999999999999 are amber under green 0.9, so they read 89 %, not 90 %."""
+    from wbreport.wording import whole_percent_below
+
+    cases = {0.9: 90, 0.8999999999999999: 89, 0.895: 89, 0.29: 29, 1.0: 100, 2.2857: 228}
+    assert {share: whole_percent_below(share) for share in cases} == cases
+    assert whole_percent_below(-0.3333) == -34
+    assert whole_percent_below((9.0 - 5.4) / (9.0 - 5.0)) == 89  # 0.8999999999999999
+    table = prepared.table(parse_period(PERIOD))
+    row = (table["partner"] == "AL") & (table["indicator"] == "participants")
+    table.loc[row, ["target", "baseline", "achievement", "rag"]] = [50, 0, 0.895, "amber"]
+    report = report_of(prepared, "AL")
+    cells = soup(report.key_figures()).find("th", string="Participants").find_parent("tr")
+    texts = [cell.get_text() for cell in cells.find_all("td")]
+    assert "89%" in texts and "90%" not in " ".join(texts), texts
+    assert whole_percent_below(0.9) == 90
+
+
+def test_a_change_too_small_to_show_reads_unchanged(prepared: Prepared) -> None:
+    """80.6 % against 80.6 % as shown is "→ unchanged", whatever the fourth decimal."""
+    table = prepared.table(parse_period(PERIOD))
+    before = prepared.table(parse_period("2020Q3"))
+    for frame, value in ((table, 0.8061), (before, 0.8058)):
+        row = (frame["partner"] == "AL") & (frame["indicator"] == "women_share")
+        frame.loc[row, "value"] = value
+    change = (
+        soup(report_of(prepared, "AL").key_figures())
+        .find("th", string="Share of women")
+        .find_parent("tr")
+        .select_one(".change")
+    )
+    assert change.select_one("[aria-hidden]").get_text() == "→ 80.6%"
+    assert "change-same" in change["class"]

@@ -63,6 +63,17 @@ def is_na(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def whole_percent_below(share: float) -> int:
+    """The largest whole percentage ``k`` with ``k / 100 <= share`` as floats compare (so
+    a float 0.9 is 90 and 0.8999999999999999 is 89, as a threshold of 0.9 judges them)."""
+    k = math.floor(share * 100)
+    while (k + 1) / 100 <= share:
+        k += 1
+    while k / 100 > share:
+        k -= 1
+    return k
+
+
 class Text:
     """Report wording and formatting in one language (wraps a :class:`Translator`)."""
 
@@ -106,6 +117,14 @@ class Text:
     def percent(self, value: Any, decimals: int = 1) -> str:
         """A share (0–1) as a percentage; n/a when missing."""
         return self.na() if is_na(value) else self.tr.percent(float(value), decimals)
+
+    def achievement(self, value: Any) -> str:
+        """An achievement as a whole percentage, rounded down: the RAG status compares the
+        unrounded value with the thresholds (SPEC §4), so 0.895 (amber under green 0.9)
+        reads 89 %, never the 90 % the legend calls green; n/a when missing."""
+        if is_na(value):
+            return self.na()
+        return self.tr.percent(whole_percent_below(float(value)) / 100, 0)
 
     def date(self, value: Any) -> str:
         """A date in the locale's format (in a table cell its line breaks before the year

@@ -205,7 +205,7 @@ def rag_badge(t: Text, rag: str, achievement: float = math.nan, short: bool = Fa
     ``short`` writes only the colour word (``GREEN``) for narrow tables."""
     words = t(RAG_CODES[rag]) if short and rag else t.rag(rag)
     if rag and not is_na(achievement):
-        words = f"{t.percent(achievement, 0)} · {words}"
+        words = f"{t.achievement(achievement)} · {words}"
     return tag("span", words, class_=f"rag rag-{rag or 'none'}")
 
 
@@ -224,7 +224,8 @@ def _arrow(ctx: Context, name: str, now: dict[str, Any], before: dict[str, Any])
     previous = registry.csv_number(before["value"], info)
     diff = float(current) - float(previous)
     shown = t.value(before["value"], name)
-    if diff == 0:
+    # Equal as shown is unchanged: "↓ 80.6 %" beside 80.6 % would read as a mistake.
+    if diff == 0 or t.value(now["value"], name) == shown:
         arrow, words, mood = "→", t("unchanged from {previous}", previous=shown), "same"
     else:
         up = diff > 0
@@ -265,7 +266,7 @@ def _key_row(ctx: Context, name: str, previous: Period | None, show_n: bool) -> 
         *cells,
         t.value(r["baseline"], name),
         t.value(r["target"], name),
-        "" if is_na(r["achievement"]) or hidden else t.percent(r["achievement"], 0),
+        "" if is_na(r["achievement"]) or hidden else t.achievement(r["achievement"]),
         rag_badge(t, "" if hidden else str(r["rag"] or "")),
     ]
 
