@@ -145,6 +145,9 @@ def test_report_reads_as_a_finished_document(sample_run: Path, code: str) -> Non
         assert any(h.startswith(section) for h in headings), section
     assert all(img.get("alt") for img in soup.find_all("img"))
     assert "Q1 2022" in soup.get_text()  # the workplan names the next period
+    # The analyst's next steps follow the workplan's tables under a heading of their own.
+    workplan = soup.find("h2", string="Workplan for the next period")
+    assert workplan.find_next(["h2", "h3"]).get_text() == "Next steps"
 
 
 def test_narrative_from_params_is_shown(sample_run: Path) -> None:

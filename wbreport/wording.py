@@ -50,6 +50,8 @@ RAG_WORDS = {"green": N_("On track"), "amber": N_("Watch"), "red": N_("Off track
 RAG_CODES = {"green": N_("GREEN"), "amber": N_("AMBER"), "red": N_("RED")}
 LEVELS = {"impact": N_("Impact"), "outcome": N_("Outcome"), "output": N_("Output")}
 NO_STATUS = N_("no status")
+# TRANSLATORS: not available: no data for this figure (e.g. a share of zero people),
+# not "not applicable"
 NOT_AVAILABLE = N_("n/a")
 
 
