@@ -191,7 +191,16 @@ def table(
     **attrs: Any,
 ) -> Markup:
     """An accessible table: caption, ``th scope=col`` headers, first cell as row header."""
-    head = tag("thead", tag("tr", join(tag("th", h, scope="col") for h in headers)))
+    head = tag(
+        "thead",
+        tag(
+            "tr",
+            join(
+                tag("th", h, scope="col", class_="num" if i in numeric else None)
+                for i, h in enumerate(headers)
+            ),
+        ),
+    )
     body_rows = []
     for row in rows:
         cells = []

@@ -73,6 +73,7 @@ def activities(ctx: Context) -> Fragment:
         caption=t("Activities delivered in {period} ({who})", period=t.period(ctx.period), who=who),
         numeric=(7, 8),
         empty=t("No activity delivered in this period."),
+        class_="activities",
         data_section="activities",
     )
     return Fragment(grid + note)
@@ -323,6 +324,7 @@ def trend(ctx: Context) -> Fragment:
                 "Trend over the last {n} period", "Trend over the last {n} periods", len(rows)
             ),
             numeric=(1, 2, 3, 4),
+            class_="trend",
             data_section="trend",
         )
     )
