@@ -437,13 +437,20 @@ _ROW_LABELS_JS = """(minimum) => {
     if (em < minimum - 0.05)
       found.push(`activity "${th.textContent.trim().slice(0, 40)}" is ${em.toFixed(1)} em wide`);
   }
+  for (const th of document.querySelectorAll('table.trend tbody th')) {
+    const range = document.createRange();
+    range.selectNodeContents(th);
+    const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    if (lines.size > 1) found.push(`period "${th.textContent}" wraps over ${lines.size} lines`);
+  }
   return found;
 }"""
 
 
 def row_label_findings(browser: Any, path: Path, minimum_em: float = 10) -> list[str]:
     """On a desktop screen the activities' titles (row headers of ``table.activities``)
-    keep at least ``minimum_em`` of width, however long the column headers beside them."""
+    keep at least ``minimum_em`` of width, however long the column headers beside them, and
+    the periods of a trend table stay on one line."""
     context, _ = offline_context(browser, java_script_enabled=True)
     try:
         page = context.new_page()

@@ -219,18 +219,28 @@ def test_a_phone_screen_never_pans_sideways(browser: Any, sample_set: Path, name
 def test_activity_titles_keep_their_width_in_every_language(
     browser: Any, sample_set: Path, tmp_path: Path
 ) -> None:
-    """The evaluation reports' activity titles keep 10 em on a desktop screen in every
-    language; without report.css's rule, Albanian's long column headers squeeze them to
-    a few words per line."""
-    pages = sorted(sample_set.glob("*.evaluation*.html"))
-    assert len(pages) == len(EVALUATION_PAGES) + 6  # English + each partner's language
+    """The reports' activity titles keep 10 em on a desktop screen in every language, and
+    trend periods one line; without report.css's rules, Albanian's long column headers
+    squeeze the titles to a few words per line, and "Q3 2020" breaks in two."""
+    pages = sorted(p for p in sample_set.glob("*.html") if not p.name.startswith("index"))
+    assert len(pages) == 2 * (len(ALL_CODES) + 6)  # two kinds; English + partners' languages
     for page in pages:
         assert bh.row_label_findings(browser, page) == [], page.name
-    rule = "@media screen{table.activities tbody th[scope=row]{min-width:10em}}"
-    squeezed = _broken_copy(
-        sample_set / "AL.evaluation.sq.html", tmp_path, "squeezed", lambda h: h.replace(rule, "")
+    rules = (
+        "@media screen{table.activities tbody th[scope=row]{min-width:10em}}",
+        "table.trend tbody th{white-space:nowrap}",
     )
-    assert bh.row_label_findings(browser, squeezed)
+    squeezed = _broken_copy(
+        sample_set / "AL.evaluation.sq.html",
+        tmp_path,
+        "squeezed",
+        lambda h: h.replace(rules[0], ""),
+    )
+    assert any("em wide" in f for f in bh.row_label_findings(browser, squeezed))
+    wrapped = _broken_copy(
+        sample_set / "AL.evaluation.html", tmp_path, "wrapped", lambda h: h.replace(rules[1], "")
+    )
+    assert any("wraps" in f for f in bh.row_label_findings(browser, wrapped))
 
 
 def test_sizes_within_budget(sample_set: Path) -> None:

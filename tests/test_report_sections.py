@@ -613,3 +613,16 @@ def test_a_change_too_small_to_show_reads_unchanged(prepared: Prepared) -> None:
     )
     assert change.select_one("[aria-hidden]").get_text() == "→ 80.6%"
     assert "change-same" in change["class"]
+
+
+@pytest.mark.parametrize(("lang", "named"), [("en", "sq Albanian"), ("mk", "sq албански")])
+def test_the_tools_matrix_names_its_language_codes(
+    prepared: Prepared, lang: str, named: str
+) -> None:
+    """The matrix's columns are codes (sq, sr-Latn, …) to keep it narrow; a note under it
+    names each in the report's language."""
+    html = soup(report_of(prepared, "WB", lang).tools())
+    codes = [th.get_text() for th in html.select("thead th")][1:]
+    legend = html.select_one("p.note").get_text()
+    assert codes and named in legend
+    assert all(f"{code} " in legend for code in codes), (codes, legend)

@@ -36,6 +36,17 @@ MILESTONE_STATUS = {
     "achieved": N_("Achieved"),
     "dropped": N_("Dropped"),
 }
+#: The languages of tools and reports (SPEC §10), named in the report's language.
+LANGUAGE_NAMES = {
+    "en": N_("English"),
+    "sq": N_("Albanian"),
+    "bs": N_("Bosnian"),
+    "hr": N_("Croatian"),
+    "sr-Latn": N_("Serbian (Latin)"),
+    "sr-Cyrl": N_("Serbian (Cyrillic)"),
+    "mk": N_("Macedonian"),
+    "cnr": N_("Montenegrin"),
+}
 FRAMEWORKS = {
     "first_generation_roadmap": N_("First generation roadmap"),
     "second_generation_roadmap": N_("Second generation roadmap"),
@@ -174,6 +185,10 @@ class Text:
     def delivery(self, value: str) -> str:
         """Translated delivery mode."""
         return self(DELIVERY_LABELS.get(value, value))
+
+    def language(self, tag: str) -> str:
+        """A language's name (``sr-Latn`` → "Serbian (Latin)") in the report's language."""
+        return self(LANGUAGE_NAMES[tag]) if tag in LANGUAGE_NAMES else tag
 
     def milestone_status(self, value: str) -> str:
         """Translated milestone status."""

@@ -290,6 +290,10 @@ def tools(ctx: Context) -> Fragment:
         for tool_id, row in matrix.iterrows()
     ]
     what = t("partners with the translation published") if ctx.is_region else t("status")
+    legend = t(
+        "Languages: {languages}.",
+        languages="; ".join(f"{code} {t.language(code)}" for code in languages),
+    )
     return Fragment(
         table(
             [t("Tool"), *languages],
@@ -302,6 +306,7 @@ def tools(ctx: Context) -> Fragment:
             class_="matrix",
             data_section="tools",
         )
+        + tag("p", legend, class_="note")
     )
 
 
