@@ -307,6 +307,21 @@ def test_results_framework_is_an_indented_hierarchy(with_results: Prepared) -> N
     assert "Staff trained" in table.caption.get_text()  # the statement captions its table
 
 
+def test_each_status_stands_beside_its_own_baseline(with_results: Prepared) -> None:
+    """A to-date target counts from its own baseline: shown in a column of its own, so the
+    to-date status can be worked out from the row (it showed the period's baseline only)."""
+    table = with_results.table(parse_period(PERIOD))
+    row = (table["partner"] == "AL") & (table["indicator"] == "participants")
+    table.loc[row, ["to_date_baseline", "to_date_target", "to_date_achievement"]] = [20, 100, 0.5]
+    table.loc[row, "to_date_rag"] = "red"
+    html = soup(report_of(with_results, "AL").results_framework())
+    grid = html.select_one("li.result-output table.result-indicators")
+    headers = [th.get_text() for th in grid.select("thead th")]
+    assert headers[5:7] == ["Baseline to date", "Target to date"]
+    cells = [td.get_text(" ", strip=True) for td in grid.select("tbody tr")[0].find_all("td")]
+    assert cells[0:2] == ["0", "50"] and cells[4:6] == ["20", "100"], cells
+
+
 def test_results_framework_of_the_region_escapes_statements(with_results: Prepared) -> None:
     html = str(report_of(with_results, "WB").results_framework())
     assert "<script>" not in html and "&lt;script&gt;" in html

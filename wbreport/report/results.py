@@ -1,7 +1,7 @@
 """The Results framework section (SPEC §9): the partner's logframe (WB: the programme's)
 as an indented hierarchy impact → outcome → output, each result's statement (data text,
 escaped) and means of verification, and each of its indicators with baseline, period
-target and value, to-date target and value, achievement and RAG as text and colour."""
+target and value, to-date baseline, target and value, achievement and RAG as text and colour."""
 
 from __future__ import annotations
 
@@ -61,16 +61,18 @@ def _indicator_row(ctx: Context, name: str) -> list[Any]:
     try:
         t.indicator(name)
     except KeyError:  # an indicator name the package does not declare: shown as written
-        return [name] + ["–"] * 7
-    baseline = r["baseline"] if not is_na(r["baseline"]) else r["to_date_baseline"]
+        return [name] + ["–"] * 8
     has_target = not is_na(r["target"])
     has_to_date = not is_na(r["to_date_target"])
+    # Each status beside the baseline and target it was judged on: the period's and the
+    # programme's to date differ (a to-date target counts from the programme's start).
     return [
         t.label(name),
-        t.value(baseline, name) if has_target or has_to_date else "–",
+        t.value(r["baseline"], name) if has_target else "–",
         t.value(r["target"], name) if has_target else "–",
         ctx.shown(name, r),
         _status(ctx, r, ""),
+        t.value(r["to_date_baseline"], name) if has_to_date else "–",
         t.value(r["to_date_target"], name) if has_to_date else "–",
         ctx.shown(name, r, "to_date"),
         _status(ctx, r, "to_date_"),
@@ -89,6 +91,7 @@ def _indicators(ctx: Context, result: Any, head: Markup) -> Markup:
         t("Target"),
         t("Value"),
         t("Status"),
+        t("Baseline to date"),
         t("Target to date"),
         t("Value to date"),
         t("Status to date"),
@@ -97,7 +100,7 @@ def _indicators(ctx: Context, result: Any, head: Markup) -> Markup:
         headers,
         [_indicator_row(ctx, n) for n in names],
         caption=head,
-        numeric=(1, 2, 3, 5, 6),
+        numeric=(1, 2, 3, 5, 6, 7),
         class_="result-indicators",
         data_section="result-indicators",
     )
