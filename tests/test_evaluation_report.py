@@ -27,6 +27,7 @@ from wbreport.report.evaluation import EvaluationReport, Section, open_evaluatio
 
 PERIOD = "2020Q4"
 HIDDEN = "n < 5"
+WITHHELD = "withheld"
 
 
 @pytest.fixture
@@ -71,6 +72,11 @@ def assert_hidden(cells: list[str]) -> None:
     assert not re.search(r"\d", " ".join(cells).replace(HIDDEN, ""))
 
 
+def assert_withheld(cells: list[str]) -> None:
+    """A row hidden besides a suppressed one (its own n is 5 or more): "withheld"."""
+    assert cells and all(c == WITHHELD for c in cells), cells
+
+
 # --- header, key figures, footer ----------------------------------------------------------
 
 
@@ -100,7 +106,8 @@ def test_key_figures_match_indicator_table(report: Callable[..., EvaluationRepor
                 assert td["data-value"] == csv_number(row["value"], get(name))
     al = rows(soup(report().key_figures()).find("table"))
     # value, change since the previous period, n, baseline, target, achievement, status
-    assert al["Share satisfied"][2:6] == ["20", "50.0%", "80.0%", "67%"]
+    # achievement 0.2 / 0.3 = 0.667, shown rounded down (as the RAG judges it unrounded)
+    assert al["Share satisfied"][2:6] == ["20", "50.0%", "80.0%", "66%"]
     assert al["Share satisfied"][0] == "70.0%" and "Watch (AMBER)" in al["Share satisfied"][6]
     assert "Off track (RED)" in al["Pass rate"][6]
     rs = rows(soup(report("RS").key_figures()).find("table"))
@@ -138,11 +145,15 @@ def test_likert_table_counts_sum_to_respondents(report: Callable[..., Evaluation
     assert section.find("img")["alt"].startswith("Overall satisfaction by module, Albania")
     table = rows(section.find("table", class_="likert"))
     assert list(table) == ["Inclusion", "Interview", "No module (workshops)", "Total"]
-    for module in ("Inclusion", "No module (workshops)", "Total"):
+    for module in ("Inclusion", "Total"):
         respondents, *ratings = (number(c) for c in table[module][:6])
         assert sum(ratings) == respondents
     assert table["Inclusion"] == ["11", "0", "1", "2", "4", "4", "4.00", "72.7%", "81.8%"]
     assert_hidden(table["Interview"])  # 4 respondents
+    # ... and the smallest other row (5), else Total − Inclusion would give Interview's
+    assert_withheld(table["No module (workshops)"])
+    note = section.find("p", class_="note").get_text()
+    assert note.startswith("withheld: not shown, because with the total")
     total = report().own
     assert table["Total"][6] == f"{total['satisfaction_mean']['value']:.2f}"
     assert table["Total"][7] == f"{total['satisfied_share']['value']:.1%}"
@@ -152,8 +163,8 @@ def test_knowledge_table_and_gain(report: Callable[..., EvaluationReport]) -> No
     section = soup(report().knowledge())
     table = rows(section.find("table", class_="knowledge"))
     # A2 was not tested before: it is not in the gain (SPEC §8 knowledge_gain).
-    assert table["Inclusion"] == ["8", "8", "55.5", "72.0", "+16.5"]
     assert_hidden(table["Interview"])  # min(4, 4) < 5
+    assert_withheld(table["Inclusion"])  # the only other row: the Total would give Interview's
     gain = report().own["knowledge_gain"]["value"]
     assert table["Total"][-1] == f"+{gain:.1f}"
     assert section.find("p", class_="lead").get_text() == f"Knowledge gain: +{gain:.1f} points."
@@ -179,8 +190,8 @@ def test_knowledge_gain_sentence_without_a_figure(
 def test_pass_rate_by_module(report: Callable[..., EvaluationReport]) -> None:
     section = soup(report().pass_rate())
     table = rows(section.find("table", class_="pass-rate"))
-    assert table["Inclusion"] == ["11", "8", "72.7%"]  # A1 and A2 (post-tested only)
-    assert_hidden(table["Interview"])
+    assert_hidden(table["Interview"])  # 4 tested after
+    assert_withheld(table["Inclusion"])  # A1 and A2 (11): with the lead's 73.3%, it would tell
     assert "73.3%" in section.find("p", class_="lead").get_text()
 
 
@@ -191,7 +202,9 @@ def test_follow_up_rows_and_suppression(report: Callable[..., EvaluationReport])
     table = soup(report().follow_up()).find("table")
     figures = [[text(c) for c in tr.find_all("td")] for tr in table.tbody("tr")]
     assert len(figures) == 2
-    assert figures[0] == ["Oct 15, 2020", "Dec 15, 2020", "6", "4", "66.7%"]
+    # A5's survey rests on 2 people, so A1's (6) is hidden too: the lead's share of the 8
+    # minus A1's would give A5's
+    assert figures[0] == ["Oct 15, 2020", "Dec 15, 2020", *[WITHHELD] * 3]
     assert figures[1][:2] == ["Oct 1, 2020", "Dec 20, 2020"] and figures[1][2:] == [HIDDEN] * 3
     rs = soup(report("RS").follow_up())
     assert HIDDEN in rs.find("p", class_="lead").get_text()
@@ -206,7 +219,9 @@ def test_activity_table_matches_data(report: Callable[..., EvaluationReport]) ->
     assert ends == sorted(ends) and len(body) == 5  # A5, A1, A7, A2, A3
     by_end = {b[1]: b for b in body}
     assert by_end["Oct 15, 2020"][0] == "Activity(Training: Inclusion)"
-    assert by_end["Oct 15, 2020"][2:] == ["10", "8", "80.0%", "4.00", "75.0%", "+16.5", "75.0%"]
+    # A1 (Inclusion, 8 respondents) is hidden with A2 (3): the Inclusion rows of the module
+    # tables minus A1 would give A2's figures
+    assert by_end["Oct 15, 2020"][2:] == ["10", "8", "80.0%", *[WITHHELD] * 4]
     assert by_end["Nov 10, 2020"][2:] == ["12", "3", "25.0%", HIDDEN, HIDDEN, "n/a", HIDDEN]
     assert by_end["Oct 1, 2020"][2:5] == ["8", "0", "0.0%"]  # delivered, not evaluated
     participants = sum(number(b[2]) for b in body)
@@ -291,6 +306,53 @@ def test_selections_for_analysts(package: Path) -> None:
         True,
         False,
     ]
+
+
+@pytest.mark.parametrize(
+    ("n", "suppressed", "groups", "hidden"),
+    [
+        ([3, 20, 8], [1, 0, 0], None, [1, 0, 1]),  # one row alone would be total − shown
+        ([1, 2, 20, 9], [1, 1, 0, 0], None, [1, 1, 0, 1]),  # 1 + 2 people: still fewer than 5
+        ([3, 4, 20], [1, 1, 0], None, [1, 1, 0]),  # 3 + 4 = 7 people: enough
+        ([0, 6, 9], [0, 0, 0], None, [0, 0, 0]),  # nothing suppressed, nothing hidden
+        ([3, 0, 9], [1, 0, 0], None, [1, 0, 1]),  # a row of no one protects nothing
+        ([3, 20, 10, 12], [1, 0, 0, 0], ["A", "A", "B", "B"], [1, 1, 0, 0]),  # within A
+        ([3, 10, 12], [1, 0, 0], ["A", "B", "B"], [1, 1, 0]),  # then for the whole
+        ([3], [1], None, [1]),
+        ([], [], None, []),
+    ],
+)
+def test_protect_leaves_nothing_to_work_out_by_subtraction(
+    n: list[int], suppressed: list[int], groups: list[str] | None, hidden: list[int]
+) -> None:
+    got = evaluation_data.protect(pd.Series(n), pd.Series(suppressed, dtype=bool), 5, groups)
+    assert got.tolist() == [bool(h) for h in hidden]
+
+
+def test_no_hidden_figure_follows_from_a_table_and_its_total(package: Path) -> None:
+    """In every table of every evaluation report, what the shown rows leave of the total
+    rests on no one or on at least 5 people; per activity, within each module too."""
+    from wbreport.package import load_package
+
+    pkg = load_package(package)
+    for code in ("AL", "RS", "WB"):
+        ev = evaluation_data.evaluated(pkg, code, PERIOD)
+        tables = [
+            evaluation_data.satisfaction(ev),
+            evaluation_data.knowledge(ev),
+            evaluation_data.passing(ev),
+            evaluation_data.followups(pkg, code, PERIOD),
+        ]
+        for frame in tables:
+            hide = evaluation_data.protect(frame["n"], frame["suppressed"], 5)
+            left = frame["n"][hide].sum()
+            assert left == 0 or left >= 5 or hide.all(), code  # all hidden: so is the total
+        acts = evaluation_data.protect_activities(evaluation_data.activities(pkg, code, PERIOD), 5)
+        for n, flag in (("respondents", "satisfaction_suppressed"), ("gain_n", "gain_suppressed")):
+            for _, group in [("all", acts), *acts.groupby(acts["module"].fillna(""))]:
+                left = group[n].fillna(0)[group[flag]].sum()
+                # (a module whose every row is hidden has its own row hidden in the tables)
+                assert left == 0 or left >= 5 or group[flag].all(), (code, n)
 
 
 def _bars(svg: str) -> int:

@@ -100,7 +100,10 @@ def english_words() -> dict[str, set[str]]:
             else:
                 own |= set(WORD.findall(tr.gettext(m.id)))
         out[tag] = words - own
-    return out
+    # Each report's language is named in its own words ("English · shqip"): data, not text
+    # left untranslated.
+    autonyms = {w for lang in i18n.LANGUAGES.values() for w in WORD.findall(lang.name)}
+    return {tag: found - autonyms for tag, found in out.items()}
 
 
 def fixed_text(soup: BeautifulSoup) -> str:

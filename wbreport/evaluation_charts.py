@@ -42,10 +42,15 @@ def _nan(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def _note(hide: bool | str, hidden_text: str) -> str:
+    """What a hidden row reads: its own text ("withheld") or the suppressed one ("n < 5")."""
+    return hide if isinstance(hide, str) else hidden_text
+
+
 def likert(
     labels: Sequence[str],
     counts: Sequence[Sequence[int]],
-    hidden: Sequence[bool],
+    hidden: Sequence[bool | str],
     title: str,
     tr: Any,
     hidden_text: str,
@@ -54,7 +59,8 @@ def likert(
 
     Each bar is centred on the middle of its neutral segment: the dissatisfied shares
     extend left, the satisfied ones right. ``hidden`` rows (suppressed, or without
-    respondents) show ``hidden_text`` or "no responses" instead of a bar.
+    respondents) show ``hidden_text`` (or the row's own text, when ``hidden`` holds one) or
+    "no responses" instead of a bar.
     """
     names = [tr.gettext(n) for n in LIKERT_LABELS]
     with _style():
@@ -64,7 +70,7 @@ def likert(
         for y, label, row, hide in zip(ys, labels, counts, hidden, strict=True):
             total = sum(row)
             if hide or total == 0:
-                note = hidden_text if hide else tr.gettext("no responses")
+                note = _note(hide, hidden_text) if hide else tr.gettext("no responses")
                 ax.text(0, y, note, ha="center", va="center", fontsize=8, color="#5A6270")
                 parts.append(f"{label}: {note}")
                 continue
@@ -113,7 +119,7 @@ def dumbbell(
     labels: Sequence[str],
     before: Sequence[float],
     after: Sequence[float],
-    hidden: Sequence[bool],
+    hidden: Sequence[bool | str],
     title: str,
     tr: Any,
     hidden_text: str,
@@ -127,7 +133,9 @@ def dumbbell(
         first = True
         for y, label, pre, post, hide in zip(ys, labels, before, after, hidden, strict=True):
             if hide or _nan(pre) or _nan(post):
-                note = hidden_text if hide else tr.gettext("not tested before and after")
+                note = (
+                    _note(hide, hidden_text) if hide else tr.gettext("not tested before and after")
+                )
                 ax.text(50, y, note, ha="center", va="center", fontsize=8, color="#5A6270")
                 parts.append(f"{label}: {note}")
                 continue

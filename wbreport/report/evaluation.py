@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from markupsafe import escape
 
@@ -31,7 +32,7 @@ from wbreport.fragments import Fragment, join, table, tag
 from wbreport.naming import report_file
 from wbreport.partners import NATIONAL_CODES, REGION
 from wbreport.registry import EVALUATION_NAMES, N_, csv_number, get
-from wbreport.report import common, open_kind
+from wbreport.report import common, disclosure, open_kind
 from wbreport.report import evaluation_data as ed
 from wbreport.report.common import NA_ROW, Context
 from wbreport.report.run import Prepared
@@ -144,11 +145,11 @@ class EvaluationReport:
         """A partner's display name in the report's language."""
         return self.t.partner(code)
 
-    def fmt(self, value: Any, unit: str, suppressed: bool = False) -> str:
+    def fmt(self, value: Any, unit: str, suppressed: bool | str = False) -> str:
         """A figure as shown: count, share (%), score (2 decimals), test score (1) or
-        points (signed); "n < 5" when suppressed."""
+        points (signed); "n < 5" when suppressed (a text: that text, e.g. "withheld")."""
         if suppressed:
-            return self.hidden
+            return suppressed if isinstance(suppressed, str) else self.hidden
         if missing(value):
             return self.t.na() if unit != "count" else "–"
         if unit == "count":
@@ -179,6 +180,19 @@ class EvaluationReport:
 
     def _module(self, module: str) -> str:
         return module if module else self._("No module (workshops)")
+
+    def _mask(self, suppressed: Any, protected: Any) -> np.ndarray:
+        return disclosure.mask(self.t, self.limit, suppressed, protected)
+
+    def _protected(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` whose ``suppressed`` reads as :meth:`_mask` (no row can be worked out
+        from the total), in the report's order when it is by module."""
+        protected = ed.protect(frame["n"], frame["suppressed"], self.limit)
+        frame = frame.assign(suppressed=self._mask(frame["suppressed"], protected))
+        return frame if "survey_date" in frame else self._ordered(frame)
+
+    def _withheld(self, *masks: Any) -> list[Fragment]:
+        return disclosure.withheld_note(self.t, self.limit, *masks)
 
     def _ordered(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Modules by name, the activities without a module (workshops) last."""
@@ -220,7 +234,7 @@ class EvaluationReport:
 
     def satisfaction(self) -> Section:
         """Satisfaction (level 1) by module: a diverging stacked bar chart and a table."""
-        data = self._ordered(ed.satisfaction(self.rows, "module", self.limit))
+        data = self._protected(ed.satisfaction(self.rows, "module", self.limit))
         heading = self._heading(self._("Satisfaction and usefulness"))
         if data.empty:
             return Section([heading, self._empty()])
@@ -255,10 +269,10 @@ class EvaluationReport:
             numeric=tuple(range(1, 10)),
             class_="likert",
         )
-        return Section([heading, chart, Fragment(grid)])
+        return Section([heading, chart, Fragment(grid), *self._withheld(data["suppressed"])])
 
     def _satisfaction_row(self, label: Any, r: Any) -> list[Any]:
-        hide = bool(r["suppressed"])
+        hide = r["suppressed"]
         counts = [self.fmt(r[c], "count", hide) for c in ["respondents", *ed.RATINGS]]
         return [
             label,
@@ -273,7 +287,7 @@ class EvaluationReport:
 
     def knowledge(self) -> Section:
         """Knowledge tests (level 2) before and after by module: a dumbbell chart, a table."""
-        data = self._ordered(ed.knowledge(self.rows, "module", self.limit))
+        data = self._protected(ed.knowledge(self.rows, "module", self.limit))
         heading = self._heading(self._("Knowledge before and after"))
         if data.empty:
             text = self._("No activity tested knowledge both before and after in this period.")
@@ -325,10 +339,11 @@ class EvaluationReport:
                 decimals=1,
                 gain=shown,
             )
-        return Section([heading, Fragment(tag("p", lead, class_="lead")), chart, Fragment(grid)])
+        lead_ = Fragment(tag("p", lead, class_="lead"))
+        return Section([heading, lead_, chart, Fragment(grid), *self._withheld(data["suppressed"])])
 
     def _knowledge_row(self, label: Any, r: Any) -> list[Any]:
-        hide = bool(r["suppressed"])
+        hide = r["suppressed"]
         return [
             label,
             self.fmt(r["pre_tested"], "count", hide),
@@ -340,7 +355,7 @@ class EvaluationReport:
 
     def pass_rate(self) -> Section:
         """The share of those tested after the activity who passed, by module."""
-        data = self._ordered(ed.passing(self.rows, "module", self.limit))
+        data = self._protected(ed.passing(self.rows, "module", self.limit))
         heading = self._heading(self._("Pass rate"))
         lead = Fragment(
             tag(
@@ -368,11 +383,13 @@ class EvaluationReport:
             numeric=(1, 2, 3),
             class_="pass-rate",
         )
-        return Section([heading, lead, Fragment(grid)])
+        return Section([heading, lead, Fragment(grid), *self._withheld(data["suppressed"])])
 
     def follow_up(self) -> Section:
         """Follow-up surveys in the period (level 3): who applies what they learned."""
-        data, cut = self._cut(ed.followups(self.package, self.partner, self.period, self.limit))
+        data, cut = self._cut(
+            self._protected(ed.followups(self.package, self.partner, self.period, self.limit))
+        )
         heading = self._heading(self._("Follow-up: applying it at work"))
         lead = self._("Share applying what they learned at work, surveyed months later: {share}.")
         rows = [
@@ -413,13 +430,19 @@ class EvaluationReport:
                     tag("p", lead.format(share=self._figure("applying_share")), class_="lead")
                 ),
                 Fragment(grid),
+                *self._withheld(data["suppressed"]),
                 *cut,
             ]
         )
 
     def activities(self) -> Section:
         """One row per evaluated-type activity delivered in the period with its figures."""
-        data, cut = self._cut(ed.activities(self.package, self.partner, self.period, self.limit))
+        every = ed.activities(self.package, self.partner, self.period, self.limit)
+        protected = ed.protect_activities(every, self.limit)
+        flags = ("satisfaction_suppressed", "gain_suppressed", "pass_suppressed")
+        data, cut = self._cut(
+            every.assign(**{f: self._mask(every[f], protected[f]) for f in flags})
+        )
         rows = []
         for r in _records(data):
             kind = self._(TYPE_LABELS.get(r["type"], r["type"]))
@@ -452,9 +475,9 @@ class EvaluationReport:
             empty=self._("No training or workshop delivered in this period."),
             class_="activities",
         )
-        return Section(
-            [self._heading(self._("Activities and their evaluation")), Fragment(grid), *cut]
-        )
+        withheld = self._withheld(*(data[f] for f in flags))
+        heading = self._heading(self._("Activities and their evaluation"))
+        return Section([heading, Fragment(grid), *withheld, *cut])
 
     def comparison(self) -> Section:
         """Partners side by side (WB, with their satisfaction chart); a partner next to

@@ -34,6 +34,50 @@ def is_suppressed(n: pd.Series | float, min_respondents: int) -> pd.Series | boo
     return (n > 0) & (n < min_respondents)
 
 
+def protect(
+    n: pd.Series | np.ndarray,
+    suppressed: pd.Series | np.ndarray,
+    min_respondents: int,
+    groups: pd.Series | np.ndarray | None = None,
+) -> np.ndarray:
+    """Secondary suppression for a table whose total is published (a key figure, a Total
+    row, a module's row): rows are hidden besides the suppressed ones until what a reader
+    can work out by subtracting the shown rows from the total (the hidden rows together)
+    rests on no one or on at least ``min_respondents`` people. The smallest rows go first.
+
+    ``n``: the people each row's figure rests on; ``suppressed``: SPEC §8's flags;
+    ``groups``: sub-totals published too (e.g. each activity's module), covered first.
+    Returns the flags to show with.
+    """
+    people = np.asarray(n, dtype="float64")
+    hide = np.asarray(suppressed, dtype=bool).copy()
+    keys = np.zeros(len(people), dtype=np.int64)
+    if groups is not None:
+        keys = pd.factorize(pd.Series(groups).fillna("").to_numpy(dtype=object))[0]
+    parts = [np.flatnonzero(keys == k) for k in np.unique(keys)] if len(keys) else []
+    everything = np.arange(len(people))
+    changed = True
+    while changed:  # hiding a row for the whole may uncover a group again, and back
+        changed = False
+        for rows in [*parts, everything]:
+            changed |= _cover(rows, people, hide, min_respondents)
+    return hide
+
+
+def _cover(rows: np.ndarray, people: np.ndarray, hide: np.ndarray, limit: int) -> bool:
+    hidden = float(people[rows[hide[rows]]].sum())
+    added = False
+    while 0 < hidden < limit:
+        shown = rows[~hide[rows] & (people[rows] > 0)]
+        if len(shown) == 0:
+            break
+        smallest = shown[np.argmin(people[shown])]
+        hide[smallest] = True
+        hidden += float(people[smallest])
+        added = True
+    return added
+
+
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     """Ratio of sums; a zero denominator gives NA."""
     return (num / den.where(den > 0)).astype("float64")
@@ -148,7 +192,8 @@ def activities(
     title, type, module, scope and dates; participants, respondents, response_rate; the
     figures of :func:`satisfaction`, :func:`knowledge` and :func:`passing` (mean,
     satisfied_share, useful_share, pre_score, post_score, gain, pass_rate) each with its
-    ``*_suppressed`` flag.
+    ``*_suppressed`` flag, and the people the gain and the pass rate rest on (gain_n,
+    pass_n; respondents for the others).
     """
     p = as_period(period)
     people = _participants(package, partner, p).groupby("activity_id")["participants"].sum()
@@ -167,11 +212,13 @@ def activities(
     )
     frame["respondents"] = frame["respondents"].fillna(0).astype("int64")
     frame["satisfaction_suppressed"] = is_suppressed(frame["respondents"], min_respondents)
-    frame = frame.join(know[["pre_score", "post_score", "gain"]], on="activity_id")
+    frame = frame.join(
+        know[["pre_score", "post_score", "gain"]].assign(gain_n=know["n"]), on="activity_id"
+    )
     frame["gain_suppressed"] = (
         frame["activity_id"].map(know["suppressed"]).fillna(False).astype(bool)
     )
-    frame = frame.join(passed[["pass_rate"]], on="activity_id")
+    frame = frame.join(passed[["pass_rate"]].assign(pass_n=passed["n"]), on="activity_id")
     frame["pass_suppressed"] = (
         frame["activity_id"].map(passed["suppressed"]).fillna(False).astype(bool)
     )
@@ -179,6 +226,23 @@ def activities(
     frame["response_rate"] = _ratio(frame["respondents"], frame["participants"])
     frame = _with_activity(package, frame)
     return frame.sort_values(["end_date", "activity_id"], kind="stable").reset_index(drop=True)
+
+
+def protect_activities(frame: pd.DataFrame, min_respondents: int) -> pd.DataFrame:
+    """:func:`activities` with each figure protected by :func:`protect` within its module
+    (the report's module tables publish their totals) and within the whole."""
+    module = frame["module"]
+    return frame.assign(
+        satisfaction_suppressed=protect(
+            frame["respondents"], frame["satisfaction_suppressed"], min_respondents, module
+        ),
+        gain_suppressed=protect(
+            frame["gain_n"].fillna(0), frame["gain_suppressed"], min_respondents, module
+        ),
+        pass_suppressed=protect(
+            frame["pass_n"].fillna(0), frame["pass_suppressed"], min_respondents, module
+        ),
+    )
 
 
 def followups(
@@ -213,5 +277,7 @@ __all__ = [
     "is_suppressed",
     "knowledge",
     "passing",
+    "protect",
+    "protect_activities",
     "satisfaction",
 ]
