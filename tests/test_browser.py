@@ -677,6 +677,32 @@ def test_printed_pages_are_numbered_and_link_to_no_file_of_the_server(
         assert page.extract_text().rstrip().endswith(f"{number} / {total}"), number
 
 
+def test_no_printed_page_ends_with_a_heading_or_a_caption(
+    sample_set: Path, browser: Any, tmp_path: Path
+) -> None:
+    """A heading or a table's caption at the foot of a page, its table on the next, read as
+    a section with nothing in it ("Activities delivered" at the end of AL's first page):
+    short tables print whole with their heading, long ones keep their first rows."""
+    from bs4 import BeautifulSoup
+    from pypdf import PdfReader
+
+    from wbreport.pdf import print_pdfs
+
+    names = ["AL", "WB", "MK.mk", "AL.evaluation.sq"]
+    for name in names:
+        shutil.copy(sample_set / f"{name}.html", tmp_path / f"{name}.html")
+    printed = print_pdfs(tmp_path, names, browser)
+    for name in names:
+        page = BeautifulSoup((tmp_path / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+        titles = [h.get_text(" ", strip=True) for h in page.select("h2, h3, caption")]
+        reader = PdfReader(printed[name])
+        for number, sheet in enumerate(reader.pages, 1):
+            lines = [line.strip() for line in sheet.extract_text().splitlines() if line.strip()]
+            body = [line for line in lines if not line.endswith(f"{number} / {len(reader.pages)}")]
+            last = body[-1] if body else ""
+            assert not [t for t in titles if last and t.startswith(last)], (name, number, last)
+
+
 def test_printable_keeps_links_within_the_page_and_to_the_web() -> None:
     from wbreport.pdf import printable
 

@@ -225,16 +225,23 @@ def table(
         return tag("p", empty, class_="empty")
     cap = tag("caption", caption) if caption else Markup("")
     grid = tag("table", cap + head + tag("tbody", join(body_rows)), **attrs)
-    return scrolling(grid, caption)
+    return scrolling(grid, caption, keep=len(body_rows) <= KEEP_ROWS)
 
 
-def scrolling(grid: Markup, label: str | None) -> Markup:
+#: Tables of at most this many rows print on one page with their heading (report.css's
+#: ``.keep``) instead of being split after a row or two; longer ones break between rows.
+KEEP_ROWS = 15
+
+
+def scrolling(grid: Markup, label: str | None, keep: bool = False) -> Markup:
     """A table in a box of its own that scrolls sideways on a narrow screen, so that the page
-    itself never does; with a caption it is a labelled region keyboard users can scroll."""
+    itself never does; with a caption it is a labelled region keyboard users can scroll.
+    ``keep``: printed whole on one page."""
     text = label.striptags() if isinstance(label, Markup) else label
+    box = "table-scroll keep" if keep else "table-scroll"
     if not text:
-        return tag("div", grid, class_="table-scroll")
-    return tag("div", grid, class_="table-scroll", role="region", aria_label=text, tabindex="0")
+        return tag("div", grid, class_=box)
+    return tag("div", grid, class_=box, role="region", aria_label=text, tabindex="0")
 
 
 def rag_badge(rag: str) -> Markup:
