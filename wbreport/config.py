@@ -533,12 +533,19 @@ def narrative_path(params_dir: Path, period: str, code: str) -> Path:
 
 
 def load_report_narrative(
-    params_dir: Path | None, period: str, stems: tuple[str, ...]
+    params_dir: Path | None, period: str, stems: tuple[str, ...], sample: bool = True
 ) -> Narrative:
     """The narrative of one report from its files (:func:`wbreport.naming.narrative_stems`):
     each field from the first file that fills it, so a language's file may translate the
-    highlights alone and keep the shared next steps."""
-    loaded = [load_narrative(params_dir, period, stem) for stem in stems]
+    highlights alone and keep the shared next steps. Unless the data is the ``sample``,
+    wbreport's illustrative narratives as shipped are left out (they describe the sample)."""
+    from wbreport.project import is_stock_example
+
+    loaded = [
+        load_narrative(params_dir, period, stem)
+        for stem in stems
+        if sample or params_dir is None or not is_stock_example(params_dir, period, f"{stem}.yaml")
+    ]
     return Narrative(
         **{
             name: next((text for n in loaded if (text := getattr(n, name)).strip()), "")

@@ -201,6 +201,7 @@ class Pipeline:
         planner = self.planner = self._planner()
         periods = self.periods(planner)
         self._note_programme_start(periods)
+        self._note_examples(periods)
         planner.check_narratives(periods)
         for period in periods:  # before anything is created: refuse foreign folders
             check_publishable(self.out, period)
@@ -228,6 +229,27 @@ class Pipeline:
             self.reporter.message(
                 f"note: programme.start {start.isoformat()} (params/defaults.yaml) is after "
                 f"{', '.join(before)}: the to-date values of its reports count nothing"
+            )
+
+    def _note_examples(self, periods: list[str]) -> None:
+        """Say which narratives are left out as wbreport's unedited examples (they describe
+        the sample data, not the package of ``--data``)."""
+        from wbreport.project import is_stock_example
+
+        if self.data_path is None:
+            return
+        examples = [
+            f"{period}/{file.name}"
+            for period in periods
+            for file in sorted((self.params_dir / period).glob("*.yaml"))
+            if file.name.split(".")[0] in self.options.partners
+            and is_stock_example(self.params_dir, period, file.name)
+        ]
+        if examples:
+            self.reporter.message(
+                f"note: not used with your data: {', '.join(examples)} in {self.params_dir} "
+                "(wbreport's examples, written for its sample data): write your own narrative "
+                "there, or delete them"
             )
 
     def _execute(self, plans: list[PeriodPlan], prepared: Any) -> list[PeriodResult]:

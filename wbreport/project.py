@@ -22,6 +22,7 @@ __all__ = [
     "defaults_dir",
     "init_project",
     "is_project",
+    "is_stock_example",
     "project_dir",
     "sample_data_path",
 ]
@@ -47,6 +48,18 @@ def defaults_dir() -> Path:
     if is_project(checkout) and (checkout / "pyproject.toml").is_file():
         return checkout
     return PACKAGE / "project_files"
+
+
+def is_stock_example(params_dir: Path, period: str, name: str) -> bool:
+    """Whether ``params_dir/<period>/<name>`` is one of wbreport's illustrative narratives
+    as shipped (byte for byte): written for the sample data, so not for anyone else's. An
+    analyst's edit makes the file theirs."""
+    own = params_dir / period / name
+    stock = defaults_dir() / "params" / period / name
+    try:
+        return own.is_file() and stock.is_file() and own.read_bytes() == stock.read_bytes()
+    except OSError:
+        return False
 
 
 def project_dir() -> Path:

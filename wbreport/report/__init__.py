@@ -38,8 +38,10 @@ from wbreport.wording import Text, translator
 _load_prepared = load_prepared  # the name the evaluation report imports
 
 
-def _narrative(params: Path | None, period: str, code: str, kind: str, lang: str) -> Narrative:
-    return load_report_narrative(params, period, narrative_stems(code, kind, lang))
+def _narrative(
+    params: Path | None, period: str, code: str, kind: str, lang: str, sample: bool = True
+) -> Narrative:
+    return load_report_narrative(params, period, narrative_stems(code, kind, lang), sample)
 
 
 def open_context(
@@ -62,7 +64,7 @@ def open_context(
         settings = load_settings(params if params and params.is_dir() else None)
         run = Prepared(load_package(data), settings)
     p = as_period(period) if period else default_period(run.package)
-    narrative = _narrative(params, p.label, code, kind, lang)
+    narrative = _narrative(params, p.label, code, kind, lang, sample=data is None)
     text = Text(translator(lang), custom_indicators(run.package))
     return Context(code, p, run, narrative, text, kind=kind, is_sample=data is None)
 

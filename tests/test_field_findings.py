@@ -1,0 +1,40 @@
+"""Faults found by a second outside pass (careless user, scheduler, attacker), one test each."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.reporting import wbreport
+from wbreport.project import sample_data_path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = "Asylum caseworkers completed the"  # params/2021Q4/AL.yaml, written for the sample
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300, method="thread")
+def test_the_example_narratives_are_not_published_with_other_data(tmp_path: Path) -> None:
+    """wbreport's illustrative narratives describe its sample data: with ``--data`` they
+    were published as if an analyst had written them about that package. Unedited they are
+    left out (and the run says so); an analyst's edit makes them theirs."""
+    data = tmp_path / "mine"
+    shutil.copytree(sample_data_path(), data)
+    out = tmp_path / "out"
+    one = ("--period", "2021Q4", "--partners", "AL", "--kinds", "programming", "--lang", "en")
+    run = wbreport("run", "--data", str(data), "--out", str(out), *one)
+    assert run.returncode == 0, run.stderr
+    assert "note: not used with your data: 2021Q4/AL.yaml" in run.stderr, run.stderr
+    page = (out / "2021Q4" / "AL.html").read_text(encoding="utf-8")
+    assert EXAMPLE not in page and "No narrative provided" in page
+    params = tmp_path / "params"
+    shutil.copytree(ROOT / "params", params)
+    mine = params / "2021Q4" / "AL.yaml"
+    mine.write_text("highlights: |\n  Our own words about our own data.\n", encoding="utf-8")
+    again = wbreport("run", "--data", str(data), "--params", str(params), "--out", str(out), *one)
+    assert again.returncode == 0, again.stderr
+    assert "not used with your data" not in again.stderr
+    page = (out / "2021Q4" / "AL.html").read_text(encoding="utf-8")
+    assert "Our own words about our own data." in page and EXAMPLE not in page
