@@ -38,3 +38,21 @@ def test_the_example_narratives_are_not_published_with_other_data(tmp_path: Path
     assert "not used with your data" not in again.stderr
     page = (out / "2021Q4" / "AL.html").read_text(encoding="utf-8")
     assert "Our own words about our own data." in page and EXAMPLE not in page
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300, method="thread")
+def test_a_fractional_cell_timeout_runs(tmp_path: Path) -> None:
+    """``timeouts.cell_seconds: 90.5`` passed validation, then every report failed with
+    nbclient's "expected an int, not the float 90.5"."""
+    params = tmp_path / "params"
+    shutil.copytree(ROOT / "params", params)
+    defaults = params / "defaults.yaml"
+    text = defaults.read_text(encoding="utf-8")
+    assert "cell_seconds: 120" in text
+    defaults.write_text(text.replace("cell_seconds: 120", "cell_seconds: 90.5"), "utf-8")
+    run = wbreport(
+        "run", "--params", str(params), "--out", str(tmp_path / "out"),
+        "--partners", "AL", "--kinds", "programming", "--lang", "en",
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr

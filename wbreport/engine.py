@@ -17,6 +17,7 @@ import functools
 import html
 import json
 import logging
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -242,7 +243,8 @@ def execute(
     client = _capped_client()(
         nb,
         km=km,
-        timeout=cell_timeout,
+        # nbclient takes whole seconds (a trait error for 90.5): a fraction is rounded up
+        timeout=None if cell_timeout is None else math.ceil(cell_timeout),
         log=LOG,
         on_cell_start=streams.on_start,
         on_cell_executed=streams.on_executed,
