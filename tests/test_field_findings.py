@@ -56,3 +56,38 @@ def test_a_fractional_cell_timeout_runs(tmp_path: Path) -> None:
         "--partners", "AL", "--kinds", "programming", "--lang", "en",
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
+
+
+def test_a_scheduler_address_where_another_service_speaks_first() -> None:
+    """An SSH server at ``--scheduler``: dask read its banner as a message length, numpy
+    could not allocate exabytes, and the run said "not enough memory"."""
+    import socket
+    import threading
+
+    from wbreport.cluster import DaskExecutor
+    from wbreport.errors import UsageError
+
+    pytest.importorskip("distributed")
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    port = server.getsockname()[1]
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+            held.append(conn)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        with pytest.raises(UsageError, match="does not answer as a dask scheduler"):
+            DaskExecutor(f"tcp://127.0.0.1:{port}", 1, startup_timeout=3)
+    finally:
+        server.close()
+        for conn in held:
+            conn.close()

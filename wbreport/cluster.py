@@ -224,11 +224,18 @@ class DaskExecutor:
                 )
             try:
                 self.client = _connect(Client, scheduler, min(startup_timeout, 30))
-            except (OSError, TimeoutError, ValueError) as exc:
+            except (OSError, TimeoutError, ValueError, MemoryError) as exc:
                 from wbreport.errors import UsageError
 
+                # Something else that speaks first (an SSH server's banner) is read as the
+                # length of a message: numpy then cannot allocate exabytes.
+                why = (
+                    "it does not answer as a dask scheduler (is something else listening there?)"
+                    if isinstance(exc, MemoryError)
+                    else str(exc)
+                )
                 raise UsageError(
-                    f"cannot connect to the dask scheduler {scheduler}: {exc}"
+                    f"cannot connect to the dask scheduler {scheduler}: {why}"
                 ) from None
         else:
             self.cluster = LocalCluster(
