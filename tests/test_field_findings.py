@@ -91,3 +91,44 @@ def test_a_scheduler_address_where_another_service_speaks_first() -> None:
         server.close()
         for conn in held:
             conn.close()
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ('highlights: "\\ud800"\n', "half of a surrogate pair character (U+D800) at character 1"),
+        ('highlights: "red \\e[31m alert"\n', "a control character (U+001B) at character 5"),
+        ("highlights: !!binary aGVsbG8=\n", "found YAML's !!binary"),
+        ("highlights: !!set {a, b}\n", "found YAML's !!set"),
+    ],
+)
+def test_a_narrative_that_cannot_be_shown_is_refused_before_any_report(
+    tmp_path: Path, written: str, said: str
+) -> None:
+    """Half a surrogate pair passed validation, then the report failed in the kernel
+    (UnicodeEncodeError); ESC and BEL reached the page as they were; ``!!binary`` was
+    said to read "as a number"."""
+    from wbreport.config import load_narrative
+    from wbreport.errors import ValidationError
+
+    (tmp_path / "2021Q4").mkdir()
+    (tmp_path / "2021Q4" / "AL.yaml").write_text(written, encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        load_narrative(tmp_path, "2021Q4", "AL")
+    (problem,) = caught.value.problems
+    assert said in problem.allowed and "highlights" in str(problem.column), problem
+    assert "\x1b" not in str(problem) and "\ud800" not in str(problem)
+
+
+def test_data_text_reaches_the_page_without_control_characters() -> None:
+    """An activity title with a terminal's colour codes (ESC, BEL, BS) reached the HTML as
+    it was: characters no page can show, and invalid in HTML."""
+    from wbreport.fragments import table, tag
+
+    title = "a\x1b[31mred\x07\x08b \ud800<i>"
+    assert (
+        tag("td", title, title=title) == '<td title="a[31mredb &lt;i&gt;">a[31mredb &lt;i&gt;</td>'
+    )
+    grid = str(table(["Activity"], [[title]], caption="x\x1b"))
+    assert not any(c in grid for c in "\x1b\x07\x08\ud800")
+    assert "a[31mredb" in grid

@@ -233,6 +233,23 @@ def _shown(value: Any) -> str:
     return text[:60]
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _unusable_character(text: str) -> str | None:
+    """Why ``text`` cannot be shown as written (a control character such as ESC, or half
+    of a surrogate pair, which is no character), or ``None``."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    code = f"U+{ord(found.group()):04X}"
+    what = "half of a surrogate pair" if 0xD800 <= ord(found.group()) <= 0xDFFF else "a control"
+    return (
+        f"{what} character ({code}) at character {found.start() + 1}: it cannot be shown; "
+        "delete it or write the character itself"
+    )
+
+
 def _not_text(value: Any, name: str) -> str:
     """Why ``value`` is no text, and how to write it so that YAML reads text."""
     key = name.rsplit(".", 1)[-1]
@@ -246,6 +263,9 @@ def _not_text(value: Any, name: str) -> str:
             f"expected text, found 'key: value' lines: write '{key}: |' and the text"
             " indented under it"
         )
+    if isinstance(value, bytes | set):
+        tag = "!!binary" if isinstance(value, bytes) else "!!set"
+        return f"expected text, found YAML's {tag}: write the text after '{key}: |'"
     if isinstance(value, bool):
         read_as = "an unquoted yes, no, true, false, on or off as yes-or-no"
     elif isinstance(value, dt.date):
@@ -269,7 +289,11 @@ def _scalar_reader(default: Any) -> Any:
     def text(value: Any, source: str, name: str, problems: list[Problem]) -> Any:
         value = "" if value is None else value
         if isinstance(value, str) and len(value) <= MAX_TEXT_CHARS:
-            return value
+            unusable = _unusable_character(value)
+            if unusable is None:
+                return value
+            problems.append(_setting_problem(source, name, value[:60], unusable))
+            return _MISSING
         allowed = (
             _not_text(value, name)
             if not isinstance(value, str)

@@ -155,14 +155,26 @@ def join(parts: Iterable[Any]) -> Markup:
     return Markup("").join(p if isinstance(p, Markup | Fragment) else escape(p) for p in parts)
 
 
+#: Characters no page shows: C0 controls but tab and line breaks (a title holding ESC or BEL
+#: from a terminal's colour codes), DEL, and halves of surrogate pairs.
+_UNSHOWABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def shown_text(value: Any) -> Markup:
+    """``value`` escaped for HTML, without the characters no page can show."""
+    if isinstance(value, Markup):
+        return value
+    return escape(_UNSHOWABLE.sub("", value) if isinstance(value, str) else value)
+
+
 def tag(name: str, content: Any = "", **attrs: Any) -> Markup:
     """``<name attrs>content</name>`` with escaped attributes and content."""
     rendered = "".join(
-        f' {k.rstrip("_").replace("_", "-")}="{escape(v)}"'
+        f' {k.rstrip("_").replace("_", "-")}="{shown_text(v)}"'
         for k, v in attrs.items()
         if v is not None
     )
-    body = content if isinstance(content, Markup) else escape(content)
+    body = shown_text(content)
     return Markup(f"<{name}{rendered}>{body}</{name}>")
 
 
