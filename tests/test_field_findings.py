@@ -132,3 +132,20 @@ def test_data_text_reaches_the_page_without_control_characters() -> None:
     grid = str(table(["Activity"], [[title]], caption="x\x1b"))
     assert not any(c in grid for c in "\x1b\x07\x08\ud800")
     assert "a[31mredb" in grid
+
+
+def test_a_notebook_of_an_old_format_is_refused_before_any_kernel(tmp_path: Path) -> None:
+    """A notebook saved as format 3 failed every report ("missing an expected key:
+    worksheets") after the kernels started; a truncated one was refused at once."""
+    import json
+
+    notebook = json.loads((ROOT / "notebooks" / "report.ipynb").read_text(encoding="utf-8"))
+    notebook["nbformat"] = 3
+    old = tmp_path / "report.ipynb"
+    old.write_text(json.dumps(notebook), encoding="utf-8")
+    run = wbreport(
+        "run", "--notebook", str(old), "--kinds", "programming", "--out", str(tmp_path / "out")
+    )
+    assert run.returncode == 2, run.stderr
+    assert "report.ipynb is a notebook of format 3, not 4: open it in JupyterLab" in run.stderr
+    assert "Traceback" not in run.stderr and not (tmp_path / "out").exists()

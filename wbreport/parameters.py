@@ -58,6 +58,11 @@ def _python_cells(notebook: Path) -> list[Any]:
     kernel language. Raises ``OSError``, ``ValueError`` or ``AttributeError`` for a file
     that is no notebook."""
     nb = json.loads(notebook.read_text(encoding="utf-8"))
+    if nb.get("nbformat") != 4:  # papermill and nbclient read version 4 only
+        raise UsageError(
+            f"{notebook.name} is a notebook of format {nb.get('nbformat')!r}, not 4: open it "
+            f"in JupyterLab and save it, which writes format 4 ({notebook})"
+        )
     language = nb.get("metadata", {}).get("kernelspec", {}).get("language") or "python"
     return nb.get("cells", []) if language == "python" else []
 
