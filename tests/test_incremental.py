@@ -154,6 +154,22 @@ def test_changed_narrative_rerenders_only_that_report(project: dict[str, Path]) 
     assert index.count("Unchanged (reused)") == 2 and "Rendered" in index
 
 
+def test_a_published_file_edited_or_deleted_since_is_rendered_again(
+    project: dict[str, Path],
+) -> None:
+    """A rerun carried over an AL.html edited by hand, and a set whose executed notebook of
+    BA was deleted, as "unchanged": the files are checked against the manifest's sha256."""
+    first = project["out"] / PERIOD
+    jobs = jobs_by_partner(first)
+    assert set(jobs["AL"]["sha256"]) == {"html", "notebook", "log"}
+    (first / "AL.html").write_text("<p>tampered</p>", encoding="utf-8")
+    (first / jobs["BA"]["paths"]["notebook"]).unlink()
+    second = run(project)
+    assert statuses(second) == {"AL": "ok", "BA": "ok", "WB": "skipped"}
+    assert "tampered" not in (second / "AL.html").read_text(encoding="utf-8")
+    assert (second / jobs["BA"]["paths"]["notebook"]).is_file()
+
+
 def test_force_rerenders_everything(project: dict[str, Path]) -> None:
     forced = run(project, force=True)
     assert statuses(forced) == dict.fromkeys(PARTNERS, "ok")

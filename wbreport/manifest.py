@@ -83,13 +83,45 @@ def write_manifest(
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": sys.version.split()[0],
         "packages": versions(),
-        "jobs": [r.to_json() for r in sorted(results, key=job_order)],
+        "jobs": [_with_digests(r.to_json(), folder) for r in sorted(results, key=job_order)],
     }
     # the set's index in each language of its reports (English: index.html)
     manifest["indexes"] = {lang: index_file(lang) for lang in languages(manifest)}
     manifest["parameters"] = redacted(manifest.get("parameters", {}))
     write_atomic(folder / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     return manifest
+
+
+def _with_digests(entry: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """The job's entry with the sha256 of each of its files in ``folder``: a later run
+    carries a report over unchanged only while its files are the ones published."""
+    from wbreport.rawpackage import file_sha256
+
+    paths = entry.get("paths") or {}
+    digests = {
+        name: file_sha256(folder / relative)
+        for name, relative in paths.items()
+        if (folder / relative).is_file()
+    }
+    return {**entry, "sha256": digests} if digests else entry
+
+
+def files_as_published(folder: Path, job: dict[str, Any]) -> bool:
+    """Whether every file of a manifest's ``job`` is in ``folder`` as it was published (by
+    its sha256 where the manifest has one): one edited or deleted since is rendered again."""
+    from wbreport.rawpackage import file_sha256
+
+    paths = job.get("paths") or {}
+    digests = job.get("sha256") or {}
+    if not isinstance(paths, dict) or not isinstance(digests, dict) or not paths.get("html"):
+        return False
+    for name, relative in paths.items():
+        file = folder / str(relative)
+        if not file.is_file():
+            return False
+        if name in digests and file_sha256(file) != digests[name]:
+            return False
+    return True
 
 
 def read_manifest(folder: Path | None) -> dict[str, Any]:
@@ -139,6 +171,7 @@ def result_from(job: dict[str, Any], period: str) -> JobResult:
 
 __all__ = [
     "KEY_PACKAGES",
+    "files_as_published",
     "git_state",
     "jobs_of",
     "read_manifest",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from wbreport.errors import UsageError
 from wbreport.i18n import translator
 from wbreport.jobs import Job, JobResult, Status, job_key
-from wbreport.manifest import jobs_of, read_manifest, result_from
+from wbreport.manifest import files_as_published, jobs_of, read_manifest, result_from
 from wbreport.naming import ENGLISH, PROGRAMMING, narrative_stems
 from wbreport.options import MAX_PERIODS, ReportKey, RunOptions, project_dir
 from wbreport.parameters import (
@@ -380,15 +380,13 @@ class Planner:
             plan.jobs.append(self.job(plan, code, kind, lang, key))
 
     def _reusable(self, plan: PeriodPlan, old: dict[str, Any], key: str) -> bool:
-        html = (old.get("paths") or {}).get("html") or ""
         return (
             not self.options.force
             and old.get("key") == key
             and old.get("status") in REUSABLE
             and not old.get("carried_from")
             and plan.previous is not None
-            and bool(html)
-            and (plan.previous / html).is_file()
+            and files_as_published(plan.previous, old)
         )
 
     def job(self, plan: PeriodPlan, code: str, kind: KindSpec, lang: str, key: str) -> Job:
