@@ -149,3 +149,27 @@ def test_a_notebook_of_an_old_format_is_refused_before_any_kernel(tmp_path: Path
     assert run.returncode == 2, run.stderr
     assert "report.ipynb is a notebook of format 3, not 4: open it in JupyterLab" in run.stderr
     assert "Traceback" not in run.stderr and not (tmp_path / "out").exists()
+
+
+def test_database_text_that_is_not_utf8_is_named_by_row_and_column(tmp_path: Path) -> None:
+    """sqlite3 stopped at the cell and the problem named no row ("Could not decode to
+    UTF-8 column 'title'"), which SPEC §2 requires."""
+    import sqlite3
+
+    from tests.bad_inputs import base
+    from tests.formats import to_sqlite
+    from wbreport.readers import read_package
+
+    database = tmp_path / "package.db"
+    to_sqlite(base(tmp_path / "csv"), database)
+    with sqlite3.connect(database) as con:
+        first = con.execute("SELECT activity_id FROM activities LIMIT 1").fetchone()[0]
+        con.execute(
+            "UPDATE activities SET title = CAST(X'C3286869' AS TEXT) WHERE activity_id = ?",
+            (first,),
+        )
+    problems = read_package(database).problems
+    assert [(p.source, p.row, p.column) for p in problems] == [
+        ("package.db[activities]", 2, "title")
+    ]
+    assert problems[0].allowed == "text that is not UTF-8: store the database's text as UTF-8"

@@ -22,20 +22,36 @@ from wbreport.schema import TABLES
 # A BLOB cell: binary data is no value of any column. (It was read as hex, so the bytes of
 # "12" became the count 3132.) The marker is found by identity, then reported.
 _BLOB = "".join(["<", "BLOB", ">"])
+# A TEXT cell whose bytes are not UTF-8 (sqlite3 stopped the whole table at it, with no row).
+_NOT_UTF8 = "".join(["<", "not UTF-8", ">"])
+_MARKERS = {
+    id(_BLOB): "binary data (a BLOB) is not a value: store it as text or a number",
+    id(_NOT_UTF8): "text that is not UTF-8: store the database's text as UTF-8",
+}
+
+
+def _decoded(raw: bytes) -> str:
+    """sqlite3's text factory: UTF-8 text, or the marker of a cell that is not."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _NOT_UTF8
 
 
 def _sql_text(value: object) -> str:
     if isinstance(value, bytes):
         return _BLOB
+    if value is _NOT_UTF8:
+        return _NOT_UTF8
     return cell_text(value)
 
 
 def _blob_problems(source: str, header: list[str], records: list[list[str]]) -> list[Problem]:
-    """A problem for each BLOB cell (emptied), with its row and column."""
+    """A problem for each BLOB or non-UTF-8 cell (emptied), with its row and column."""
     problems = []
     for number, record in enumerate(records, start=2):
         for position, value in enumerate(record):
-            if value is _BLOB:
+            if id(value) in _MARKERS and value in (_BLOB, _NOT_UTF8):
                 record[position] = ""
                 problems.append(
                     Problem(
@@ -43,7 +59,7 @@ def _blob_problems(source: str, header: list[str], records: list[list[str]]) -> 
                         number,
                         header[position] if position < len(header) else None,
                         None,
-                        "binary data (a BLOB) is not a value: store it as text or a number",
+                        _MARKERS[id(value)],
                     )
                 )
     return problems
@@ -75,6 +91,7 @@ def read_sqlite(file: Path) -> RawPackage:
         pkg.problems.append(Problem(file.name, None, None, None, f"cannot open database: {exc}"))
         return pkg
     try:
+        con.text_factory = _decoded
         con.execute("PRAGMA query_only = ON")
         names = dict(
             con.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')")
@@ -100,7 +117,7 @@ def read_sqlite(file: Path) -> RawPackage:
             pkg.problems.extend(header_problems(source, header))
             records = [[_sql_text(v) for v in row] for row in cursor]
             # (``in`` tests in C; a text "<BLOB>" passes it but is no BLOB to the check below)
-            if any(_BLOB in record for record in records):
+            if any(_BLOB in record or _NOT_UTF8 in record for record in records):
                 pkg.problems.extend(_blob_problems(source, header, records))
             frame = text_frame(header, records, list(range(2, 2 + len(records))))
             pkg.problems.extend(long_cells(frame, source))
