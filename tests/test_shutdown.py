@@ -152,6 +152,26 @@ def test_unwritable_home_gets_per_run_folders(
         assert run_dir is None
 
 
+def test_a_variable_naming_no_writable_folder_gets_a_per_run_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """IPYTHONDIR set to a file: IPython warned, made temp folders of its own and left them
+    in TMPDIR after every run. It is replaced for the run like an unwritable HOME's."""
+    (tmp_path / "home").mkdir()
+    for name in HOME_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("")
+    monkeypatch.setenv("IPYTHONDIR", str(a_file))
+    assert unwritable_homes() == ["IPYTHONDIR"]
+    with run_environment() as run_dir:
+        assert run_dir is not None and Path(os.environ["IPYTHONDIR"]).parent == run_dir
+    assert os.environ["IPYTHONDIR"] == str(a_file) and not run_dir.exists()
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path))  # a writable folder is used as it is
+    assert unwritable_homes() == []
+
+
 # --- end to end ----------------------------------------------------------------------------
 
 

@@ -116,13 +116,20 @@ def _home_dirs() -> dict[str, list[tuple[Path, Path]]]:
 
 
 def unwritable_homes() -> list[str]:
-    """The variables among IPYTHONDIR, MPLCONFIGDIR and JUPYTER_RUNTIME_DIR that are not set
-    and whose default folder (under HOME) cannot be written."""
-    return [
-        name
-        for name, folders in _home_dirs().items()
-        if not os.environ.get(name) and not all(_writable(folder, base) for folder, base in folders)
-    ]
+    """The variables among IPYTHONDIR, MPLCONFIGDIR and JUPYTER_RUNTIME_DIR whose folder
+    cannot be written: not set, with a default folder under HOME that cannot be, or set to
+    a place that is no writable folder (a file: IPython then made temp folders of its own
+    and left them behind)."""
+    unusable = []
+    for name, folders in _home_dirs().items():
+        given = os.environ.get(name)
+        if given:
+            place = Path(given)
+            if not (place.is_dir() and os.access(place, os.W_OK | os.X_OK)):
+                unusable.append(name)
+        elif not all(_writable(folder, base) for folder, base in folders):
+            unusable.append(name)
+    return unusable
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -150,9 +157,9 @@ def run_environment() -> Iterator[Path | None]:
     """The process set-up of one run (the runner wraps planning and running in it).
 
     Removes stale temp folders of dead runs, turns SIGTERM into :class:`Terminated` (main
-    thread only), and when HOME cannot be written, points IPYTHONDIR, MPLCONFIGDIR and
-    JUPYTER_RUNTIME_DIR of the runner and its kernels into one per-run folder, removed at the
-    end. Yields that folder (``None`` when HOME is fine).
+    thread only), and when HOME cannot be written (or one of these variables names no
+    writable folder), points IPYTHONDIR, MPLCONFIGDIR and JUPYTER_RUNTIME_DIR of the runner
+    and its kernels into one per-run folder, removed at the end. Yields that folder (``None`` when HOME is fine).
     """
     remove_stale()
     previous: dict[int, Any] = {}
