@@ -159,7 +159,8 @@ def run_environment() -> Iterator[Path | None]:
     Removes stale temp folders of dead runs, turns SIGTERM into :class:`Terminated` (main
     thread only), and when HOME cannot be written (or one of these variables names no
     writable folder), points IPYTHONDIR, MPLCONFIGDIR and JUPYTER_RUNTIME_DIR of the runner
-    and its kernels into one per-run folder, removed at the end. Yields that folder (``None`` when HOME is fine).
+    and its kernels into one per-run folder, removed at the end. Yields that folder
+    (``None`` when HOME is fine).
     """
     remove_stale()
     previous: dict[int, Any] = {}
