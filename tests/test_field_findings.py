@@ -173,3 +173,18 @@ def test_database_text_that_is_not_utf8_is_named_by_row_and_column(tmp_path: Pat
         ("package.db[activities]", 2, "title")
     ]
     assert problems[0].allowed == "text that is not UTF-8: store the database's text as UTF-8"
+
+
+def test_a_project_whose_notebook_was_renamed_is_not_replaced_by_the_stock_one(
+    tmp_path: Path,
+) -> None:
+    """``init`` a project, write a narrative, rename notebooks/report.ipynb: the folder was
+    no longer recognised and the run used wbreport's stock notebooks and narratives."""
+    project = tmp_path / "project"
+    assert wbreport("init", str(project)).returncode == 0
+    (project / "notebooks" / "report.ipynb").rename(project / "notebooks" / "report_v2.ipynb")
+    run = wbreport("run", "--out", str(tmp_path / "out"), "--kinds", "programming", cwd=project)
+    assert run.returncode == 2, run.stderr
+    assert "notebook of report kind 'programming' not found" in run.stderr, run.stderr
+    assert str(project / "notebooks" / "report.ipynb") in run.stderr
+    assert not (tmp_path / "out").exists()

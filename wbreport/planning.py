@@ -155,11 +155,13 @@ def _is_yaml(name: str) -> bool:
 
 def _locate(notebook: str, params_dir: Path) -> Path:
     """A kind's notebook, relative to the project folder (where params/ is), else to the
-    folder wbreport's own notebooks come from."""
+    folder wbreport's own notebooks come from. A project with notebooks of its own uses
+    only those: one renamed or deleted there is an error, not wbreport's stock copy."""
     path = Path(notebook)
     if path.is_absolute():
         return path
-    for base in (params_dir.parent, project_dir(), defaults_dir()):
+    own = (params_dir.parent / "notebooks").is_dir()
+    for base in (params_dir.parent,) if own else (params_dir.parent, project_dir(), defaults_dir()):
         if (base / path).is_file():
             return (base / path).resolve()
     return (params_dir.parent / path).resolve()

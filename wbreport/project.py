@@ -2,7 +2,8 @@
 
 Three places, first match wins:
 
-1. the working directory when it is a project folder (it has ``notebooks/report.ipynb``):
+1. the working directory when it is a project folder (it has ``notebooks/report.ipynb``
+   or ``params/defaults.yaml``):
    a folder made by ``wbreport init`` that an analyst edits, or the source checkout;
 2. the source checkout this package was imported from (an editable install);
 3. the copies shipped inside the package, ``wbreport/project_files/`` (a wheel or any
@@ -38,8 +39,10 @@ def sample_data_path() -> Path:
 
 
 def is_project(folder: Path) -> bool:
-    """Whether ``folder`` holds a project's notebooks (``notebooks/report.ipynb``)."""
-    return (folder / MARKER).is_file()
+    """Whether ``folder`` is a project: it holds ``notebooks/report.ipynb``, or the
+    ``params/defaults.yaml`` that names its notebooks (its report notebook renamed, the
+    folder used wbreport's stock notebooks and narratives without a word)."""
+    return (folder / MARKER).is_file() or (folder / "params" / "defaults.yaml").is_file()
 
 
 def defaults_dir() -> Path:
