@@ -155,6 +155,15 @@ def utf16_csv(tmp: Path) -> Case:
 
 
 @case
+def utf32_csv(tmp: Path) -> Case:
+    """UTF-32's byte-order mark begins with UTF-16's: it was called UTF-16."""
+    folder = base(tmp)
+    text = (folder / "participation.csv").read_text(encoding="utf-8")
+    (folder / "participation.csv").write_bytes(text.encode("utf-32"))
+    return Case(folder, where=("participation.csv", "row 1", "UTF-32 text", "'CSV UTF-8"))
+
+
+@case
 def nul_bytes_csv(tmp: Path) -> Case:
     folder = base(tmp)
     path = folder / "tools.csv"

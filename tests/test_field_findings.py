@@ -188,3 +188,23 @@ def test_a_project_whose_notebook_was_renamed_is_not_replaced_by_the_stock_one(
     assert "notebook of report kind 'programming' not found" in run.stderr, run.stderr
     assert str(project / "notebooks" / "report.ipynb") in run.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("planted", ["folder", "link"])
+def test_a_lock_that_is_no_file_is_named(tmp_path: Path, planted: str) -> None:
+    """``<out>/.wbreport.lock`` a folder said "cannot write to the output folder …: Is a
+    directory", a link "Too many levels of symbolic links": neither named the lock (and a
+    link would have had the lock open whatever it points to)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    lock = out / ".wbreport.lock"
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("keep me", encoding="utf-8")
+    if planted == "folder":
+        lock.mkdir()
+    else:
+        lock.symlink_to(target)
+    run = wbreport("run", "--out", str(out), "--partners", "AL")
+    assert run.returncode == 2, run.stderr
+    assert f"the lock file {lock} is a" in run.stderr and "remove it" in run.stderr
+    assert target.read_text(encoding="utf-8") == "keep me"

@@ -235,6 +235,9 @@ def _file_bytes(file: Path, source: str, problems: list[Problem]) -> bytes | Non
 def _text_problem(data: bytes, source: str) -> Problem | None:
     """Why ``data`` is not UTF-8 text with something in it (``None``: it is)."""
     if not data.isascii():
+        # (UTF-32's little-endian mark begins with UTF-16's: it is looked for first)
+        if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+            return Problem(source, 1, None, None, "file is UTF-32 text" + SAVE_AS_CSV)
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return Problem(
                 source, 1, None, None, "file is UTF-16 text ('Unicode Text')" + SAVE_AS_CSV

@@ -125,6 +125,16 @@ class RunLock:
         check_out(self.out)
         try:
             self.out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise out_problem(self.out, exc) from None
+        lock = self.out / LOCK
+        if lock.is_symlink() or (lock.exists() and not lock.is_file()):
+            kind = "a link" if lock.is_symlink() else "a folder or special file"
+            raise UsageError(
+                f"the lock file {lock} is {kind}, not a file wbreport made: remove it "
+                "(no run is using it) and run again"
+            )
+        try:
             self.lock.acquire(timeout=0)
         except Timeout:
             raise LockedError(
