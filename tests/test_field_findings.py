@@ -175,19 +175,27 @@ def test_database_text_that_is_not_utf8_is_named_by_row_and_column(tmp_path: Pat
     assert problems[0].allowed == "text that is not UTF-8: store the database's text as UTF-8"
 
 
-def test_a_project_whose_notebook_was_renamed_is_not_replaced_by_the_stock_one(
+@pytest.mark.slow
+@pytest.mark.timeout(300, method="thread")
+def test_a_project_whose_notebook_was_renamed_keeps_its_params_and_says_so(
     tmp_path: Path,
 ) -> None:
     """``init`` a project, write a narrative, rename notebooks/report.ipynb: the folder was
-    no longer recognised and the run used wbreport's stock notebooks and narratives."""
+    no longer recognised, and the run used wbreport's stock notebooks and narratives without
+    a word. It is a project by its params/defaults.yaml; the missing notebook is named."""
     project = tmp_path / "project"
     assert wbreport("init", str(project)).returncode == 0
     (project / "notebooks" / "report.ipynb").rename(project / "notebooks" / "report_v2.ipynb")
-    run = wbreport("run", "--out", str(tmp_path / "out"), "--kinds", "programming", cwd=project)
-    assert run.returncode == 2, run.stderr
-    assert "notebook of report kind 'programming' not found" in run.stderr, run.stderr
-    assert str(project / "notebooks" / "report.ipynb") in run.stderr
-    assert not (tmp_path / "out").exists()
+    (project / "params" / "2021Q4" / "AL.yaml").write_text(
+        "highlights: |\n  The analyst's own highlight.\n", encoding="utf-8"
+    )
+    one = ("--partners", "AL", "--kinds", "programming", "--lang", "en")
+    run = wbreport("run", "--out", str(tmp_path / "out"), *one, cwd=project)
+    assert run.returncode == 0, run.stderr
+    assert "note: the programming reports use " in run.stderr, run.stderr
+    assert f"is not in {project / 'notebooks'}" in run.stderr
+    page = (tmp_path / "out" / "2021Q4" / "AL.html").read_text(encoding="utf-8")
+    assert "The analyst's own highlight." in page
 
 
 @pytest.mark.parametrize("planted", ["folder", "link"])

@@ -32,6 +32,7 @@ from wbreport.parameters import check_extra
 from wbreport.planning import (
     PeriodPlan,
     Planner,
+    borrowed_notebooks,
     check_languages,
     input_files,
     languages_for,
@@ -202,6 +203,9 @@ class Pipeline:
         periods = self.periods(planner)
         self._note_programme_start(periods)
         self._note_examples(periods)
+        if self.options.notebook is None:
+            for note in borrowed_notebooks(self.kinds, self.params_dir):
+                self.reporter.message(note)
         planner.check_narratives(periods)
         for period in periods:  # before anything is created: refuse foreign folders
             check_publishable(self.out, period)

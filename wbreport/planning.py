@@ -155,16 +155,29 @@ def _is_yaml(name: str) -> bool:
 
 def _locate(notebook: str, params_dir: Path) -> Path:
     """A kind's notebook, relative to the project folder (where params/ is), else to the
-    folder wbreport's own notebooks come from. A project with notebooks of its own uses
-    only those: one renamed or deleted there is an error, not wbreport's stock copy."""
+    folder wbreport's own notebooks come from (a project may add a kind's notebook and
+    keep wbreport's for the others; the run says so, :func:`borrowed_notebooks`)."""
     path = Path(notebook)
     if path.is_absolute():
         return path
-    own = (params_dir.parent / "notebooks").is_dir()
-    for base in (params_dir.parent,) if own else (params_dir.parent, project_dir(), defaults_dir()):
+    for base in (params_dir.parent, project_dir(), defaults_dir()):
         if (base / path).is_file():
             return (base / path).resolve()
     return (params_dir.parent / path).resolve()
+
+
+def borrowed_notebooks(kinds: list[KindSpec], params_dir: Path) -> list[str]:
+    """Notes for the kinds whose notebook a project with notebooks of its own does not have
+    (renamed or deleted there): their reports use wbreport's own notebook instead."""
+    project = params_dir.parent
+    if not (project / "notebooks").is_dir():
+        return []
+    return [
+        f"note: the {kind.name} reports use {kind.notebook}: params/defaults.yaml names a "
+        f"notebook that is not in {project / 'notebooks'}"
+        for kind in kinds
+        if not kind.notebook.is_relative_to(project.resolve())
+    ]
 
 
 def chosen_kinds(settings: Settings, options: RunOptions) -> list[str]:
