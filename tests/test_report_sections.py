@@ -641,3 +641,16 @@ def test_the_tools_matrix_names_its_language_codes(
     legend = html.select_one("p.note").get_text()
     assert codes and named in legend
     assert all(f"{code} " in legend for code in codes), (codes, legend)
+
+
+def test_an_achievement_outside_0_to_100_percent_is_explained(prepared: Prepared) -> None:
+    """−33 % or 229 % read as mistakes; the note under the key figures says what they mean,
+    only when one is shown."""
+    sentence = "An achievement below 0% means the figure moved away from its target"
+    table = prepared.table(parse_period(PERIOD))
+    rows = table["partner"] == "AL"
+    table.loc[rows, "achievement"] = table.loc[rows, "achievement"].clip(0, 1)
+    assert sentence not in soup(report_of(prepared, "AL").key_figures()).get_text()
+    row = rows & (table["indicator"] == "participants")
+    table.loc[row, ["target", "baseline", "achievement", "rag"]] = [50, 60, -1.9, "red"]
+    assert sentence in soup(report_of(prepared, "AL").key_figures()).get_text()

@@ -301,6 +301,12 @@ def key_figures(
         amber=t.percent(th.amber, 0),
         threshold=ctx.settings.min_respondents,
     )
+    shown = [ctx.row(name) for name in names]
+    if any(_beyond(r["achievement"]) and not ctx.suppressed(r) for r in shown):
+        note += " " + t(
+            "An achievement below 0% means the figure moved away from its target since the "
+            "baseline; above 100%, it went beyond the target."
+        )
     grid = table(
         headers,
         rows,
@@ -311,6 +317,11 @@ def key_figures(
         data_section="key-figures",
     )
     return Fragment(grid + tag("p", note, class_="note"))
+
+
+def _beyond(achievement: Any) -> bool:
+    """Whether an achievement lies outside 0–100 % (a reader takes it for a mistake)."""
+    return not is_na(achievement) and not 0 <= float(achievement) <= 1
 
 
 def narrative(ctx: Context, text: str) -> Fragment:
