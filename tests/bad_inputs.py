@@ -146,21 +146,23 @@ def latin1_csv(tmp: Path) -> Case:
     )
 
 
-@case
-def utf16_csv(tmp: Path) -> Case:
+def _participation_in(tmp: Path, encoding: str, named: str) -> Case:
+    """participation.csv saved in ``encoding`` (with its byte-order mark)."""
     folder = base(tmp)
     text = (folder / "participation.csv").read_text(encoding="utf-8")
-    (folder / "participation.csv").write_bytes(text.encode("utf-16"))
-    return Case(folder, where=("participation.csv", "row 1", "UTF-16", "'CSV UTF-8"))
+    (folder / "participation.csv").write_bytes(text.encode(encoding))
+    return Case(folder, where=("participation.csv", "row 1", named, "'CSV UTF-8"))
+
+
+@case
+def utf16_csv(tmp: Path) -> Case:
+    return _participation_in(tmp, "utf-16", "UTF-16")
 
 
 @case
 def utf32_csv(tmp: Path) -> Case:
     """UTF-32's byte-order mark begins with UTF-16's: it was called UTF-16."""
-    folder = base(tmp)
-    text = (folder / "participation.csv").read_text(encoding="utf-8")
-    (folder / "participation.csv").write_bytes(text.encode("utf-32"))
-    return Case(folder, where=("participation.csv", "row 1", "UTF-32 text", "'CSV UTF-8"))
+    return _participation_in(tmp, "utf-32", "UTF-32 text")
 
 
 @case
