@@ -831,6 +831,14 @@ def defaults_negative_timeout(tmp: Path) -> Case:
 
 
 @case
+def defaults_exponent_read_as_text(tmp: Path) -> Case:
+    """YAML 1.1 reads ``1e3`` as text; "expected a number" alone left the analyst puzzled."""
+    return with_where(
+        params(tmp, defaults="rag:\n  green: 1e3\n"), "rag.green", "YAML reads it as text"
+    )
+
+
+@case
 def defaults_zero_timeout(tmp: Path) -> Case:
     return with_where(
         params(tmp, defaults="timeouts:\n  job_seconds: 0\n"), "timeouts.job_seconds", "> 0"
