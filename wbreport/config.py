@@ -233,6 +233,7 @@ def _shown(value: Any) -> str:
     return text[:60]
 
 
+_NUMBER_TEXT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
@@ -280,14 +281,6 @@ def _setting_problem(source: str, name: str | None, value: Any, allowed: str) ->
     return _problem(source, None, name, _shown(value), allowed)
 
 
-def _looks_like_a_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _scalar_reader(default: Any) -> Any:
     """How to read a key whose default is ``default``: a nested section, text or a number."""
 
@@ -325,7 +318,7 @@ def _scalar_reader(default: Any) -> Any:
             allowed = f"expected a {'whole number' if whole else 'number'} ≥ {low:,}"
             if high is not None:
                 allowed += f" and ≤ {high:,}"
-            if isinstance(value, str) and _looks_like_a_number(value):
+            if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value.strip()):
                 # YAML 1.1 reads 1e3 (no dot, no sign in the exponent) as text
                 allowed += "; YAML reads it as text: write it with a dot (1.0e+3) or in full"
             problems.append(_setting_problem(source, name, value, allowed))
