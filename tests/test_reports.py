@@ -308,3 +308,23 @@ def test_rendering_some_partners_keeps_the_others_published(tmp_path: Path) -> N
     jobs = jobs_by_partner(folder)
     assert {c: jobs[c]["status"] for c in jobs} == {"AL": "ok", "BA": "failed", "RS": "ok"}
     assert (folder / "AL.html").exists() and (folder / "RS.html").exists()
+
+
+def test_each_report_links_its_other_languages(sample_run: Path) -> None:
+    """A reader of AL.sq.html found the English report only through the index: each report
+    names its languages in their own words and links the others (none for WB, English only)."""
+    pages = [p for p in sample_run.glob("*.html") if not p.name.startswith("index")]
+    for page in pages:
+        nav = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one(
+            "nav.languages"
+        )
+        if page.name.startswith("WB"):
+            assert nav is None, page.name
+            continue
+        links = [a["href"] for a in nav.select("a")]
+        assert links and all((sample_run / href).is_file() for href in links), page.name
+        assert page.name not in links and nav.select_one("[aria-current=page]")
+    al = BeautifulSoup((sample_run / "AL.html").read_text(encoding="utf-8"), "html.parser")
+    assert [(a["href"], a.get_text()) for a in al.select("nav.languages a")] == [
+        ("AL.sq.html", "shqip")
+    ]

@@ -42,6 +42,7 @@ ALLOWED_TAGS = {
     "hr",
     "i",
     "li",
+    "nav",
     "ol",
     "p",
     "pre",
@@ -62,8 +63,8 @@ ALLOWED_TAGS = {
     "ul",
 }
 ALLOWED_ATTRIBUTES = {
-    "*": {"class", "id", "title", "role", "aria-label", "aria-hidden", "lang"},
-    "a": {"href"},
+    "*": {"class", "id", "title", "role", "aria-label", "aria-hidden", "aria-current", "lang"},
+    "a": {"href", "hreflang"},
     "td": {"colspan", "rowspan", "data-indicator", "data-value", "data-partner"},
     "th": {"colspan", "rowspan", "scope"},
     "tr": {"data-partner", "data-indicator"},

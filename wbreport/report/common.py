@@ -74,6 +74,9 @@ class Context:
     text: Text
     kind: str = PROGRAMMING
     is_sample: bool = False
+    #: Every language this report is rendered in by one execution (``wbreport run``): its
+    #: header links the others. Empty when opened alone (JupyterLab).
+    languages: tuple[str, ...] = ()
     _rows: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     @property
@@ -197,7 +200,28 @@ def header(ctx: Context) -> Fragment:
                 class_="notice",
             )
         )
+    parts.append(language_links(ctx))
     return Fragment(tag("header", join(parts), class_="report-header"))
+
+
+def language_links(ctx: Context) -> Markup:
+    """The report's languages, each named in itself, the others linked (as on the index);
+    nothing when it is rendered in one language."""
+    from wbreport.i18n import LANGUAGES
+    from wbreport.naming import report_file
+
+    if len(ctx.languages) < 2:
+        return Markup("")
+    items = []
+    for lang in ctx.languages:
+        name = LANGUAGES[lang].name
+        if lang == ctx.text.lang:
+            item = tag("strong", name, lang=lang, aria_current="page")
+        else:
+            href = report_file(ctx.partner, ctx.kind, lang)
+            item = tag("a", name, href=href, hreflang=lang, lang=lang)
+        items.append(tag("li", item))
+    return tag("nav", tag("ul", join(items)), class_="languages", aria_label=ctx.text("Languages"))
 
 
 def rag_badge(t: Text, rag: str, achievement: float = math.nan, short: bool = False) -> Markup:

@@ -199,6 +199,7 @@ def open_languages(
             parameters["prepared"] = first.run
         report = open_one(lang=lang, **parameters)
         ctx = report.ctx
+        ctx.languages = tuple(dict.fromkeys(languages))
         if first is None:
             ctx.__dict__["data"] = _memoised(ctx.data)
         else:  # the shared, memoised selections and indicator rows
