@@ -328,3 +328,17 @@ def test_each_report_links_its_other_languages(sample_run: Path) -> None:
     assert [(a["href"], a.get_text()) for a in al.select("nav.languages a")] == [
         ("AL.sq.html", "shqip")
     ]
+
+
+def test_a_column_of_numbers_is_headed_like_its_numbers(sample_run: Path) -> None:
+    """Headers of number columns sat left above right-aligned numbers ("Partners side by
+    side"): a column whose every body cell is a number has its header aligned with them."""
+    for page in sorted(sample_run.glob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for grid in soup.select("table"):
+            head = grid.select("thead th")
+            body = [tr.find_all(["th", "td"]) for tr in grid.select("tbody tr")]
+            for position, th in enumerate(head):
+                cells = [row[position] for row in body if len(row) == len(head)]
+                if cells and all("num" in (c.get("class") or []) for c in cells):
+                    assert "num" in (th.get("class") or []), (page.name, th.get_text())

@@ -514,6 +514,7 @@ class EvaluationReport:
                 headers,
                 rows,
                 caption=caption.format(period=self.tr.period(self.period)),
+                numeric=tuple(range(1, len(headers))),
                 class_="comparison",
             )
         )

@@ -418,7 +418,8 @@ def comparison(ctx: Context) -> Fragment:
         caption = t("Partners side by side, {period}", period=period)
     else:
         caption = t("Compared with the region, {period}", period=period)
-    return Fragment(table(headers, rows, caption=caption, class_="comparison"))
+    numeric = tuple(range(1, len(headers)))
+    return Fragment(table(headers, rows, caption=caption, numeric=numeric, class_="comparison"))
 
 
 def comparison_chart(ctx: Context) -> charts.Chart | Fragment:
