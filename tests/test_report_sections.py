@@ -654,3 +654,20 @@ def test_an_achievement_outside_0_to_100_percent_is_explained(prepared: Prepared
     row = rows & (table["indicator"] == "participants")
     table.loc[row, ["target", "baseline", "achievement", "rag"]] = [50, 60, -1.9, "red"]
     assert sentence in soup(report_of(prepared, "AL").key_figures()).get_text()
+
+
+def test_the_results_framework_explains_an_achievement_outside_0_to_100_percent(
+    with_results: Prepared,
+) -> None:
+    """BA's results framework showed 190 % and −240 % with no word: the explanation was
+    under the key figures only, which had none such."""
+    sentence = "An achievement below 0% means the figure moved away from its target"
+    table = with_results.table(parse_period(PERIOD))
+    rows = table["partner"] == "AL"
+    for column in ("achievement", "to_date_achievement"):
+        table.loc[rows, column] = table.loc[rows, column].clip(0, 1)
+    assert sentence not in soup(report_of(with_results, "AL").results_framework()).get_text()
+    row = rows & (table["indicator"] == "participants")
+    table.loc[row, ["to_date_baseline", "to_date_target", "to_date_achievement"]] = [0, 20, 2.4]
+    table.loc[row, "to_date_rag"] = "green"
+    assert sentence in soup(report_of(with_results, "AL").results_framework()).get_text()

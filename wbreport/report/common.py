@@ -325,12 +325,7 @@ def key_figures(
         amber=t.percent(th.amber, 0),
         threshold=ctx.settings.min_respondents,
     )
-    shown = [ctx.row(name) for name in names]
-    if any(_beyond(r["achievement"]) and not ctx.suppressed(r) for r in shown):
-        note += " " + t(
-            "An achievement below 0% means the figure moved away from its target since the "
-            "baseline; above 100%, it went beyond the target."
-        )
+    note += beyond_note(ctx, [(ctx.row(name), "") for name in names])
     grid = table(
         headers,
         rows,
@@ -343,9 +338,18 @@ def key_figures(
     return Fragment(grid + tag("p", note, class_="note"))
 
 
-def _beyond(achievement: Any) -> bool:
-    """Whether an achievement lies outside 0–100 % (a reader takes it for a mistake)."""
-    return not is_na(achievement) and not 0 <= float(achievement) <= 1
+def beyond_note(ctx: Context, shown: list[tuple[dict[str, Any], str]]) -> str:
+    """A sentence (with a leading space) saying what an achievement below 0 % or above
+    100 % means, when one of the ``shown`` (row, prefix: "" or "to_date_") is; else ""."""
+    for row, prefix in shown:
+        achievement = row.get(f"{prefix}achievement")
+        hidden = ctx.suppressed(row, f"{prefix}suppressed") if prefix else ctx.suppressed(row)
+        if not is_na(achievement) and not 0 <= float(achievement) <= 1 and not hidden:
+            return " " + ctx.text(
+                "An achievement below 0% means the figure moved away from its target since the "
+                "baseline; above 100%, it went beyond the target."
+            )
+    return ""
 
 
 def narrative(ctx: Context, text: str) -> Fragment:

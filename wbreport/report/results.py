@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from wbreport.fragments import Fragment, join, table, tag
 from wbreport.framework import result_indicators
-from wbreport.report.common import Context, rag_badge
+from wbreport.report.common import Context, beyond_note, rag_badge
 from wbreport.wording import LEVELS, is_na
 
 LEVEL_ORDER = ("impact", "outcome", "output")
@@ -126,6 +126,13 @@ def _result(ctx: Context, frame: pd.DataFrame, result: Any) -> Markup:
     )
 
 
+def _shown_rows(ctx: Context, frame: pd.DataFrame) -> list[tuple[dict[str, Any], str]]:
+    """The indicator rows the section shows with a target (period and to date)."""
+    names = {n for r in frame[frame["own"]].itertuples() for n in result_indicators(r.indicators)}
+    rows = [ctx.row(n) for n in sorted(names)]
+    return [(r, prefix) for r in rows for prefix in ("", "to_date_")]
+
+
 def results_framework(ctx: Context) -> Fragment:
     """The Results framework section's body (the heading is the notebook's)."""
     frame = results_rows(ctx.package, ctx.partner)
@@ -143,7 +150,8 @@ def results_framework(ctx: Context) -> Fragment:
             "Status gives the achievement, the share of the way from baseline to target.",
             period=t.period(ctx.period),
             start=t.date(ctx.settings.programme.start),
-        ),
+        )
+        + beyond_note(ctx, _shown_rows(ctx, frame)),
         class_="note",
     )
     return Fragment(tag("div", body + note, class_="results-framework", data_section="results"))
