@@ -407,3 +407,28 @@ def test_adding_a_report_walkthrough(tmp_path: Path, package: Path) -> None:
     assert r.title == "Albania — training brief Q4 2020"
     for call in calls:
         assert soup(getattr(r, call)()).get_text()
+
+
+def test_the_activity_table_keeps_hidden_what_the_module_table_hides(tmp_path: Path) -> None:
+    """A module withheld in its table (satisfaction, knowledge, pass rate) had its only
+    activity shown in the per-activity table, which gave the module's figures back (a demo
+    package, AL 2021Q4: Evidence Assessment, then 2 people's ratings by subtraction)."""
+    from wbreport import demo
+    from wbreport.package import load_package
+
+    folder = tmp_path / "demo"
+    demo.write_package(demo.generate(2, seed=1), folder)
+    pkg = load_package(folder)
+    checked = 0
+    for code in ("AL", "XK", "WB"):
+        rows = evaluation_data.evaluated(pkg, code, "2021Q4")
+        hidden = evaluation_data.hidden_modules(rows, 5)
+        acts = evaluation_data.activities(pkg, code, "2021Q4")
+        shown = evaluation_data.protect_activities(acts, 5, hidden)
+        module = acts["module"].fillna("")
+        for flag, people in evaluation_data.ACTIVITY_FIGURES.items():
+            for name in hidden[flag]:
+                mine = (module == name) & (acts[people].fillna(0) > 0)
+                assert shown[flag][mine].all(), (code, flag, name)
+                checked += int(mine.sum())
+    assert checked  # the package has modules hidden with activities of people in them

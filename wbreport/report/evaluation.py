@@ -438,8 +438,9 @@ class EvaluationReport:
     def activities(self) -> Section:
         """One row per evaluated-type activity delivered in the period with its figures."""
         every = ed.activities(self.package, self.partner, self.period, self.limit)
-        protected = ed.protect_activities(every, self.limit)
-        flags = ("satisfaction_suppressed", "gain_suppressed", "pass_suppressed")
+        hidden = ed.hidden_modules(self.rows, self.limit)  # the module tables' hidden rows
+        protected = ed.protect_activities(every, self.limit, hidden)
+        flags = tuple(ed.ACTIVITY_FIGURES)
         data, cut = self._cut(
             every.assign(**{f: self._mask(every[f], protected[f]) for f in flags})
         )

@@ -228,21 +228,43 @@ def activities(
     return frame.sort_values(["end_date", "activity_id"], kind="stable").reset_index(drop=True)
 
 
-def protect_activities(frame: pd.DataFrame, min_respondents: int) -> pd.DataFrame:
+#: The per-activity figures with the people each rests on.
+ACTIVITY_FIGURES = {
+    "satisfaction_suppressed": "respondents",
+    "gain_suppressed": "gain_n",
+    "pass_suppressed": "pass_n",
+}
+
+
+def hidden_modules(rows: pd.DataFrame, min_respondents: int) -> dict[str, set[str]]:
+    """Per flag of :data:`ACTIVITY_FIGURES`, the modules whose row the report's module
+    table (:func:`satisfaction`, :func:`knowledge`, :func:`passing`) hides, suppressed or
+    protected."""
+    out = {}
+    for flag, figures in zip(ACTIVITY_FIGURES, (satisfaction, knowledge, passing), strict=True):
+        table = figures(rows, "module", min_respondents)
+        out[flag] = set(table.index[protect(table["n"], table["suppressed"], min_respondents)])
+    return out
+
+
+def protect_activities(
+    frame: pd.DataFrame, min_respondents: int, hidden_modules: dict[str, set[str]] | None = None
+) -> pd.DataFrame:
     """:func:`activities` with each figure protected by :func:`protect` within its module
-    (the report's module tables publish their totals) and within the whole."""
-    module = frame["module"]
-    return frame.assign(
-        satisfaction_suppressed=protect(
-            frame["respondents"], frame["satisfaction_suppressed"], min_respondents, module
-        ),
-        gain_suppressed=protect(
-            frame["gain_n"].fillna(0), frame["gain_suppressed"], min_respondents, module
-        ),
-        pass_suppressed=protect(
-            frame["pass_n"].fillna(0), frame["pass_suppressed"], min_respondents, module
-        ),
-    )
+    (the report's module tables publish their totals) and within the whole.
+
+    ``hidden_modules``: per flag of :data:`ACTIVITY_FIGURES`, the modules ("" for none) whose
+    row the module table hides; their activities stay hidden here, or they would give the
+    module's figure back.
+    """
+    module = frame["module"].fillna("")
+    flags = {}
+    for flag, people in ACTIVITY_FIGURES.items():
+        count = frame[people].fillna(0)
+        in_hidden = module.isin((hidden_modules or {}).get(flag, ())) & (count > 0)
+        hidden = frame[flag].to_numpy(dtype=bool) | in_hidden.to_numpy(dtype=bool)
+        flags[flag] = protect(count, hidden, min_respondents, module)
+    return frame.assign(**flags)
 
 
 def followups(
@@ -270,10 +292,12 @@ def followups(
 
 
 __all__ = [
+    "ACTIVITY_FIGURES",
     "RATINGS",
     "activities",
     "evaluated",
     "followups",
+    "hidden_modules",
     "is_suppressed",
     "knowledge",
     "passing",
