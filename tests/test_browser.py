@@ -705,6 +705,24 @@ def test_no_printed_page_ends_with_a_heading_or_a_caption(
             assert not [t for t in titles if last and t.startswith(last)], (name, number, last)
 
 
+def test_printed_cyrillic_text_can_be_searched_and_copied(
+    sample_set: Path, browser: Any, tmp_path: Path
+) -> None:
+    """Macedonian's localised б (the font's "locl" forms) had no Unicode in the PDF: "работа"
+    came out of it as "ра\uf6c5ота", so the PDF could not be searched. Print uses the plain
+    forms (the screen keeps the localised ones)."""
+    from pypdf import PdfReader
+
+    from wbreport.pdf import print_pdfs
+
+    shutil.copy(sample_set / "MK.mk.html", tmp_path / "MK.mk.html")
+    text = "".join(
+        p.extract_text() for p in PdfReader(print_pdfs(tmp_path, ["MK.mk"], browser)["MK.mk"]).pages
+    )
+    assert "б" in text
+    assert not [c for c in text if 0xE000 <= ord(c) <= 0xF8FF]  # private-use: no Unicode
+
+
 def test_printable_keeps_links_within_the_page_and_to_the_web() -> None:
     from wbreport.pdf import printable
 
