@@ -447,13 +447,18 @@ _ROW_LABELS_JS = """(minimum) => {
 }"""
 
 
-def row_label_findings(browser: Any, path: Path, minimum_em: float = 10) -> list[str]:
+def row_label_findings(
+    browser: Any, path: Path, minimum_em: float = 10, media: str = "screen"
+) -> list[str]:
     """On a desktop screen the activities' titles (row headers of ``table.activities``)
     keep at least ``minimum_em`` of width, however long the column headers beside them, and
     the periods of a trend table stay on one line."""
     context, _ = offline_context(browser, java_script_enabled=True)
     try:
         page = context.new_page()
+        page.emulate_media(media=media)
+        if media == "print":  # the width of A4 between report.css's page margins
+            page.set_viewport_size({"width": A4_CONTENT_WIDTH, "height": 1000})
         page.goto(path.resolve().as_uri(), wait_until="load")
         return page.evaluate(_ROW_LABELS_JS, minimum_em)
     finally:

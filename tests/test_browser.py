@@ -241,6 +241,15 @@ def test_activity_titles_keep_their_width_in_every_language(
         sample_set / "AL.evaluation.html", tmp_path, "wrapped", lambda h: h.replace(rules[1], "")
     )
     assert any("wraps" in f for f in bh.row_label_findings(browser, wrapped))
+    # Printed, the titles keep 12 em beside nine columns of figures (the Albanian PDF had
+    # a word per line); without the print rule they do not.
+    printed = "table.activities tbody th[scope=row]{min-width:12em}"
+    for name in ("AL.evaluation.sq.html", "XK.evaluation.sq.html"):
+        assert bh.row_label_findings(browser, sample_set / name, 12, "print") == [], name
+    narrow = _broken_copy(
+        sample_set / "AL.evaluation.sq.html", tmp_path, "narrow", lambda h: h.replace(printed, "")
+    )
+    assert bh.row_label_findings(browser, narrow, 12, "print")
 
 
 def test_sizes_within_budget(sample_set: Path) -> None:
