@@ -234,13 +234,14 @@ def _shown(value: Any) -> str:
 
 
 _NUMBER_TEXT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def _unusable_character(text: str) -> str | None:
     """Why ``text`` cannot be shown as written (a control character such as ESC, or half
-    of a surrogate pair, which is no character), or ``None``."""
-    found = _CONTROL.search(text)
+    of a surrogate pair, which is no character: what a page drops), or ``None``."""
+    from wbreport.fragments import UNSHOWABLE
+
+    found = UNSHOWABLE.search(text)
     if found is None:
         return None
     code = f"U+{ord(found.group()):04X}"

@@ -158,14 +158,14 @@ def join(parts: Iterable[Any]) -> Markup:
 
 #: Characters no page shows: C0 controls but tab and line breaks (a title holding ESC or BEL
 #: from a terminal's colour codes), DEL, and halves of surrogate pairs.
-_UNSHOWABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+UNSHOWABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def shown_text(value: Any) -> Markup:
     """``value`` escaped for HTML, without the characters no page can show."""
     if isinstance(value, Markup):
         return value
-    return escape(_UNSHOWABLE.sub("", value) if isinstance(value, str) else value)
+    return escape(UNSHOWABLE.sub("", value) if isinstance(value, str) else value)
 
 
 def tag(name: str, content: Any = "", **attrs: Any) -> Markup:

@@ -51,7 +51,7 @@ def _blob_problems(source: str, header: list[str], records: list[list[str]]) -> 
     problems = []
     for number, record in enumerate(records, start=2):
         for position, value in enumerate(record):
-            if id(value) in _MARKERS and value in (_BLOB, _NOT_UTF8):
+            if id(value) in _MARKERS:
                 record[position] = ""
                 problems.append(
                     Problem(

@@ -343,7 +343,7 @@ def beyond_note(ctx: Context, shown: list[tuple[dict[str, Any], str]]) -> str:
     100 % means, when one of the ``shown`` (row, prefix: "" or "to_date_") is; else ""."""
     for row, prefix in shown:
         achievement = row.get(f"{prefix}achievement")
-        hidden = ctx.suppressed(row, f"{prefix}suppressed") if prefix else ctx.suppressed(row)
+        hidden = ctx.suppressed(row, f"{prefix}suppressed")
         if not is_na(achievement) and not 0 <= float(achievement) <= 1 and not hidden:
             return " " + ctx.text(
                 "An achievement below 0% means the figure moved away from its target since the "

@@ -20,10 +20,9 @@ from wbreport.wording import Text
 WITHHELD = N_("withheld")
 
 
-def mask(t: Text, limit: int, suppressed: Any, protected: Any) -> np.ndarray:
-    """Per row what a hidden figure shows: "n < 5" (suppressed), "withheld" (protected
-    besides) or "" (shown)."""
-    hidden = t("n < {threshold}", threshold=limit)
+def mask(t: Text, hidden: str, suppressed: Any, protected: Any) -> np.ndarray:
+    """Per row what a hidden figure shows: ``hidden`` ("n < 5") when suppressed, "withheld"
+    when protected besides, or "" (shown)."""
     return np.where(suppressed, hidden, np.where(protected, t(WITHHELD), ""))
 
 

@@ -182,14 +182,14 @@ class EvaluationReport:
         return module if module else self._("No module (workshops)")
 
     def _mask(self, suppressed: Any, protected: Any) -> np.ndarray:
-        return disclosure.mask(self.t, self.limit, suppressed, protected)
+        return disclosure.mask(self.t, self.hidden, suppressed, protected)
 
-    def _protected(self, frame: pd.DataFrame) -> pd.DataFrame:
+    def _protected(self, frame: pd.DataFrame, by_module: bool = True) -> pd.DataFrame:
         """``frame`` whose ``suppressed`` reads as :meth:`_mask` (no row can be worked out
-        from the total), in the report's order when it is by module."""
+        from the total), in the report's order of modules when it is ``by_module``."""
         protected = ed.protect(frame["n"], frame["suppressed"], self.limit)
         frame = frame.assign(suppressed=self._mask(frame["suppressed"], protected))
-        return frame if "survey_date" in frame else self._ordered(frame)
+        return self._ordered(frame) if by_module else frame
 
     def _withheld(self, *masks: Any) -> list[Fragment]:
         return disclosure.withheld_note(self.t, self.limit, *masks)
@@ -388,7 +388,9 @@ class EvaluationReport:
     def follow_up(self) -> Section:
         """Follow-up surveys in the period (level 3): who applies what they learned."""
         data, cut = self._cut(
-            self._protected(ed.followups(self.package, self.partner, self.period, self.limit))
+            self._protected(
+                ed.followups(self.package, self.partner, self.period, self.limit), by_module=False
+            )
         )
         heading = self._heading(self._("Follow-up: applying it at work"))
         lead = self._("Share applying what they learned at work, surveyed months later: {share}.")
